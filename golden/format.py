@@ -1,0 +1,345 @@
+"""The on-disk format of a quantized model (``*.qmodel.npz``), version 1.
+
+A quantized model is everything the golden inference, the firmware synthesizer and the harness
+need to compute exactly what the MAX78000 CNN accelerator computes. It is one ``numpy`` ``.npz``
+archive (no pickle) with these members:
+
+* ``meta``: a 0-d unicode array holding a JSON object::
+
+      {"format": "ferhil-qmodel", "format_version": 1,
+       "name": "fercnn", "version": "2", "input_shape": [1, 48, 48],
+       "classes": ["angry", ...], "input_mapping": "pixel_minus_128",
+       "layers": [{"name": "conv1", "op": "conv2d", "weight_bits": 8, "output_shift": -1,
+                   "activation": "relu", "pad": 1, "pool": {"kind": "max", "kernel": [2, 2],
+                   "stride": 2}, "flatten": false, "wide": false, "has_bias": true}, ...],
+       "metadata": {...free-form, not part of the hash...}}
+
+* ``L<i>.weights``: int8 weights of layer *i*; conv2d ``(out, in, k, k)``, linear ``(out, in)``.
+  Values lie in the signed ``weight_bits`` range (1-bit weights are ``{-1, 0}``).
+* ``L<i>.bias``: int8 *hardware* bias of layer *i* (the value in the bias register; the
+  accelerator adds ``128 * bias`` to the accumulator), present when ``has_bias``.
+
+The arithmetic these fields define is in :mod:`golden.arithmetic` and
+``../shared/specs/max78000-arithmetic.md`` (section 2). The model hash covers every field that
+changes a computed output (layers, weights, biases, input shape and input mapping) and nothing
+else, so renaming a model or editing its metadata keeps its hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from golden.errors import FerhilError
+
+FORMAT_NAME = "ferhil-qmodel"
+FORMAT_VERSION = 1
+FILE_SUFFIX = ".qmodel.npz"
+
+Op = Literal["conv2d", "linear"]
+Activation = Literal["none", "relu", "abs"]
+PoolKind = Literal["max", "avg"]
+
+OPS: tuple[str, ...] = ("conv2d", "linear")
+ACTIVATIONS: tuple[str, ...] = ("none", "relu", "abs")
+POOL_KINDS: tuple[str, ...] = ("max", "avg")
+WEIGHT_BITS: tuple[int, ...] = (8, 4, 2, 1)
+FER_CLASSES: tuple[str, ...] = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
+
+
+class ModelFormatError(FerhilError, ValueError):
+    """A quantized model file or object is malformed; the message says what to fix."""
+
+
+def weight_range(bits: int) -> tuple[int, int]:
+    """Return the inclusive integer range of a ``bits``-wide weight on the MAX78000."""
+    if bits == 1:
+        return -1, 0
+    return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Pooling applied in flight to the layer input, before the operator.
+
+    Attributes:
+        kind: ``"max"`` or ``"avg"`` (average truncates toward zero).
+        kernel: window ``(height, width)``, each 1..16.
+        stride: the same stride in both dimensions, 1..16.
+    """
+
+    kind: PoolKind
+    kernel: tuple[int, int]
+    stride: int
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the JSON form stored in ``meta``."""
+        return {"kind": self.kind, "kernel": list(self.kernel), "stride": self.stride}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Pool:
+        """Build a pool from its JSON form."""
+        kh, kw = (int(v) for v in data["kernel"])
+        return cls(kind=data["kind"], kernel=(kh, kw), stride=int(data["stride"]))
+
+
+@dataclass
+class QuantLayer:
+    """One accelerator layer: optional pooling, then conv2d or linear, then requantization.
+
+    Attributes:
+        name: a unique layer name (``conv1``, ``fc``...).
+        op: ``"conv2d"`` (square 1x1 or 3x3 kernel, stride 1) or ``"linear"``.
+        weights: int8 array, ``(out, in, k, k)`` for conv2d or ``(out, in)`` for linear.
+        bias: int8 hardware bias register values ``(out,)`` or ``None``.
+        weight_bits: 8, 4, 2 or 1.
+        output_shift: the checkpoint's per-layer ``output_shift``; the total shift applied is
+            ``output_shift + 8 - weight_bits``.
+        activation: ``"none"``, ``"relu"`` or ``"abs"``.
+        pad: zero padding (0..2) on every side of the pooled input; conv2d only.
+        pool: in-flight pooling before the operator, or ``None``.
+        flatten: linear only; the input ``(C, H, W)`` is flattened in C-major order.
+        wide: 32-bit output (the raw accumulator); needs ``activation == "none"``.
+    """
+
+    name: str
+    op: Op
+    weights: np.ndarray
+    bias: np.ndarray | None
+    weight_bits: int
+    output_shift: int
+    activation: Activation = "none"
+    pad: int = 0
+    pool: Pool | None = None
+    flatten: bool = False
+    wide: bool = False
+
+    @property
+    def out_channels(self) -> int:
+        """Number of output channels (or features)."""
+        return int(self.weights.shape[0])
+
+    @property
+    def in_channels(self) -> int:
+        """Number of input channels (or flattened features for linear)."""
+        return int(self.weights.shape[1])
+
+    @property
+    def kernel_size(self) -> int:
+        """Kernel side for conv2d, 1 for linear."""
+        return int(self.weights.shape[2]) if self.op == "conv2d" else 1
+
+    def meta(self) -> dict[str, Any]:
+        """Return the JSON metadata of this layer (everything but the arrays)."""
+        return {
+            "name": self.name,
+            "op": self.op,
+            "weight_bits": int(self.weight_bits),
+            "output_shift": int(self.output_shift),
+            "activation": self.activation,
+            "pad": int(self.pad),
+            "pool": self.pool.to_json() if self.pool else None,
+            "flatten": bool(self.flatten),
+            "wide": bool(self.wide),
+            "has_bias": self.bias is not None,
+        }
+
+    def validate(self) -> None:
+        """Check field types and value ranges (not MAX78000 resource limits).
+
+        Raises:
+            ModelFormatError: naming the layer and the field that is wrong.
+        """
+        where = f"layer {self.name!r}"
+        if self.op not in OPS:
+            raise ModelFormatError(f"{where}: op {self.op!r} is not one of {OPS}")
+        if self.activation not in ACTIVATIONS:
+            raise ModelFormatError(f"{where}: activation {self.activation!r} not in {ACTIVATIONS}")
+        if self.weight_bits not in WEIGHT_BITS:
+            raise ModelFormatError(f"{where}: weight_bits {self.weight_bits} not in {WEIGHT_BITS}")
+        ndim = 4 if self.op == "conv2d" else 2
+        if self.weights.ndim != ndim:
+            raise ModelFormatError(
+                f"{where}: {self.op} weights need {ndim} dimensions, got {self.weights.shape}"
+            )
+        if self.op == "conv2d" and self.weights.shape[2] != self.weights.shape[3]:
+            raise ModelFormatError(f"{where}: kernel must be square, got {self.weights.shape}")
+        lo, hi = weight_range(self.weight_bits)
+        if self.weights.size and (self.weights.min() < lo or self.weights.max() > hi):
+            raise ModelFormatError(
+                f"{where}: weights must lie in [{lo}, {hi}] for {self.weight_bits}-bit layers"
+            )
+        if self.bias is not None:
+            if self.bias.shape != (self.out_channels,):
+                raise ModelFormatError(f"{where}: bias shape {self.bias.shape} != (out,)")
+            if self.bias.size and (self.bias.min() < -128 or self.bias.max() > 127):
+                raise ModelFormatError(f"{where}: bias must be int8 [-128, 127]")
+        if self.wide and self.activation != "none":
+            raise ModelFormatError(f"{where}: a wide (32-bit) layer cannot have an activation")
+
+
+@dataclass
+class QuantModel:
+    """A quantized network for the MAX78000, as read and written by :func:`save`/:func:`load`.
+
+    Attributes:
+        name: model family name (``fercnn``).
+        version: model version string; versions of one name sort numerically when they are
+            integers or dotted integers (``"3"``, ``"1.2"``).
+        input_shape: ``(C, H, W)`` of the int8 input tensor.
+        classes: class names, one per output of the last layer.
+        input_mapping: name of the pixel-to-int8 mapping (see :mod:`golden.input_mapping`).
+        layers: the accelerator layers, in order.
+        metadata: free-form provenance (training run, accuracy...). Not hashed.
+    """
+
+    name: str
+    version: str
+    input_shape: tuple[int, int, int]
+    classes: tuple[str, ...]
+    input_mapping: str
+    layers: list[QuantLayer]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def validate(self) -> None:
+        """Check every layer and the model-level fields.
+
+        Raises:
+            ModelFormatError: naming what is wrong.
+        """
+        if len(self.input_shape) != 3 or min(self.input_shape) < 1:
+            raise ModelFormatError(f"input_shape must be (C, H, W), got {self.input_shape}")
+        if not self.layers:
+            raise ModelFormatError("a model needs at least one layer")
+        names = [layer.name for layer in self.layers]
+        if len(set(names)) != len(names):
+            raise ModelFormatError(f"layer names must be unique, got {names}")
+        for layer in self.layers:
+            layer.validate()
+        if self.layers[-1].out_channels != len(self.classes):
+            raise ModelFormatError(
+                f"the last layer has {self.layers[-1].out_channels} outputs but "
+                f"{len(self.classes)} classes are named"
+            )
+
+    @property
+    def num_outputs(self) -> int:
+        """Number of values the last layer produces."""
+        return self.layers[-1].out_channels
+
+    @property
+    def wide_output(self) -> bool:
+        """True when the last layer emits 32-bit accumulators."""
+        return self.layers[-1].wide
+
+    def hash(self) -> str:
+        """Return the SHA-256 (hex) of everything that determines the computed outputs."""
+        h = hashlib.sha256()
+        core = {
+            "format_version": FORMAT_VERSION,
+            "input_shape": list(self.input_shape),
+            "input_mapping": self.input_mapping,
+            "layers": [layer.meta() for layer in self.layers],
+        }
+        h.update(json.dumps(core, sort_keys=True).encode())
+        for layer in self.layers:
+            h.update(np.ascontiguousarray(layer.weights, dtype=np.int8).tobytes())
+            if layer.bias is not None:
+                h.update(np.ascontiguousarray(layer.bias, dtype=np.int8).tobytes())
+        return h.hexdigest()
+
+    @property
+    def short_hash(self) -> str:
+        """First 16 hex digits of :meth:`hash` (the 64-bit id the firmware reports)."""
+        return self.hash()[:16]
+
+
+def save(model: QuantModel, path: str | Path) -> Path:
+    """Validate ``model`` and write it to ``path`` (``.qmodel.npz`` is appended if missing).
+
+    Returns:
+        The path written.
+    """
+    model.validate()
+    path = Path(path)
+    if not path.name.endswith(FILE_SUFFIX):
+        path = path.with_name(path.name + FILE_SUFFIX)
+    meta = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "name": model.name,
+        "version": model.version,
+        "input_shape": list(model.input_shape),
+        "classes": list(model.classes),
+        "input_mapping": model.input_mapping,
+        "layers": [layer.meta() for layer in model.layers],
+        "metadata": model.metadata,
+    }
+    arrays: dict[str, np.ndarray] = {"meta": np.array(json.dumps(meta, sort_keys=True))}
+    for i, layer in enumerate(model.layers):
+        arrays[f"L{i}.weights"] = np.ascontiguousarray(layer.weights, dtype=np.int8)
+        if layer.bias is not None:
+            arrays[f"L{i}.bias"] = np.ascontiguousarray(layer.bias, dtype=np.int8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
+    return path
+
+
+def load(path: str | Path) -> QuantModel:
+    """Read and validate a quantized model file.
+
+    Raises:
+        ModelFormatError: when the file is missing, not a ferhil quantized model, or of a format
+            version this code does not read.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFormatError(f"no quantized model at {path}: give a zoo name or a .qmodel.npz")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"][()]))
+            arrays = {k: data[k] for k in data.files if k != "meta"}
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelFormatError(f"{path} is not a ferhil quantized model ({exc})") from exc
+    if meta.get("format") != FORMAT_NAME:
+        raise ModelFormatError(f"{path}: format {meta.get('format')!r} is not {FORMAT_NAME!r}")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ModelFormatError(
+            f"{path}: format version {meta.get('format_version')} is not {FORMAT_VERSION}; "
+            "re-export the model with this version of ferhil"
+        )
+    layers = []
+    for i, lm in enumerate(meta["layers"]):
+        layers.append(
+            QuantLayer(
+                name=lm["name"],
+                op=lm["op"],
+                weights=arrays[f"L{i}.weights"].astype(np.int8),
+                bias=arrays[f"L{i}.bias"].astype(np.int8) if lm["has_bias"] else None,
+                weight_bits=int(lm["weight_bits"]),
+                output_shift=int(lm["output_shift"]),
+                activation=lm["activation"],
+                pad=int(lm["pad"]),
+                pool=Pool.from_json(lm["pool"]) if lm["pool"] else None,
+                flatten=bool(lm["flatten"]),
+                wide=bool(lm["wide"]),
+            )
+        )
+    c, h, w = (int(v) for v in meta["input_shape"])
+    model = QuantModel(
+        name=meta["name"],
+        version=str(meta["version"]),
+        input_shape=(c, h, w),
+        classes=tuple(meta["classes"]),
+        input_mapping=meta["input_mapping"],
+        layers=layers,
+        metadata=meta.get("metadata", {}),
+    )
+    model.validate()
+    return model

@@ -1,0 +1,1 @@
+"""The HIL harness: pytest plugin, boards, flashers, transports, meters and the ferhil CLI."""

@@ -1,0 +1,61 @@
+"""The ``ferhil`` command: one dispatcher, subcommands contributed by each package."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from golden.errors import FerhilError
+
+#: Packages whose ``cli.register(subparsers)`` adds subcommands, bottom layer first.
+COMMAND_MODULES: tuple[str, ...] = (
+    "golden.cli",
+    "models.cli",
+    "firmware.cli",
+    "harness.commands",
+)
+
+
+class CommandError(FerhilError):
+    """A subcommand failed in a way the user can fix; the message says how."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="ferhil",
+        description="HIL test harness and model pipeline for FER on the MAX78000.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``ferhil``; return the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except FerhilError as exc:
+        print(f"ferhil {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"ferhil {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

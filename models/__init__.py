@@ -1,0 +1,1 @@
+"""MAX78000-legal PyTorch networks: layers, training, evaluation and exports."""

@@ -1,0 +1,1 @@
+"""Rendering of HIL result data: HTML reports, plots and regression pages."""
