@@ -1,0 +1,222 @@
+"""Random but MAX78000-legal quantized networks, for bit-exactness tests.
+
+:func:`random_legal_model` draws conv2d layers (1x1/3x3, pad 0..2, optional max/avg pooling,
+ReLU/Abs/none, mixed 8/4/2/1-bit weights, optional bias), then one or two linear layers (the
+first flattens), the last wide (32-bit) or 8-bit. Each 8-bit layer's ``output_shift`` is
+calibrated on random int8 inputs so the layer's outputs are neither all zero nor all saturated:
+the total shift is chosen to map the 99th percentile of ``|acc|`` to about 48, and a layer whose
+outputs are still trivial is drawn again. Calibration uses the integer primitives of
+:mod:`golden.arithmetic`, independent of the float fast path of :mod:`golden.inference`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from golden.arithmetic import (
+    TOTAL_SHIFT_MAX,
+    TOTAL_SHIFT_MIN,
+    activate,
+    avg_pool2d,
+    max_pool2d,
+    requantize,
+    zero_pad2d,
+)
+from golden.format import FER_CLASSES, Pool, QuantLayer, QuantModel, weight_range
+
+#: Flatten limits used when drawing the classifier (stricter than izer's 16,384 so a single
+#: linear layer's in_features also stays within ai8x.py's 1024).
+MAX_FLATTEN_FEATURES = 1024
+MAX_FLATTEN_PIXELS = 256
+_TARGET = 48.0
+_RETRIES = 12
+
+
+def _accumulate(layer: QuantLayer, x: np.ndarray) -> np.ndarray:
+    """Integer accumulators of ``layer`` on int64 ``(N, C, H, W)`` (einsum, exact in int64)."""
+    if layer.pool is not None:
+        pool_fn = max_pool2d if layer.pool.kind == "max" else avg_pool2d
+        x = pool_fn(x, layer.pool.kernel, layer.pool.stride).astype(np.int64)
+    w = layer.weights.astype(np.int64)
+    if layer.op == "linear":
+        acc = x.reshape(x.shape[0], -1) @ w.T
+        acc = acc[:, :, None, None]
+    else:
+        xp = zero_pad2d(x, layer.pad)
+        k = layer.kernel_size
+        ho, wo = xp.shape[2] - k + 1, xp.shape[3] - k + 1
+        acc = np.zeros((x.shape[0], w.shape[0], ho, wo), np.int64)
+        for dy in range(k):
+            for dx in range(k):
+                acc += np.einsum("nchw,oc->nohw", xp[:, :, dy : dy + ho, dx : dx + wo], w[..., dy, dx])
+    if layer.bias is not None:
+        acc += 128 * layer.bias.astype(np.int64)[None, :, None, None]
+    return acc
+
+
+def _calibrate(layer: QuantLayer, acc: np.ndarray) -> np.ndarray | None:
+    """Set ``layer.output_shift``; return the int8 outputs, or None if they are trivial."""
+    if layer.wide:
+        layer.output_shift = 0
+        return acc
+    q = float(np.quantile(np.abs(acc), 0.99)) if acc.size else 0.0
+    s = round(math.log2(_TARGET * 128.0 / q)) if q > 0 else 0
+    s = min(max(s, TOTAL_SHIFT_MIN), TOTAL_SHIFT_MAX)
+    layer.output_shift = s - 8 + layer.weight_bits
+    y = activate(requantize(acc, s), layer.activation)
+    zero_frac = float(np.mean(y == 0))
+    sat_frac = float(np.mean((y == 127) | (y == -128)))
+    if zero_frac > 0.9 or sat_frac > 0.5 or len(np.unique(y)) < 3:
+        return None
+    return y
+
+
+def _weights(rng: np.random.Generator, shape: tuple[int, ...], bits: int) -> np.ndarray:
+    lo, hi = weight_range(bits)
+    return rng.integers(lo, hi + 1, size=shape).astype(np.int8)
+
+
+def _bias(rng: np.random.Generator, out: int, use_bias: bool) -> np.ndarray | None:
+    if not use_bias or rng.random() < 0.4:
+        return None
+    return rng.integers(-128, 128, size=out).astype(np.int8)
+
+
+def _random_pool(rng: np.random.Generator, h: int, w: int) -> Pool | None:
+    if rng.random() < 0.4 or min(h, w) < 2:
+        return None
+    kh = int(rng.integers(1, min(4, h) + 1))
+    kw = int(rng.integers(1, min(4, w) + 1))
+    stride = int(rng.integers(1, 4))
+    kind = "max" if rng.random() < 0.5 else "avg"
+    return Pool(kind=kind, kernel=(kh, kw), stride=stride)
+
+
+def _pooled(h: int, w: int, pool: Pool | None) -> tuple[int, int]:
+    if pool is None:
+        return h, w
+    return (h - pool.kernel[0]) // pool.stride + 1, (w - pool.kernel[1]) // pool.stride + 1
+
+
+def random_legal_model(
+    rng: np.random.Generator,
+    *,
+    input_shape: tuple[int, int, int] = (1, 48, 48),
+    num_classes: int = 7,
+    max_layers: int = 6,
+    max_channels: int = 16,
+    weight_bits_choices: tuple[int, ...] = (8, 4, 2, 1),
+    wide_output: bool | None = None,
+    use_bias: bool = True,
+    calibration_samples: int = 4,
+) -> QuantModel:
+    """Draw a random MAX78000-legal quantized model with non-trivial activations.
+
+    Args:
+        rng: the random generator (seed it for reproducible models).
+        input_shape: ``(C, H, W)`` of the int8 input.
+        num_classes: outputs of the last layer.
+        max_layers: upper bound on the number of layers (at least 2 are drawn; a layer that
+            reduces the data for the flatten may be added beyond it).
+        max_channels: upper bound on conv output channels.
+        weight_bits_choices: weight widths to draw from.
+        wide_output: force a wide (True) or 8-bit (False) last layer; None draws it.
+        use_bias: allow biases.
+        calibration_samples: random inputs used to calibrate the output shifts.
+
+    Returns:
+        A validated :class:`~golden.format.QuantModel` named ``synthetic``.
+    """
+    c, h, w = input_shape
+    x = rng.integers(-128, 128, size=(calibration_samples, *input_shape)).astype(np.int64)
+    layers: list[QuantLayer] = []
+    n_conv = int(rng.integers(0, max(max_layers - 1, 1)))
+    two_linear = rng.random() < 0.3 and n_conv + 2 <= max_layers
+    wide = bool(rng.random() < 0.5) if wide_output is None else wide_output
+
+    def add(make: Callable[[], QuantLayer]) -> None:
+        nonlocal x
+        for _ in range(_RETRIES):
+            layer = make()
+            y = _calibrate(layer, _accumulate(layer, x))
+            if y is not None:
+                break
+        layers.append(layer)
+        x = y if y is not None else activate(
+            requantize(_accumulate(layer, x), layer.output_shift + 8 - layer.weight_bits),
+            layer.activation,
+        )
+
+    def conv(reduce_to: tuple[int, int] | None = None) -> QuantLayer:
+        cin, hin, win = x.shape[1], x.shape[2], x.shape[3]
+        if reduce_to is None:
+            pool = _random_pool(rng, hin, win)
+            cout = int(rng.integers(1, max_channels + 1))
+        else:
+            f = reduce_to[0]
+            pool = Pool(kind="max" if rng.random() < 0.5 else "avg", kernel=(f, f), stride=f)
+            cout = reduce_to[1]
+        ph, pw = _pooled(hin, win, pool)
+        k = 3 if rng.random() < 0.6 else 1
+        pad = int(rng.integers(0, 3))
+        if ph + 2 * pad - k + 1 < 1 or pw + 2 * pad - k + 1 < 1 or reduce_to is not None:
+            pad = k // 2  # keep the size
+        bits = int(rng.choice(weight_bits_choices))
+        return QuantLayer(
+            name=f"conv{len(layers) + 1}",
+            op="conv2d",
+            weights=_weights(rng, (cout, cin, k, k), bits),
+            bias=_bias(rng, cout, use_bias),
+            weight_bits=bits,
+            output_shift=0,
+            activation=str(rng.choice(["relu", "relu", "abs", "none"])),  # type: ignore[arg-type]
+            pad=pad,
+            pool=pool,
+        )
+
+    for _ in range(n_conv):
+        add(conv)
+    while x.shape[2] * x.shape[3] > MAX_FLATTEN_PIXELS or x[0].size > MAX_FLATTEN_FEATURES:
+        hw = x.shape[2] * x.shape[3]
+        f_min = max(2, math.ceil(math.sqrt(hw / MAX_FLATTEN_PIXELS)))
+        f = min(16, int(rng.integers(f_min, 2 * f_min + 1)), x.shape[2], x.shape[3])
+        pixels = (x.shape[2] // f) * (x.shape[3] // f)
+        cout = int(max(1, min(max_channels, MAX_FLATTEN_FEATURES // max(pixels, 1))))
+        add(lambda f=f, cout=cout: conv((f, cout)))
+
+    def linear(out: int, last: bool) -> QuantLayer:
+        flatten = not layers or layers[-1].op == "conv2d" or x.shape[2] * x.shape[3] > 1
+        bits = int(rng.choice(weight_bits_choices))
+        return QuantLayer(
+            name="fc" if last else f"fc{len(layers) + 1}",
+            op="linear",
+            weights=_weights(rng, (out, x[0].size), bits),
+            bias=_bias(rng, out, use_bias),
+            weight_bits=bits,
+            output_shift=0,
+            activation="none" if last and wide else str(rng.choice(["relu", "none", "abs"])),  # type: ignore[arg-type]
+            flatten=bool(flatten),
+            wide=last and wide,
+        )
+
+    if two_linear:
+        hidden = int(rng.integers(num_classes, 4 * num_classes + 1))
+        add(lambda: linear(hidden, last=False))
+    add(lambda: linear(num_classes, last=True))
+    classes = (
+        FER_CLASSES if num_classes == len(FER_CLASSES) else tuple(f"class{i}" for i in range(num_classes))
+    )
+    model = QuantModel(
+        name="synthetic",
+        version="1",
+        input_shape=(c, h, w),
+        classes=classes,
+        input_mapping="pixel_minus_128",
+        layers=layers,
+        metadata={"generator": "golden.synthetic.random_legal_model"},
+    )
+    model.validate()
+    return model
