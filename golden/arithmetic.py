@@ -52,12 +52,10 @@ def requantize(acc: np.ndarray, shift: int) -> np.ndarray:
         raise ArithmeticArgumentError(f"requantize needs integer accumulators, got dtype {a.dtype}")
     a = a.astype(np.int64, copy=False)
     r = 7 - int(shift)
-    if r > 0:
-        t = (a + (1 << (r - 1))) >> r
-    else:
+    if r <= 0:
         # Saturate before shifting so a large left shift cannot overflow int64.
-        t = np.clip(a, -(1 << 20), 1 << 20) << (-r)
-    return np.clip(t, INT8_MIN, INT8_MAX)
+        return np.clip(np.clip(a, -(1 << 20), 1 << 20) << (-r), INT8_MIN, INT8_MAX)
+    return np.clip((a + (1 << (r - 1))) >> r, INT8_MIN, INT8_MAX)
 
 
 def activate(y: np.ndarray, activation: str) -> np.ndarray:
@@ -88,7 +86,9 @@ def pool_output_size(size: int, kernel: int, stride: int) -> int:
     if kernel < 1 or stride < 1:
         raise ArithmeticArgumentError(f"pool kernel {kernel} and stride {stride} must be >= 1")
     if size < kernel:
-        raise ArithmeticArgumentError(f"a pool window of {kernel} does not fit an input of size {size}")
+        raise ArithmeticArgumentError(
+            f"a pool window of {kernel} does not fit an input of size {size}"
+        )
     return (size - kernel) // stride + 1
 
 

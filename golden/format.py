@@ -314,32 +314,37 @@ def load(path: str | Path) -> QuantModel:
             f"{path}: format version {meta.get('format_version')} is not {FORMAT_VERSION}; "
             "re-export the model with this version of ferhil"
         )
-    layers = []
-    for i, lm in enumerate(meta["layers"]):
-        layers.append(
-            QuantLayer(
-                name=lm["name"],
-                op=lm["op"],
-                weights=arrays[f"L{i}.weights"].astype(np.int8),
-                bias=arrays[f"L{i}.bias"].astype(np.int8) if lm["has_bias"] else None,
-                weight_bits=int(lm["weight_bits"]),
-                output_shift=int(lm["output_shift"]),
-                activation=lm["activation"],
-                pad=int(lm["pad"]),
-                pool=Pool.from_json(lm["pool"]) if lm["pool"] else None,
-                flatten=bool(lm["flatten"]),
-                wide=bool(lm["wide"]),
+    try:
+        layers = []
+        for i, lm in enumerate(meta["layers"]):
+            layers.append(
+                QuantLayer(
+                    name=lm["name"],
+                    op=lm["op"],
+                    weights=arrays[f"L{i}.weights"].astype(np.int8),
+                    bias=arrays[f"L{i}.bias"].astype(np.int8) if lm["has_bias"] else None,
+                    weight_bits=int(lm["weight_bits"]),
+                    output_shift=int(lm["output_shift"]),
+                    activation=lm["activation"],
+                    pad=int(lm["pad"]),
+                    pool=Pool.from_json(lm["pool"]) if lm["pool"] else None,
+                    flatten=bool(lm["flatten"]),
+                    wide=bool(lm["wide"]),
+                )
             )
+        c, h, w = (int(v) for v in meta["input_shape"])
+        model = QuantModel(
+            name=meta["name"],
+            version=str(meta["version"]),
+            input_shape=(c, h, w),
+            classes=tuple(meta["classes"]),
+            input_mapping=meta["input_mapping"],
+            layers=layers,
+            metadata=meta.get("metadata", {}),
         )
-    c, h, w = (int(v) for v in meta["input_shape"])
-    model = QuantModel(
-        name=meta["name"],
-        version=str(meta["version"]),
-        input_shape=(c, h, w),
-        classes=tuple(meta["classes"]),
-        input_mapping=meta["input_mapping"],
-        layers=layers,
-        metadata=meta.get("metadata", {}),
-    )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelFormatError(
+            f"{path}: incomplete or malformed model ({exc!r}); re-export the model"
+        ) from exc
     model.validate()
     return model

@@ -25,7 +25,7 @@ from golden.errors import FerhilError
 from golden.format import QuantLayer, QuantModel
 
 #: Per-chunk working-set target (bytes) of the largest im2col/product array.
-CHUNK_BYTES = 48 << 20
+CHUNK_BYTES = 8 << 20
 FLOAT32_EXACT_LIMIT = 1 << 24
 
 
@@ -59,13 +59,9 @@ class _Plan:
 def _plan(layer: QuantLayer) -> _Plan:
     w = layer.weights.astype(np.int64)
     o = layer.out_channels
-    if layer.op == "conv2d":
-        w2 = w.transpose(0, 2, 3, 1).reshape(o, -1)  # (O, ky*kx*C): matches the im2col order
-    else:
-        w2 = w.reshape(o, -1)
-    bias128 = (
-        128 * layer.bias.astype(np.int64) if layer.bias is not None else np.zeros(o, np.int64)
-    )
+    # conv2d rows are ordered (ky, kx, c) to match the im2col columns.
+    w2 = w.transpose(0, 2, 3, 1).reshape(o, -1) if layer.op == "conv2d" else w.reshape(o, -1)
+    bias128 = 128 * layer.bias.astype(np.int64) if layer.bias is not None else np.zeros(o, np.int64)
     r = 7 - total_shift(layer.output_shift, layer.weight_bits)
     half = 0 if layer.wide or r <= 0 else 1 << (r - 1)
     bound = int((128 * np.abs(w2).sum(axis=1) + np.abs(bias128)).max(initial=0)) + half

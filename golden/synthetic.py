@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
@@ -25,7 +26,7 @@ from golden.arithmetic import (
     requantize,
     zero_pad2d,
 )
-from golden.format import FER_CLASSES, Pool, QuantLayer, QuantModel, weight_range
+from golden.format import FER_CLASSES, Pool, PoolKind, QuantLayer, QuantModel, weight_range
 
 #: Flatten limits used when drawing the classifier (stricter than izer's 16,384 so a single
 #: linear layer's in_features also stays within ai8x.py's 1024).
@@ -51,17 +52,19 @@ def _accumulate(layer: QuantLayer, x: np.ndarray) -> np.ndarray:
         acc = np.zeros((x.shape[0], w.shape[0], ho, wo), np.int64)
         for dy in range(k):
             for dx in range(k):
-                acc += np.einsum("nchw,oc->nohw", xp[:, :, dy : dy + ho, dx : dx + wo], w[..., dy, dx])
+                acc += np.einsum(
+                    "nchw,oc->nohw", xp[:, :, dy : dy + ho, dx : dx + wo], w[..., dy, dx]
+                )
     if layer.bias is not None:
         acc += 128 * layer.bias.astype(np.int64)[None, :, None, None]
     return acc
 
 
-def _calibrate(layer: QuantLayer, acc: np.ndarray) -> np.ndarray | None:
-    """Set ``layer.output_shift``; return the int8 outputs, or None if they are trivial."""
+def _calibrate(layer: QuantLayer, acc: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Set ``layer.output_shift``; return the outputs and whether they are non-trivial."""
     if layer.wide:
         layer.output_shift = 0
-        return acc
+        return acc, True
     q = float(np.quantile(np.abs(acc), 0.99)) if acc.size else 0.0
     s = round(math.log2(_TARGET * 128.0 / q)) if q > 0 else 0
     s = min(max(s, TOTAL_SHIFT_MIN), TOTAL_SHIFT_MAX)
@@ -69,9 +72,7 @@ def _calibrate(layer: QuantLayer, acc: np.ndarray) -> np.ndarray | None:
     y = activate(requantize(acc, s), layer.activation)
     zero_frac = float(np.mean(y == 0))
     sat_frac = float(np.mean((y == 127) | (y == -128)))
-    if zero_frac > 0.9 or sat_frac > 0.5 or len(np.unique(y)) < 3:
-        return None
-    return y
+    return y, not (zero_frac > 0.9 or sat_frac > 0.5 or len(np.unique(y)) < 3)
 
 
 def _weights(rng: np.random.Generator, shape: tuple[int, ...], bits: int) -> np.ndarray:
@@ -91,7 +92,7 @@ def _random_pool(rng: np.random.Generator, h: int, w: int) -> Pool | None:
     kh = int(rng.integers(1, min(4, h) + 1))
     kw = int(rng.integers(1, min(4, w) + 1))
     stride = int(rng.integers(1, 4))
-    kind = "max" if rng.random() < 0.5 else "avg"
+    kind: PoolKind = "max" if rng.random() < 0.5 else "avg"
     return Pool(kind=kind, kernel=(kh, kw), stride=stride)
 
 
@@ -141,14 +142,11 @@ def random_legal_model(
         nonlocal x
         for _ in range(_RETRIES):
             layer = make()
-            y = _calibrate(layer, _accumulate(layer, x))
-            if y is not None:
+            y, non_trivial = _calibrate(layer, _accumulate(layer, x))
+            if non_trivial:
                 break
         layers.append(layer)
-        x = y if y is not None else activate(
-            requantize(_accumulate(layer, x), layer.output_shift + 8 - layer.weight_bits),
-            layer.activation,
-        )
+        x = y
 
     def conv(reduce_to: tuple[int, int] | None = None) -> QuantLayer:
         cin, hin, win = x.shape[1], x.shape[2], x.shape[3]
@@ -185,7 +183,7 @@ def random_legal_model(
         f = min(16, int(rng.integers(f_min, 2 * f_min + 1)), x.shape[2], x.shape[3])
         pixels = (x.shape[2] // f) * (x.shape[3] // f)
         cout = int(max(1, min(max_channels, MAX_FLATTEN_FEATURES // max(pixels, 1))))
-        add(lambda f=f, cout=cout: conv((f, cout)))
+        add(partial(conv, (f, cout)))
 
     def linear(out: int, last: bool) -> QuantLayer:
         flatten = not layers or layers[-1].op == "conv2d" or x.shape[2] * x.shape[3] > 1
@@ -207,7 +205,9 @@ def random_legal_model(
         add(lambda: linear(hidden, last=False))
     add(lambda: linear(num_classes, last=True))
     classes = (
-        FER_CLASSES if num_classes == len(FER_CLASSES) else tuple(f"class{i}" for i in range(num_classes))
+        FER_CLASSES
+        if num_classes == len(FER_CLASSES)
+        else tuple(f"class{i}" for i in range(num_classes))
     )
     model = QuantModel(
         name="synthetic",
@@ -217,6 +217,71 @@ def random_legal_model(
         input_mapping="pixel_minus_128",
         layers=layers,
         metadata={"generator": "golden.synthetic.random_legal_model"},
+    )
+    model.validate()
+    return model
+
+
+def fer_like_model(rng: np.random.Generator, *, weight_bits: int = 8) -> QuantModel:
+    """A fixed VGG-like 1x48x48 -> 7 network of realistic size (about 30 M MACs/image).
+
+    Weights are random, biases present, output shifts calibrated as in
+    :func:`random_legal_model`. Used by benchmarks and firmware tests that need a model of the
+    size a trained FER model has, without waiting for training.
+
+    Args:
+        rng: the random generator.
+        weight_bits: width of every conv layer's weights (the classifier is 8-bit).
+    """
+    # (out channels, kernel, pool) per conv layer; every conv pads to keep its size.
+    plan: list[tuple[int, int, Pool | None]] = [
+        (16, 3, None),
+        (32, 3, Pool("max", (2, 2), 2)),
+        (64, 3, None),
+        (64, 3, Pool("max", (2, 2), 2)),
+        (128, 3, None),
+        (64, 1, Pool("max", (2, 2), 2)),
+        (32, 3, Pool("avg", (2, 2), 2)),
+    ]
+    x = rng.integers(-128, 128, size=(2, 1, 48, 48)).astype(np.int64)
+    layers: list[QuantLayer] = []
+    for i, (cout, k, pool) in enumerate(plan):
+        w_lo, w_hi = weight_range(weight_bits)
+        spread = max(1, (w_hi - w_lo) // 4)
+        layer = QuantLayer(
+            name=f"conv{i + 1}",
+            op="conv2d",
+            weights=np.clip(
+                rng.integers(-spread, spread + 1, (cout, x.shape[1], k, k)), w_lo, w_hi
+            ).astype(np.int8),
+            bias=rng.integers(-8, 9, size=cout).astype(np.int8),
+            weight_bits=weight_bits,
+            output_shift=0,
+            activation="relu",
+            pad=k // 2,
+            pool=pool,
+        )
+        x, _ = _calibrate(layer, _accumulate(layer, x))
+        layers.append(layer)
+    fc = QuantLayer(
+        name="fc",
+        op="linear",
+        weights=rng.integers(-32, 33, size=(7, x[0].size)).astype(np.int8),
+        bias=rng.integers(-8, 9, size=7).astype(np.int8),
+        weight_bits=8,
+        output_shift=0,
+        flatten=True,
+        wide=True,
+    )
+    layers.append(fc)
+    model = QuantModel(
+        name="fer_like_synthetic",
+        version="1",
+        input_shape=(1, 48, 48),
+        classes=FER_CLASSES,
+        input_mapping="pixel_minus_128",
+        layers=layers,
+        metadata={"generator": "golden.synthetic.fer_like_model"},
     )
     model.validate()
     return model

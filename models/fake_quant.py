@@ -17,7 +17,7 @@ With these scales an 8-bit layer output is ``round_half_up(acc_float * 128) / 12
 from __future__ import annotations
 
 import torch
-from torch.nn import functional as F  # noqa: N812
+from torch.nn import functional as F
 
 from golden.format import weight_range
 
@@ -48,16 +48,16 @@ def fake_quant_weight(w: torch.Tensor, output_shift: int, bits: int) -> torch.Te
     return w_int / unit * (2.0**output_shift)
 
 
-def fake_quant_bias(
-    b: torch.Tensor, output_shift: int, bits: int, bias_range: tuple[int, int]
-) -> torch.Tensor:
-    """Quantize a float bias to the int8 hardware bias register and return its float value.
+def fake_quant_bias(b: torch.Tensor, output_shift: int, bits: int) -> torch.Tensor:
+    """Quantize a float bias to the hardware bias register and return its float value.
 
-    ``b_int8 = clamp(floor(b / 2**(output_shift + 1 - bits) + 0.5), *bias_range)``, returned as
-    ``b_int8 * 2**(output_shift + 1 - bits)``.
+    ``b_int = clamp(floor(b / 2**(output_shift + 1 - bits) + 0.5), lo, hi)`` with the q-bit
+    range (ai8x limits the bias of a q-bit layer to q bits, as :mod:`golden.quantize` does),
+    returned as ``b_int * 2**(output_shift + 1 - bits)``.
     """
     step = 2.0 ** (output_shift + 1 - bits)
-    b_int = torch.clamp(round_half_up_ste(b / step), bias_range[0], bias_range[1])
+    lo, hi = weight_range(bits)
+    b_int = torch.clamp(round_half_up_ste(b / step), lo, hi)
     return b_int * step
 
 

@@ -10,7 +10,7 @@ The rules are those of :mod:`golden.arithmetic` (spec ``max78000-arithmetic.md``
 from __future__ import annotations
 
 import torch
-from torch.nn import functional as F  # noqa: N812
+from torch.nn import functional as F
 
 from golden.arithmetic import INT8_MAX, INT8_MIN, total_shift
 from golden.format import Pool

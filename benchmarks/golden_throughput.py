@@ -1,0 +1,91 @@
+"""Golden-inference throughput over FER2013 PublicTest (target: 3,589 images in < 10 s).
+
+Usage: ``.venv/bin/python benchmarks/golden_throughput.py [--model REF] [--repeat N]``
+
+Uses the newest zoo model (``models/zoo/*/model.qmodel.npz``) unless ``--model`` is given; with
+an empty zoo it uses ``golden.synthetic.fer_like_model`` (random weights, realistic size) and
+says so. Images come from ``fixtures.paths.fer2013_file("publictest")``; without the archive it
+uses 3,589 random images and says so. Prints images/s, seconds, MACs/image and the verdict.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fixtures.paths import fer2013_file
+from golden.errors import FerhilError
+from golden.format import QuantModel
+from golden.inference import run
+from golden.input_mapping import pixels_to_input
+from golden.resources import model_resources
+from golden.synthetic import fer_like_model
+from golden.zoo import load_model, resolve_model_path
+
+TARGET_S = 10.0
+PUBLICTEST_SIZE = 3589
+
+
+def pick_model(ref: str | None) -> tuple[QuantModel, str]:
+    try:
+        model = load_model(ref)
+        return model, f"{resolve_model_path(ref)} ({model.name} v{model.version})"
+    except FerhilError as exc:
+        if ref is not None:
+            raise
+        model = fer_like_model(np.random.default_rng(0))
+        return model, f"SYNTHETIC fer_like_model (random weights; zoo unavailable: {exc})"
+
+
+def pick_images() -> tuple[np.ndarray, str]:
+    path = fer2013_file("publictest")
+    if path is not None:
+        with np.load(path) as data:
+            return data["images"], f"FER2013 PublicTest {path}"
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (PUBLICTEST_SIZE, 48, 48)).astype(np.uint8)
+    return images, "RANDOM images (FER2013 PublicTest archive not found)"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=None, help="zoo name or path (default: newest)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs; the best is reported")
+    args = parser.parse_args()
+    model, model_desc = pick_model(args.model)
+    images, data_desc = pick_images()
+    x = pixels_to_input(images, model.input_mapping)
+    macs = model_resources(model).total_macs
+    times = []
+    for _ in range(max(1, args.repeat)):
+        start = time.perf_counter()
+        out = run(model, x)
+        times.append(time.perf_counter() - start)
+    best = min(times)
+    print(f"model:        {model_desc}")
+    print(f"data:         {data_desc}")
+    print(f"machine:      {os.cpu_count()} CPUs; runs: {', '.join(f'{t:.2f}s' for t in times)}")
+    print(f"images:       {x.shape[0]:,} -> outputs {out.shape} {out.dtype}")
+    print(f"MACs/image:   {macs:,}")
+    print(f"total:        {best:.2f} s (best of {len(times)})")
+    print(
+        f"throughput:   {x.shape[0] / best:,.0f} images/s "
+        f"({macs * x.shape[0] / best / 1e9:.1f} GMAC/s)"
+    )
+    met = best < TARGET_S
+    print(
+        f"target:       {PUBLICTEST_SIZE:,} images in < {TARGET_S:.0f} s: "
+        f"{'MET' if met else 'NOT MET'}"
+    )
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

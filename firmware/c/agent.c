@@ -1,0 +1,314 @@
+/* agent.c: the ferhil UART test agent. Reads COBS frames, answers HELLO, PING, INFER, BENCH
+ * and RESET, reports link errors with ERROR frames and answers retried requests from a small
+ * reply cache. Static buffers only. See firmware/PROTOCOL.md. */
+#include "agent.h"
+
+#include <string.h>
+
+#include "cnn.h"
+#include "frame.h"
+#include "hal.h"
+#include "model_info.h"
+#include "protocol_defs.h"
+
+#ifndef FIRMWARE_BUILD_HASH
+#define FIRMWARE_BUILD_HASH "unknown"
+#endif
+#ifndef FIRMWARE_BUILD_ID
+#define FIRMWARE_BUILD_ID 0u
+#endif
+
+#define AGENT_INPUT_BYTES ((uint32_t)CNN_INPUT_C * (uint32_t)CNN_INPUT_H * (uint32_t)CNN_INPUT_W)
+#define AGENT_INFER_REPLY_BYTES (FERHIL_INFER_REPLY_SIZE + 4u * (uint32_t)CNN_NUM_OUTPUTS)
+
+_Static_assert(AGENT_INPUT_BYTES <= FERHIL_MAX_PAYLOAD, "model input must fit one frame");
+_Static_assert(AGENT_INFER_REPLY_BYTES <= FERHIL_MAX_PAYLOAD, "outputs must fit one frame");
+_Static_assert(FERHIL_HELLO_REPLY_SIZE <= FERHIL_AGENT_REPLY_CACHE_PAYLOAD, "HELLO cacheable");
+
+typedef struct {
+    uint8_t valid;
+    uint8_t request_type;
+    uint16_t seq;
+    uint32_t request_crc;
+    uint16_t len;
+    uint8_t payload[FERHIL_AGENT_REPLY_CACHE_PAYLOAD];
+} reply_cache_entry_t;
+
+static uint8_t rx_buf[FERHIL_RX_FRAME_CAPACITY];
+static frame_rx_t rx;
+static uint8_t tx_raw[FERHIL_MAX_RAW_FRAME];
+static uint8_t tx_wire[FERHIL_MAX_WIRE_FRAME];
+static int8_t input_buf[AGENT_INPUT_BYTES];
+static uint32_t output_buf[CNN_NUM_OUTPUTS];
+static int input_loaded;
+static uint8_t cnn_status;
+static reply_cache_entry_t reply_cache[FERHIL_AGENT_REPLY_CACHE_ENTRIES];
+static uint32_t reply_cache_next;
+
+#define TX_PAYLOAD (tx_raw + FERHIL_HEADER_SIZE)
+
+/* Weak default: boards that can buffer received bytes while busy override it. */
+__attribute__((weak)) uint32_t hal_uart_rx_capacity(void) { return FERHIL_RX_BUFFER_NONE; }
+
+static void send_frame(uint8_t type, uint16_t seq, uint16_t len) {
+    size_t n = frame_encode(type, 0, seq, TX_PAYLOAD, len, tx_raw, sizeof tx_raw, tx_wire,
+                            sizeof tx_wire);
+    if (n > 0) {
+        hal_uart_write(tx_wire, (uint32_t)n);
+    }
+}
+
+static void send_error(uint8_t code, uint8_t err_flags, uint8_t request_type, uint16_t seq,
+                       uint32_t detail) {
+    uint8_t *p = TX_PAYLOAD;
+    memset(p, 0, FERHIL_ERROR_REPLY_SIZE);
+    p[FERHIL_ERROR_REPLY_OFF_CODE] = code;
+    p[FERHIL_ERROR_REPLY_OFF_ERR_FLAGS] = err_flags;
+    p[FERHIL_ERROR_REPLY_OFF_REQUEST_TYPE] = request_type;
+    frame_put_u32(p + FERHIL_ERROR_REPLY_OFF_DETAIL, detail);
+    send_frame(FERHIL_MSG_ERROR | FERHIL_REPLY_BIT, seq, FERHIL_ERROR_REPLY_SIZE);
+}
+
+/* Send the reply whose payload is in TX_PAYLOAD and remember it for retries. */
+static void send_reply(const frame_t *req, uint32_t req_crc, uint16_t len) {
+    if (len <= FERHIL_AGENT_REPLY_CACHE_PAYLOAD && req->type != FERHIL_MSG_RESET) {
+        reply_cache_entry_t *e = &reply_cache[reply_cache_next];
+        reply_cache_next = (reply_cache_next + 1u) % FERHIL_AGENT_REPLY_CACHE_ENTRIES;
+        e->valid = 1;
+        e->request_type = req->type;
+        e->seq = req->seq;
+        e->request_crc = req_crc;
+        e->len = len;
+        memcpy(e->payload, TX_PAYLOAD, len);
+    }
+    send_frame((uint8_t)(req->type | FERHIL_REPLY_BIT), req->seq, len);
+}
+
+static int resend_cached(const frame_t *req, uint32_t req_crc) {
+    for (uint32_t i = 0; i < FERHIL_AGENT_REPLY_CACHE_ENTRIES; i++) {
+        const reply_cache_entry_t *e = &reply_cache[i];
+        if (e->valid && e->request_type == req->type && e->seq == req->seq &&
+            e->request_crc == req_crc) {
+            memcpy(TX_PAYLOAD, e->payload, e->len);
+            send_frame((uint8_t)(req->type | FERHIL_REPLY_BIT), req->seq, e->len);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void put_text(uint8_t *dst, uint32_t field_len, const char *text) {
+    memset(dst, 0, field_len);
+    size_t n = strlen(text);
+    memcpy(dst, text, n < field_len ? n : field_len);
+}
+
+static uint16_t build_hello(void) {
+    uint8_t *p = TX_PAYLOAD;
+    memset(p, 0, FERHIL_HELLO_REPLY_SIZE);
+    frame_put_u16(p + FERHIL_HELLO_REPLY_OFF_PROTOCOL_VERSION, FERHIL_PROTOCOL_VERSION);
+    p[FERHIL_HELLO_REPLY_OFF_CLOCK_KIND] = hal_clock_kind();
+    p[FERHIL_HELLO_REPLY_OFF_INPUT_FORMAT] = FERHIL_INPUT_FORMAT_INT8_CHW;
+    frame_put_u32(p + FERHIL_HELLO_REPLY_OFF_MAX_WIRE_FRAME, FERHIL_MAX_WIRE_FRAME);
+    frame_put_u32(p + FERHIL_HELLO_REPLY_OFF_MAX_PAYLOAD, FERHIL_MAX_PAYLOAD);
+    frame_put_u32(p + FERHIL_HELLO_REPLY_OFF_RX_BUFFER_BYTES, hal_uart_rx_capacity());
+    frame_put_u32(p + FERHIL_HELLO_REPLY_OFF_CORE_CLOCK_HZ, hal_core_clock_hz());
+    frame_put_u16(p + FERHIL_HELLO_REPLY_OFF_INPUT_C, (uint16_t)CNN_INPUT_C);
+    frame_put_u16(p + FERHIL_HELLO_REPLY_OFF_INPUT_H, (uint16_t)CNN_INPUT_H);
+    frame_put_u16(p + FERHIL_HELLO_REPLY_OFF_INPUT_W, (uint16_t)CNN_INPUT_W);
+    frame_put_u16(p + FERHIL_HELLO_REPLY_OFF_NUM_OUTPUTS, (uint16_t)CNN_NUM_OUTPUTS);
+    p[FERHIL_HELLO_REPLY_OFF_OUTPUT_TYPE] =
+        CNN_OUTPUT_WIDE ? FERHIL_OUTPUT_TYPE_INT32 : FERHIL_OUTPUT_TYPE_INT8;
+    frame_put_u64(p + FERHIL_HELLO_REPLY_OFF_MODEL_ID, (uint64_t)MODEL_ID);
+    frame_put_u64(p + FERHIL_HELLO_REPLY_OFF_FIRMWARE_BUILD_ID, (uint64_t)FIRMWARE_BUILD_ID);
+    frame_put_u64(p + FERHIL_HELLO_REPLY_OFF_MODEL_CYCLES, (uint64_t)CNN_MODEL_CYCLES);
+    frame_put_u64(p + FERHIL_HELLO_REPLY_OFF_MODEL_MACS, (uint64_t)CNN_MODEL_MACS);
+    put_text(p + FERHIL_HELLO_REPLY_OFF_FIRMWARE_HASH, FERHIL_HASH_HEX_LEN, FIRMWARE_BUILD_HASH);
+    put_text(p + FERHIL_HELLO_REPLY_OFF_MODEL_HASH, FERHIL_HASH_HEX_LEN, MODEL_HASH_HEX);
+    put_text(p + FERHIL_HELLO_REPLY_OFF_BOARD_NAME, FERHIL_NAME_FIELD_LEN, hal_board_name());
+    put_text(p + FERHIL_HELLO_REPLY_OFF_MODEL_NAME, FERHIL_NAME_FIELD_LEN, MODEL_NAME);
+    put_text(p + FERHIL_HELLO_REPLY_OFF_MODEL_VERSION, FERHIL_NAME_FIELD_LEN, MODEL_VERSION);
+    return FERHIL_HELLO_REPLY_SIZE;
+}
+
+/* One inference on input_buf; *cycles = hal_cycles() around cnn_start..cnn_wait. */
+static uint8_t run_inference(uint32_t *cycles) {
+    *cycles = 0;
+    if (cnn_status != FERHIL_STATUS_OK) {
+        return cnn_status;
+    }
+    if (cnn_load_input(input_buf, AGENT_INPUT_BYTES) != CNN_OK) {
+        return FERHIL_STATUS_CNN_LOAD_INPUT_FAILED;
+    }
+    uint32_t t0 = hal_cycles();
+    if (cnn_start() != CNN_OK) {
+        return FERHIL_STATUS_CNN_START_FAILED;
+    }
+    if (cnn_wait() != CNN_OK) {
+        return FERHIL_STATUS_CNN_WAIT_FAILED;
+    }
+    *cycles = hal_cycles() - t0;
+    return FERHIL_STATUS_OK;
+}
+
+static void handle_infer(const frame_t *req, uint32_t req_crc) {
+    if (req->len != AGENT_INPUT_BYTES) {
+        send_error(FERHIL_ERR_BAD_INPUT_SIZE, FERHIL_ERROR_FLAG_SEQ_VALID, req->type, req->seq,
+                   AGENT_INPUT_BYTES);
+        return;
+    }
+    memcpy(input_buf, req->payload, AGENT_INPUT_BYTES);
+    input_loaded = 1;
+    uint32_t cycles;
+    uint8_t status = run_inference(&cycles);
+    if (status == FERHIL_STATUS_OK && cnn_unload(output_buf) != CNN_OK) {
+        status = FERHIL_STATUS_CNN_UNLOAD_FAILED;
+    }
+    uint16_t n_out = status == FERHIL_STATUS_OK ? (uint16_t)CNN_NUM_OUTPUTS : 0u;
+    uint8_t *p = TX_PAYLOAD;
+    memset(p, 0, FERHIL_INFER_REPLY_SIZE);
+    p[FERHIL_INFER_REPLY_OFF_STATUS] = status;
+    frame_put_u16(p + FERHIL_INFER_REPLY_OFF_NUM_OUTPUTS, n_out);
+    frame_put_u32(p + FERHIL_INFER_REPLY_OFF_CYCLES, cycles);
+    for (uint16_t i = 0; i < n_out; i++) {
+        frame_put_u32(p + FERHIL_INFER_REPLY_SIZE + 4u * i, output_buf[i]);
+    }
+    send_reply(req, req_crc, (uint16_t)(FERHIL_INFER_REPLY_SIZE + 4u * n_out));
+}
+
+static void handle_bench(const frame_t *req, uint32_t req_crc) {
+    if (req->len != FERHIL_BENCH_REQUEST_SIZE) {
+        send_error(FERHIL_ERR_BAD_ARGUMENT, FERHIL_ERROR_FLAG_SEQ_VALID, req->type, req->seq,
+                   FERHIL_BENCH_REQUEST_SIZE);
+        return;
+    }
+    uint32_t n = frame_get_u32(req->payload + FERHIL_BENCH_REQUEST_OFF_ITERATIONS);
+    if (n == 0 || n > FERHIL_BENCH_MAX_ITERATIONS) {
+        send_error(FERHIL_ERR_BAD_ARGUMENT, FERHIL_ERROR_FLAG_SEQ_VALID, req->type, req->seq,
+                   FERHIL_BENCH_MAX_ITERATIONS);
+        return;
+    }
+    if (!input_loaded) {
+        send_error(FERHIL_ERR_NO_INPUT, FERHIL_ERROR_FLAG_SEQ_VALID, req->type, req->seq, 0);
+        return;
+    }
+    uint64_t total = 0, infer_sum = 0;
+    uint32_t done = 0, lo = UINT32_MAX, hi = 0, cycles = 0;
+    uint8_t status = FERHIL_STATUS_OK;
+    hal_trigger(1);
+    uint32_t last = hal_cycles();
+    while (done < n) {
+        status = run_inference(&cycles);
+        uint32_t now = hal_cycles();
+        total += (uint32_t)(now - last);
+        last = now;
+        if (status != FERHIL_STATUS_OK) {
+            break;
+        }
+        infer_sum += cycles;
+        lo = cycles < lo ? cycles : lo;
+        hi = cycles > hi ? cycles : hi;
+        done++;
+    }
+    hal_trigger(0);
+    uint8_t *p = TX_PAYLOAD;
+    memset(p, 0, FERHIL_BENCH_REPLY_SIZE);
+    p[FERHIL_BENCH_REPLY_OFF_STATUS] = status;
+    frame_put_u32(p + FERHIL_BENCH_REPLY_OFF_ITERATIONS, done);
+    frame_put_u64(p + FERHIL_BENCH_REPLY_OFF_TOTAL_CYCLES, total);
+    frame_put_u64(p + FERHIL_BENCH_REPLY_OFF_INFER_CYCLES, infer_sum);
+    frame_put_u32(p + FERHIL_BENCH_REPLY_OFF_MIN_CYCLES, done ? lo : 0u);
+    frame_put_u32(p + FERHIL_BENCH_REPLY_OFF_MAX_CYCLES, hi);
+    send_reply(req, req_crc, FERHIL_BENCH_REPLY_SIZE);
+}
+
+static void handle_frame(const uint8_t *raw, uint32_t len) {
+    frame_t req;
+    int rc = frame_parse(raw, len, &req);
+    if (rc == FERHIL_ERR_BAD_CRC) {
+        send_error(FERHIL_ERR_BAD_CRC, 0, req.type, req.seq, len);
+        return;
+    }
+    if (rc == FERHIL_ERR_BAD_LENGTH) {
+        uint8_t flags = len >= FERHIL_FRAME_OVERHEAD ? FERHIL_ERROR_FLAG_SEQ_VALID : 0u;
+        send_error(FERHIL_ERR_BAD_LENGTH, flags, req.type, req.seq, len);
+        return;
+    }
+    if (req.type & FERHIL_REPLY_BIT) {
+        return; /* a reply (e.g. our own output looped back): never answer, avoids storms */
+    }
+    uint32_t req_crc = frame_get_u32(raw + len - FERHIL_CRC_SIZE);
+    if (resend_cached(&req, req_crc)) {
+        return;
+    }
+    switch (req.type) {
+    case FERHIL_MSG_HELLO:
+        send_reply(&req, req_crc, build_hello());
+        break;
+    case FERHIL_MSG_PING:
+        memcpy(TX_PAYLOAD, req.payload, req.len);
+        send_reply(&req, req_crc, req.len);
+        break;
+    case FERHIL_MSG_INFER:
+        handle_infer(&req, req_crc);
+        break;
+    case FERHIL_MSG_BENCH:
+        handle_bench(&req, req_crc);
+        break;
+    case FERHIL_MSG_RESET:
+        send_reply(&req, req_crc, 0);
+        hal_uart_flush();
+        hal_reset();
+        break;
+    default:
+        send_error(FERHIL_ERR_UNKNOWN_COMMAND, FERHIL_ERROR_FLAG_SEQ_VALID, req.type, req.seq,
+                   req.type);
+        break;
+    }
+}
+
+void agent_init(void) {
+    frame_rx_init(&rx, rx_buf, sizeof rx_buf);
+    memset(reply_cache, 0, sizeof reply_cache);
+    reply_cache_next = 0;
+    input_loaded = 0;
+    cnn_status = FERHIL_STATUS_OK;
+    if (cnn_enable(HAL_CNN_CLOCK_SOURCE, HAL_CNN_CLOCK_DIVIDER) != CNN_OK ||
+        cnn_init() != CNN_OK || cnn_load_weights() != CNN_OK || cnn_load_bias() != CNN_OK ||
+        cnn_configure() != CNN_OK) {
+        cnn_status = FERHIL_STATUS_CNN_INIT_FAILED;
+    }
+}
+
+void agent_feed(uint8_t byte) {
+    frame_rx_event_t ev = frame_rx_push(&rx, byte);
+    if (ev == FRAME_RX_OVERSIZE) {
+        send_error(FERHIL_ERR_OVERSIZE, 0, 0, 0, FERHIL_RX_FRAME_CAPACITY);
+        hal_uart_flush();
+        return;
+    }
+    if (ev != FRAME_RX_FRAME) {
+        return;
+    }
+    hal_sim_advance(FERHIL_SIM_COMMAND_CYCLES);
+    int32_t n = cobs_decode(rx.buf, rx.len, rx.buf, rx.cap);
+    if (n < 0) {
+        send_error(FERHIL_ERR_BAD_FRAMING, 0, 0, 0, (uint32_t)rx.len);
+    } else {
+        handle_frame(rx.buf, (uint32_t)n);
+    }
+    frame_rx_reset(&rx);
+    hal_uart_flush();
+}
+
+void agent_main(void) {
+    agent_init();
+    for (;;) {
+        int c = hal_uart_getc();
+        if (c < 0) {
+            hal_uart_flush();
+            return;
+        }
+        agent_feed((uint8_t)c);
+    }
+}

@@ -1,0 +1,59 @@
+"""``ferhil build``: synthesize and compile the test-agent firmware of a board for a model."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from firmware.board_specs import list_boards
+from firmware.build import build_firmware
+from golden.zoo import load_model
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``build`` subcommand to the ``ferhil`` parser."""
+    p = subparsers.add_parser(
+        "build",
+        help="build the test-agent firmware of a board for a model",
+        description="Generate the model's C sources, compile the agent firmware for BOARD and "
+        "print the artifact path and its manifest. Builds are cached by firmware hash under "
+        "build/firmware/ ($FERHIL_BUILD_DIR).",
+    )
+    p.add_argument(
+        "--board", required=True, help=f"board name ({', '.join(list_boards())}; '-' = '_')"
+    )
+    p.add_argument("--model", default=None, help="zoo name or .qmodel.npz path (default: newest)")
+    p.add_argument("--out", type=Path, default=None, help="also copy the firmware into DIR")
+    p.add_argument("--force", action="store_true", help="rebuild even if the cache has it")
+    p.add_argument("--cache-dir", type=Path, default=None, help="build cache root")
+    p.add_argument("--maxim-path", default=None, help="MSDK root (max78000fthr; $MAXIM_PATH)")
+    p.add_argument(
+        "--adi-cnn-dir", default=None, help="ai8xize.py output to use ADI's accelerator code"
+    )
+    p.add_argument("--baud", type=int, default=None, help="UART baud rate (max78000fthr)")
+    p.set_defaults(func=cmd_build)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Run ``ferhil build``; prints the artifact path, then the manifest as JSON."""
+    model = load_model(args.model)
+    opts: dict[str, Any] = {}
+    if args.maxim_path:
+        opts["maxim_path"] = args.maxim_path
+    if args.adi_cnn_dir:
+        opts["adi_cnn_dir"] = args.adi_cnn_dir
+    if args.baud:
+        opts["uart_baud"] = args.baud
+    artifact = build_firmware(args.board, model, cache_dir=args.cache_dir, force=args.force, **opts)
+    path = artifact.path
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / artifact.path.name
+        shutil.copy2(artifact.path, path)
+        (args.out / "manifest.json").write_text(json.dumps(artifact.manifest, indent=2) + "\n")
+    print(path)
+    print(json.dumps({**artifact.manifest, "cached": artifact.cached}, indent=2, sort_keys=True))
+    return 0

@@ -1,0 +1,229 @@
+"""Host client of the firmware agent: :class:`AgentClient`.
+
+Every request gets one reply or the client times out and sends it again with the same sequence
+number (the agent answers duplicates idempotently), a bounded number of times. See
+``firmware/PROTOCOL.md``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+
+from firmware import protocol as p
+from firmware.agent_errors import AgentErrorReply, AgentTimeoutError, FrameError, ProtocolError
+from firmware.codec import Frame
+from firmware.link import FrameLink, Transport, describe_transport
+from firmware.messages import (
+    BenchResult,
+    HelloInfo,
+    InferFailure,
+    InferResult,
+    bench_request,
+    parse_bench_reply,
+    parse_error_reply,
+    parse_hello,
+    parse_infer_reply,
+)
+from firmware.pipeline import PipelineRequest, run_pipeline
+
+DEFAULT_TIMEOUT_S = 2.0
+DEFAULT_ATTEMPTS = 3
+
+
+class AgentClient:
+    """Talks to the ferhil agent over a transport (pyserial ``Serial``, socket URL, pty).
+
+    Args:
+        transport: Byte transport (``write``, ``read``, ``close``; see :class:`Transport`).
+        timeout: Seconds to wait for each reply before sending the request again.
+        attempts: How many times a request is sent before it is reported as failed.
+
+    Attributes:
+        info: The last HELLO reply (``None`` until :meth:`hello` ran).
+    """
+
+    def __init__(
+        self,
+        transport: Transport,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        attempts: int = DEFAULT_ATTEMPTS,
+    ) -> None:
+        if timeout <= 0 or attempts < 1:
+            raise ProtocolError("AgentClient needs timeout > 0 and attempts >= 1")
+        self.link = FrameLink(transport)
+        self.timeout = timeout
+        self.attempts = attempts
+        self.info: HelloInfo | None = None
+        self._next_seq = 1
+
+    def allocate_seq(self) -> int:
+        """Return a fresh wire sequence number (16 bits, wrapping)."""
+        seq = self._next_seq
+        self._next_seq = (self._next_seq + 1) & 0xFFFF
+        return seq
+
+    def request(self, msg_type: p.MessageType, payload: bytes = b"") -> Frame:
+        """Send one request and return its reply frame, retrying on loss.
+
+        Raises:
+            AgentTimeoutError: no reply after ``attempts`` tries.
+            AgentErrorReply: the agent answered with a non-retryable ERROR.
+        """
+        seq = self.allocate_seq()
+        frame = Frame(int(msg_type), seq, payload)
+        reply_type = int(msg_type) | p.REPLY_BIT
+        error_type = int(p.MessageType.ERROR) | p.REPLY_BIT
+        last_error: AgentErrorReply | None = None
+        for _attempt in range(self.attempts):
+            self.link.send(frame)
+            deadline = time.monotonic() + self.timeout
+            while True:
+                event = self.link.receive(deadline)
+                if event is None:
+                    break
+                if isinstance(event, FrameError) or event.seq != seq:
+                    continue  # garbled or stale: the retry handles a lost reply
+                if event.msg_type == reply_type:
+                    return event
+                if event.msg_type == error_type:
+                    error = parse_error_reply(seq, event.payload)
+                    if error.code not in p.RETRYABLE_ERRORS:
+                        raise error
+                    last_error = error
+                    break
+        where = describe_transport(self.link.transport)
+        if last_error is not None:
+            raise ProtocolError(f"{last_error} (on {where}, {self.attempts} attempts)")
+        hint = "is the firmware running"
+        hint += f" and the baud {getattr(self.link.transport, 'baudrate', '115200')}?"
+        raise AgentTimeoutError(
+            f"no {msg_type.name} reply in {self.timeout:g} s on {where} "
+            f"({self.attempts} attempts): {hint}"
+        )
+
+    def hello(self) -> HelloInfo:
+        """Ask the agent who it is; checks the protocol version.
+
+        Raises:
+            ProtocolError: the firmware speaks another protocol version.
+        """
+        info = parse_hello(self.request(p.MessageType.HELLO).payload)
+        if info.protocol_version != p.PROTOCOL_VERSION:
+            raise ProtocolError(
+                f"firmware speaks protocol v{info.protocol_version}, this host v"
+                f"{p.PROTOCOL_VERSION}: rebuild and reflash the firmware (ferhil build)"
+            )
+        self.info = info
+        return info
+
+    def ping(self, payload: bytes = b"") -> float:
+        """Echo ``payload`` through the agent; return the round-trip time in seconds."""
+        start = time.monotonic()
+        reply = self.request(p.MessageType.PING, payload)
+        if reply.payload != payload:
+            raise ProtocolError("PING echo differs from what was sent: the link corrupts data")
+        return time.monotonic() - start
+
+    def encode_input(self, x: np.ndarray) -> bytes:
+        """Check ``x`` against the firmware's input and return its int8 CHW bytes.
+
+        Raises:
+            ProtocolError: wrong shape, or values that are not int8.
+        """
+        arr = np.asarray(x)
+        if self.info is not None:
+            c, h, w = self.info.input_shape
+            allowed = {(c, h, w)} | ({(h, w)} if c == 1 else set())
+            if arr.shape not in allowed:
+                raise ProtocolError(
+                    f"input shape {arr.shape} does not match the firmware's model input "
+                    f"{(c, h, w)} (int8 CHW); map images with golden.input_mapping first"
+                )
+        if arr.dtype != np.int8:
+            if not np.issubdtype(arr.dtype, np.integer) or arr.min() < -128 or arr.max() > 127:
+                raise ProtocolError(
+                    f"input must hold int8 values (dtype {arr.dtype}); "
+                    "map uint8 pixels with golden.input_mapping (pixel - 128)"
+                )
+            arr = arr.astype(np.int8)
+        return np.ascontiguousarray(arr).tobytes()
+
+    def infer(self, seq: int, x: np.ndarray) -> InferResult:
+        """Run one inference; ``seq`` is the caller's sample key, echoed in the result."""
+        data = self.encode_input(x)
+        start = time.monotonic()
+        reply = self.request(p.MessageType.INFER, data)
+        status, outputs, cycles = parse_infer_reply(seq, reply.payload)
+        return InferResult(seq, status, outputs, cycles, rtt_s=time.monotonic() - start)
+
+    def effective_window(self, window: int, request_bytes: int) -> int:
+        """Clamp ``window`` so in-flight requests fit the agent's RX buffering (HELLO)."""
+        if self.info is None or self.info.rx_buffer_bytes == p.RX_BUFFER_FLOW_CONTROLLED:
+            return max(1, window)
+        return max(1, min(window, self.info.rx_buffer_bytes // max(1, request_bytes)))
+
+    def infer_stream(
+        self,
+        items: Iterable[tuple[int, np.ndarray]],
+        window: int = 4,
+        *,
+        respect_rx_buffer: bool = True,
+    ) -> Iterator[InferResult | InferFailure]:
+        """Pipelined inference: keep up to ``window`` requests in flight, yield in order.
+
+        Every item ends as an :class:`InferResult` or an :class:`InferFailure` with the reason
+        (timeouts and link errors are retried ``attempts`` times first); nothing is dropped.
+
+        Args:
+            items: ``(key, x)`` pairs; ``key`` comes back as the result's ``seq``.
+            window: Most requests in flight. Clamped to what the agent's RX buffer (HELLO
+                ``rx_buffer_bytes``) holds unless ``respect_rx_buffer`` is False.
+            respect_rx_buffer: Set False only to test loss recovery.
+        """
+        if self.info is None:
+            self.hello()
+        assert self.info is not None
+        wire_bytes = p.cobs_max_encoded_size(self.info.input_size + p.FRAME_OVERHEAD) + 2
+        if respect_rx_buffer:
+            window = self.effective_window(window, wire_bytes)
+
+        def requests() -> Iterator[PipelineRequest]:
+            for key, x in items:
+                yield PipelineRequest(key, self.allocate_seq(), self.encode_input(x))
+
+        yield from run_pipeline(
+            self.link, requests(), window=window, timeout=self.timeout, attempts=self.attempts
+        )
+
+    def bench(self, n: int) -> BenchResult:
+        """Run ``n`` inferences back to back on the last INFER input, trigger GPIO high."""
+        if not 1 <= n <= p.BENCH_MAX_ITERATIONS:
+            raise ProtocolError(f"bench(n) needs 1 <= n <= {p.BENCH_MAX_ITERATIONS}, got {n}")
+        return parse_bench_reply(self.request(p.MessageType.BENCH, bench_request(n)).payload)
+
+    def reset(self, boot_timeout: float = 5.0) -> HelloInfo:
+        """Reset the board and wait until it answers HELLO again; return that HELLO."""
+        self.request(p.MessageType.RESET)
+        deadline = time.monotonic() + boot_timeout
+        while True:
+            try:
+                return self.hello()
+            except AgentTimeoutError:
+                if time.monotonic() >= deadline:
+                    raise
+
+    def close(self) -> None:
+        """Close the transport."""
+        self.link.transport.close()
+
+    def __enter__(self) -> AgentClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+__all__ = ["AgentClient", "AgentErrorReply", "BenchResult", "HelloInfo", "InferFailure"]

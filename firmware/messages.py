@@ -1,0 +1,203 @@
+"""Typed payloads of the agent protocol: HELLO, INFER and BENCH replies, ERROR frames.
+
+The byte layouts come from :mod:`firmware.protocol` (the same tables the C header is rendered
+from), so these parsers and the agent cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from firmware import protocol as p
+from firmware.agent_errors import AgentErrorReply, ProtocolError
+
+
+def _unpack(layout: p.Layout, payload: bytes, what: str) -> dict[str, Any]:
+    size = p.layout_size(layout)
+    if len(payload) < size:
+        raise ProtocolError(
+            f"{what} payload has {len(payload)} bytes, expected at least {size}: "
+            "firmware and host speak different protocol versions; rebuild the firmware"
+        )
+    values = struct.unpack_from(p.layout_format(layout), payload)
+    return dict(zip((name for name, _ in layout), values, strict=True))
+
+
+def _text(raw: bytes) -> str:
+    return raw.split(b"\0", 1)[0].decode("ascii", errors="replace")
+
+
+@dataclass(frozen=True)
+class HelloInfo:
+    """What the agent reports about itself (HELLO reply)."""
+
+    protocol_version: int
+    firmware_hash: str
+    firmware_build_id: int
+    model_hash: str
+    model_id: int
+    model_name: str
+    model_version: str
+    input_shape: tuple[int, int, int]
+    input_format: str
+    num_outputs: int
+    output_type: str
+    board_name: str
+    core_clock_hz: int
+    clock_kind: p.ClockKind
+    max_wire_frame: int
+    max_payload: int
+    rx_buffer_bytes: int
+    model_cycles: int
+    model_macs: int
+
+    @property
+    def simulated(self) -> bool:
+        """True when cycle counts come from a cost model or an emulator, not silicon."""
+        return self.clock_kind != p.ClockKind.HARDWARE
+
+    @property
+    def input_size(self) -> int:
+        """Bytes of one int8 CHW input."""
+        c, h, w = self.input_shape
+        return c * h * w
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (enums as names)."""
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        d["clock_kind"] = self.clock_kind.name.lower()
+        d["input_shape"] = list(self.input_shape)
+        d["simulated"] = self.simulated
+        return d
+
+
+def parse_hello(payload: bytes) -> HelloInfo:
+    """Parse a HELLO reply payload."""
+    v = _unpack(p.HELLO_REPLY, payload, "HELLO")
+    try:
+        clock_kind = p.ClockKind(v["clock_kind"])
+    except ValueError as exc:
+        raise ProtocolError(f"HELLO reports unknown clock kind {v['clock_kind']}") from exc
+    return HelloInfo(
+        protocol_version=v["protocol_version"],
+        firmware_hash=_text(v["firmware_hash"]),
+        firmware_build_id=v["firmware_build_id"],
+        model_hash=_text(v["model_hash"]),
+        model_id=v["model_id"],
+        model_name=_text(v["model_name"]),
+        model_version=_text(v["model_version"]),
+        input_shape=(v["input_c"], v["input_h"], v["input_w"]),
+        input_format="int8_chw" if v["input_format"] == p.INPUT_FORMAT_INT8_CHW else "unknown",
+        num_outputs=v["num_outputs"],
+        output_type="int32" if v["output_type"] == p.OUTPUT_TYPE_INT32 else "int8",
+        board_name=_text(v["board_name"]),
+        core_clock_hz=v["core_clock_hz"],
+        clock_kind=clock_kind,
+        max_wire_frame=v["max_wire_frame"],
+        max_payload=v["max_payload"],
+        rx_buffer_bytes=v["rx_buffer_bytes"],
+        model_cycles=v["model_cycles"],
+        model_macs=v["model_macs"],
+    )
+
+
+@dataclass(frozen=True)
+class InferResult:
+    """One inference answered by the agent.
+
+    Attributes:
+        seq: The caller's sequence number / sample key.
+        status: :class:`~firmware.protocol.InferStatus` value (0 = ok).
+        outputs: Raw outputs as int64 (int32 accumulators, or int8 values for an 8-bit layer).
+        cycles: On-device cycles of cnn_start..cnn_wait (see HELLO ``clock_kind``).
+        rtt_s: Host round-trip time of the answered attempt, in seconds.
+        attempts: How many times the request was sent.
+    """
+
+    seq: int
+    status: int
+    outputs: np.ndarray
+    cycles: int
+    rtt_s: float = 0.0
+    attempts: int = 1
+
+    @property
+    def ok(self) -> bool:
+        """True when the device ran the inference without error."""
+        return self.status == p.InferStatus.OK
+
+
+@dataclass(frozen=True)
+class InferFailure:
+    """A sample that produced no result: the reason says why (never silently dropped)."""
+
+    seq: int
+    error: str
+    attempts: int
+    code: int | None = None
+    ok: bool = field(default=False, init=False)
+
+
+def parse_infer_reply(seq: int, payload: bytes) -> tuple[int, np.ndarray, int]:
+    """Return ``(status, outputs int64, cycles)`` of an INFER reply payload."""
+    v = _unpack(p.INFER_REPLY, payload, "INFER")
+    head = p.layout_size(p.INFER_REPLY)
+    n = v["num_outputs"]
+    if len(payload) != head + 4 * n:
+        raise ProtocolError(
+            f"INFER reply for seq {seq} holds {len(payload) - head} output bytes, "
+            f"expected {4 * n} for {n} outputs"
+        )
+    outputs = np.frombuffer(payload, dtype="<i4", count=n, offset=head).astype(np.int64)
+    return v["status"], outputs, v["cycles"]
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    """BENCH reply: N back-to-back inferences with the trigger GPIO high."""
+
+    status: int
+    iterations: int
+    total_cycles: int
+    infer_cycles: int
+    min_cycles: int
+    max_cycles: int
+
+    @property
+    def mean_cycles(self) -> float:
+        """Mean cycles of one cnn_start..cnn_wait window."""
+        return self.infer_cycles / self.iterations if self.iterations else 0.0
+
+
+def parse_bench_reply(payload: bytes) -> BenchResult:
+    """Parse a BENCH reply payload."""
+    v = _unpack(p.BENCH_REPLY, payload, "BENCH")
+    return BenchResult(
+        status=v["status"],
+        iterations=v["iterations"],
+        total_cycles=v["total_cycles"],
+        infer_cycles=v["infer_cycles"],
+        min_cycles=v["min_cycles"],
+        max_cycles=v["max_cycles"],
+    )
+
+
+def bench_request(iterations: int) -> bytes:
+    """Return the BENCH request payload."""
+    return struct.pack(p.layout_format(p.BENCH_REQUEST), iterations)
+
+
+def parse_error_reply(seq: int, payload: bytes) -> AgentErrorReply:
+    """Turn an ERROR frame into the exception that describes it."""
+    v = _unpack(p.ERROR_REPLY, payload, "ERROR")
+    return AgentErrorReply(
+        code=v["code"],
+        request_type=v["request_type"],
+        seq=seq,
+        seq_valid=bool(v["err_flags"] & p.ERROR_FLAG_SEQ_VALID),
+        detail=v["detail"],
+    )

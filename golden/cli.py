@@ -1,0 +1,189 @@
+"""``ferhil inspect`` and ``ferhil golden``: look at a quantized model, run the golden reference."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from golden.cost import CostReport, estimate_layers
+from golden.errors import FerhilError
+from golden.format import QuantModel
+from golden.inference import run
+from golden.legality import find_violations
+from golden.limits import BIAS_MEMORY_BYTES, CNN_CLOCK_HZ, WEIGHT_MEMORY_BYTES
+from golden.resources import shapes_from_model
+from golden.zoo import load_model, resolve_model_path
+
+
+class GoldenCommandError(FerhilError):
+    """A golden subcommand got unusable input; the message says what to pass."""
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``inspect`` and ``golden`` subcommands to the ``ferhil`` parser."""
+    p = subparsers.add_parser(
+        "inspect",
+        help="show a quantized model's layers, resources and simulated latency",
+        description="Print the layer table, MAX78000 resource use, legality and the simulated "
+        "latency of a quantized model.",
+    )
+    p.add_argument("--model", default=None, help="zoo name or .qmodel.npz path (default: newest)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=cmd_inspect)
+
+    g = subparsers.add_parser(
+        "golden",
+        help="run the bit-exact golden model on an int8 input array",
+        description="Run golden inference on X (int8-valued (N,C,H,W) or (C,H,W) .npy) and "
+        "write the int64 (N, outputs) raw outputs to Y.",
+    )
+    g.add_argument("--model", default=None, help="zoo name or .qmodel.npz path (default: newest)")
+    g.add_argument("--input", required=True, type=Path, help="input .npy (integer, -128..127)")
+    g.add_argument("--out", required=True, type=Path, help="output .npy (int64)")
+    g.set_defaults(func=cmd_golden)
+
+
+def _layer_row(model: QuantModel, cost: CostReport, i: int) -> dict[str, Any]:
+    layer = model.layers[i]
+    res = cost.resources.layers[i] if i < len(cost.resources.layers) else None
+    pool = layer.pool
+    return {
+        "name": layer.name,
+        "op": layer.op + (" flatten" if layer.flatten else "") + (" wide" if layer.wide else ""),
+        "input_shape": list(res.input_shape) if res else None,
+        "output_shape": list(res.output_shape) if res else None,
+        "kernel": layer.kernel_size if layer.op == "conv2d" else None,
+        "pad": layer.pad,
+        "pool": (
+            f"{pool.kind}{pool.kernel[0]}x{pool.kernel[1]}/{pool.stride}"
+            if pool is not None
+            else None
+        ),
+        "activation": layer.activation,
+        "weight_bits": layer.weight_bits,
+        "output_shift": layer.output_shift,
+        "macs": res.macs if res else None,
+        "weight_bytes": res.weight_bytes if res else None,
+        "bias_bytes": res.bias_bytes if res else None,
+        "simulated_cycles": cost.layer_cycles[i] if i < len(cost.layer_cycles) else None,
+    }
+
+
+def inspect_model(model: QuantModel) -> dict[str, Any]:
+    """Return everything ``ferhil inspect`` shows, as a JSON-serializable dict."""
+    report, violations = find_violations(shapes_from_model(model), model.input_shape)
+    cost = estimate_layers(shapes_from_model(model), model.input_shape)
+    return {
+        "name": model.name,
+        "version": model.version,
+        "hash": model.hash(),
+        "short_hash": model.short_hash,
+        "input_shape": list(model.input_shape),
+        "input_mapping": model.input_mapping,
+        "classes": list(model.classes),
+        "wide_output": model.wide_output,
+        "layers": [_layer_row(model, cost, i) for i in range(len(model.layers))],
+        "total_macs": report.total_macs,
+        "weight_bytes": report.weight_bytes,
+        "weight_memory_capacity": WEIGHT_MEMORY_BYTES,
+        "bias_bytes": report.bias_bytes,
+        "bias_memory_capacity": BIAS_MEMORY_BYTES,
+        "legal": not violations,
+        "violations": violations,
+        "simulated": {**cost.to_json(), "clock_hz": CNN_CLOCK_HZ},
+        "metadata": model.metadata,
+    }
+
+
+def _fmt_shape(shape: list[int] | None) -> str:
+    return "x".join(map(str, shape)) if shape else "?"
+
+
+def format_inspection(info: dict[str, Any]) -> str:
+    """Render :func:`inspect_model`'s dict as the human-readable table."""
+    head = (
+        f"{'layer':<10} {'op':<20} {'in -> out':<22} {'k/pad/pool':<18} {'act':<5} "
+        f"{'bits':>4} {'shift':>5} {'MACs':>12} {'weights B':>10} {'bias B':>7}"
+    )
+    lines = [
+        f"model {info['name']} v{info['version']}  hash {info['short_hash']}  input "
+        f"{_fmt_shape(info['input_shape'])} ({info['input_mapping']})",
+        head,
+        "-" * len(head),
+    ]
+    for r in info["layers"]:
+        shapes = f"{_fmt_shape(r['input_shape'])} -> {_fmt_shape(r['output_shape'])}"
+        kpp = f"{r['kernel'] or '-'}/{r['pad']}/{r['pool'] or '-'}"
+        lines.append(
+            f"{r['name']:<10} {r['op']:<20} {shapes:<22} {kpp:<18} {r['activation']:<5} "
+            f"{r['weight_bits']:>4} {r['output_shift']:>5} {r['macs'] or 0:>12,} "
+            f"{r['weight_bytes'] or 0:>10,} {r['bias_bytes'] or 0:>7,}"
+        )
+    w, wc = info["weight_bytes"], info["weight_memory_capacity"]
+    b, bc = info["bias_bytes"], info["bias_memory_capacity"]
+    sim = info["simulated"]
+    lines += [
+        "-" * len(head),
+        f"Weight memory: {w:,} bytes out of {wc:,} bytes total ({w * 100.0 / wc:.0f}%)",
+        f"Bias memory: {b:,} bytes out of {bc:,} bytes total ({b * 100.0 / bc:.0f}%)",
+        f"MACs per inference: {info['total_macs']:,}",
+        f"Estimated latency (simulated, not measured): {sim['latency_us']:,.1f} us = "
+        f"{sim['total_cycles']:,} cycles at {sim['clock_hz'] / 1e6:.0f} MHz",
+        "Legality: " + ("OK, fits the MAX78000" if info["legal"] else "FAILS"),
+    ]
+    lines += [f"  - {v}" for v in info["violations"]]
+    return "\n".join(lines)
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    """``ferhil inspect``: exit 0 for a legal model, 1 when it breaks MAX78000 rules."""
+    info = inspect_model(load_model(args.model))
+    info["path"] = str(resolve_model_path(args.model))
+    if args.json:
+        print(json.dumps(info, indent=2, default=str))
+    else:
+        print(f"file {info['path']}")
+        print(format_inspection(info))
+    return 0 if info["legal"] else 1
+
+
+def read_input_array(path: Path) -> np.ndarray:
+    """Load an integer int8-valued ``.npy`` array, with a clear error when it is not one."""
+    if not path.is_file():
+        raise GoldenCommandError(f"input file {path} does not exist")
+    try:
+        x = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise GoldenCommandError(f"{path} is not a numpy .npy array ({exc})") from exc
+    if x.dtype == np.bool_ or not np.issubdtype(x.dtype, np.integer):
+        raise GoldenCommandError(
+            f"{path} holds {x.dtype} values; the golden model needs integers in [-128, 127] "
+            "(map uint8 pixels with golden.input_mapping.pixels_to_input)"
+        )
+    if x.size and (int(x.min()) < -128 or int(x.max()) > 127):
+        raise GoldenCommandError(
+            f"{path} holds values in [{int(x.min())}, {int(x.max())}]; the golden model needs "
+            "int8 values in [-128, 127] (pixels map with p - 128)"
+        )
+    return x
+
+
+def cmd_golden(args: argparse.Namespace) -> int:
+    """``ferhil golden``: run golden inference and write the raw outputs."""
+    model = load_model(args.model)
+    x = read_input_array(args.input)
+    y = run(model, x)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    np.save(args.out, y)
+    kind = "32-bit accumulators" if model.wide_output else "int8 values"
+    print(
+        f"golden {model.name} v{model.version} ({model.short_hash}): {y.shape[0]} inputs -> "
+        f"{args.out} int64 {y.shape} ({kind})",
+        file=sys.stdout,
+    )
+    return 0

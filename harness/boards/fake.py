@@ -1,0 +1,153 @@
+"""A device double for testing the harness itself (``--board fake``), like labgrid's fakes.
+
+The fake board "builds" its image by saving the model, "flashes" by loading it, and answers
+through :class:`FakeAgentClient`, which has the protocol client's API (``hello``, ``ping``,
+``infer_stream``, ``bench``, ``reset``) and computes outputs with the golden model. Faults are
+injected by constructor arguments: ``corrupt`` (indices whose outputs are altered), ``fail``
+(indices answered by a failure record, as after exhausted retries), ``interrupt_after`` (raise ``KeyboardInterrupt`` after that
+many replies, as Ctrl-C would). Tests register variants with
+``BOARD_KINDS["fake-x"] = lambda spec: FakeBoard(spec, corrupt={3})``. Cycle counts are a
+fixed simulated figure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from golden.format import QuantModel, load, save
+from golden.inference import run
+from harness.boards.base import BoardFacts, BoardSpec
+
+FAKE_CLOCK_HZ = 50_000_000
+FAKE_CYCLES = 250_000
+
+
+@dataclass
+class FakeReply:
+    """An INFER reply (the fields the harness reads)."""
+
+    seq: int
+    status: int
+    cycles: int
+    outputs: np.ndarray
+
+
+@dataclass
+class FakeFailure:
+    """A request that got no reply (like :class:`firmware.messages.InferFailure`)."""
+
+    seq: int
+    error: str
+    attempts: int
+    ok: bool = False
+
+
+@dataclass
+class FakeAgentClient:
+    """Answers like the firmware agent, from the golden model, with injected faults."""
+
+    model: QuantModel
+    firmware_hash: str
+    corrupt: set[int] = field(default_factory=set)
+    fail: set[int] = field(default_factory=set)
+    interrupt_after: int | None = None
+    served: int = 0
+
+    def hello(self) -> dict[str, Any]:
+        """Return the HELLO fields the harness checks."""
+        return {"protocol_version": 1, "clock_kind": 1, "core_clock_hz": FAKE_CLOCK_HZ,
+                "model_hash": self.model.hash(), "firmware_hash": self.firmware_hash,
+                "board_name": "fake", "model_name": self.model.name}
+
+    def ping(self) -> bool:
+        """Always answers."""
+        return True
+
+    def infer_stream(
+        self, items: Iterable[tuple[int, np.ndarray]], window: int = 4
+    ) -> Iterator[FakeReply | FakeFailure]:
+        """Yield one reply per ``(key, x)``, in order (``window`` is accepted and ignored)."""
+        for key, x in items:
+            self.served += 1
+            if self.interrupt_after is not None and self.served > self.interrupt_after:
+                raise KeyboardInterrupt
+            if key in self.fail:
+                yield FakeFailure(seq=key, error=f"no INFER reply for seq {key}", attempts=3)
+                continue
+            out = run(self.model, np.asarray(x)[None])[0].astype(np.int64)
+            if key in self.corrupt:
+                out = out.copy()
+                out[key % out.size] += 3
+            yield FakeReply(seq=key, status=0, cycles=FAKE_CYCLES, outputs=out)
+
+    def bench(self, n: int) -> dict[str, int]:
+        """Return BENCH figures for ``n`` iterations."""
+        return {"status": 0, "iterations": n, "total_cycles": n * FAKE_CYCLES,
+                "min_cycles": FAKE_CYCLES, "max_cycles": FAKE_CYCLES}
+
+    def reset(self) -> None:
+        """Nothing to reset."""
+
+
+class FakeLink:
+    """A transport placeholder (the fake client does not use bytes)."""
+
+    def write(self, data: bytes) -> int:
+        """Accept and drop ``data``."""
+        return len(data)
+
+    def read(self, size: int = 1) -> bytes:
+        """Never returns data."""
+        return b""
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+class FakeBoard:
+    """A simulated board without processes or bytes."""
+
+    def __init__(self, spec: BoardSpec, *, corrupt: Iterable[int] = (),
+                 fail: Iterable[int] = (), interrupt_after: int | None = None) -> None:
+        self.spec = spec
+        self.facts = BoardFacts(name=spec.name, kind="fake", firmware_board="fake",
+                                simulated=True, persistent=False, probe="launch")
+        self.corrupt = set(corrupt)
+        self.fail = set(fail)
+        self.interrupt_after = interrupt_after
+        self.model: QuantModel | None = None
+        self.firmware_hash = ""
+        self._dir = tempfile.TemporaryDirectory(prefix="ferhil-fake-")
+
+    def build_image(self, model: QuantModel) -> tuple[Path, str]:
+        """Save ``model`` as the "firmware image"; return its path and hash."""
+        path = save(model, Path(self._dir.name) / "image.qmodel.npz")
+        return path, hashlib.sha256(path.read_bytes()).hexdigest()
+
+    def flash(self, image: Path) -> None:
+        """Load the model the image holds."""
+        self.model = load(image)
+        self.firmware_hash = hashlib.sha256(Path(image).read_bytes()).hexdigest()
+
+    def connect(self) -> FakeLink:
+        """Return a placeholder link."""
+        if self.model is None:
+            raise ConnectionError("the fake board holds no image; flash it first")
+        return FakeLink()
+
+    def make_client(self, transport: Any) -> FakeAgentClient:
+        """Return the fake agent for the loaded model."""
+        assert self.model is not None
+        return FakeAgentClient(self.model, self.firmware_hash, self.corrupt, self.fail,
+                               self.interrupt_after)
+
+    def close(self) -> None:
+        """Forget the loaded model."""
+        self.model = None

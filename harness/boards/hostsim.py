@@ -1,0 +1,66 @@
+"""The host-native simulated board: the firmware built for the host, attached to a pty.
+
+"Flashing" launches the executable (``<exe> --pty [--baud N] [--clock-hz F] [--gpio-log P]``);
+its first stdout line is the pty path, opened with pyserial. Cycle counts come from the
+deterministic cost model and are labelled simulated.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.boards.base import BoardFacts, BoardSpec
+from harness.boards.sim_process import SimulatorProcess
+from harness.errors import TransportError
+from harness.transports import Transport, open_transport
+
+
+class HostsimBoard:
+    """Simulated MAX78000 running as a host process behind a pseudo-terminal."""
+
+    def __init__(self, spec: BoardSpec) -> None:
+        self.spec = spec
+        self.facts = BoardFacts(
+            name=spec.name, kind="hostsim", firmware_board="hostsim", simulated=True,
+            persistent=False, board_id=None, probe="launch",
+        )
+        self.process: SimulatorProcess | None = None
+        self.link: Transport | None = None
+
+    def command(self, image: Path) -> list[str]:
+        """Return the command line that launches ``image``."""
+        argv = [str(image), "--pty"]
+        if self.spec.baud:
+            argv += ["--baud", str(self.spec.baud)]
+        if self.spec.clock_hz:
+            argv += ["--clock-hz", f"{self.spec.clock_hz:g}"]
+        if self.spec.gpio_log is not None:
+            argv += ["--gpio-log", str(self.spec.gpio_log)]
+        return argv
+
+    def flash(self, image: Path) -> None:
+        """Start (or restart) the simulator running ``image``."""
+        self.close()
+        if not Path(image).is_file():
+            raise TransportError(f"hostsim executable {image} does not exist; build it first")
+        self.process = SimulatorProcess(self.command(image))
+
+    def connect(self) -> Transport:
+        """Open the simulator's pty (raises when the simulator is not running)."""
+        if self.process is None or not self.process.alive():
+            raise TransportError("hostsim is not running; flash (launch) it first")
+        if self.link is None:
+            self.link = open_transport(
+                self.process.first_line, baud=self.spec.baud or 115200,
+                timeout=self.spec.read_timeout_s, wait_s=2.0,
+            )
+        return self.link
+
+    def close(self) -> None:
+        """Close the pty and stop the simulator."""
+        if self.link is not None:
+            self.link.close()
+            self.link = None
+        if self.process is not None:
+            self.process.stop()
+            self.process = None

@@ -1,0 +1,88 @@
+"""The real MAX78000FTHR: programmed by pyOCD or ADI's OpenOCD, console UART over USB.
+
+The serial port comes from ``--port``, the lab inventory, or, when exactly one is attached, the
+DAPLink virtual COM port (USB VID:PID 0D28:0204). Programmed firmware persists, so the harness
+connects first and flashes only when HELLO reports other firmware or another model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from serial.tools import list_ports
+
+from harness.boards.base import BoardFacts, BoardSpec
+from harness.errors import ConfigError
+from harness.flashers.base import Flasher, FlasherSettings, create_flasher
+from harness.transports import Transport, open_transport
+
+DAPLINK_VID_PID = (0x0D28, 0x0204)
+DEFAULT_BAUD = 115200
+DEFAULT_FLASHER = "pyocd"
+PORT_REAPPEAR_S = 10.0
+
+
+def daplink_ports() -> list[str]:
+    """Return the device paths of attached DAPLink virtual COM ports."""
+    return sorted(
+        p.device for p in list_ports.comports() if (p.vid, p.pid) == DAPLINK_VID_PID
+    )
+
+
+class Max78000FthrBoard:
+    """A MAX78000FTHR on a USB cable."""
+
+    def __init__(self, spec: BoardSpec) -> None:
+        self.spec = spec
+        flasher_name = spec.flasher or DEFAULT_FLASHER
+        self.facts = BoardFacts(
+            name=spec.name, kind="max78000fthr", firmware_board="max78000fthr",
+            simulated=False, persistent=True, board_id=spec.probe,
+            probe=f"{flasher_name}:{spec.probe or 'any'}",
+        )
+        self.flasher: Flasher = create_flasher(
+            flasher_name,
+            FlasherSettings(
+                probe=spec.probe, target=spec.target, pack=spec.pack,
+                connect_mode=spec.connect_mode, timeout_s=spec.flash_timeout_s,
+            ),
+        )
+        self.link: Transport | None = None
+
+    def port(self) -> str:
+        """Return the console port.
+
+        Raises:
+            ConfigError: when no port is configured and not exactly one DAPLink port is found.
+        """
+        if self.spec.port:
+            return self.spec.port
+        found = daplink_ports()
+        if len(found) == 1:
+            return found[0]
+        raise ConfigError(
+            f"no serial port for board {self.spec.name!r}: pass --port (e.g. /dev/ttyACM0) "
+            f"or set 'port:' in the lab inventory (DAPLink ports found: {found or 'none'})"
+        )
+
+    def flash(self, image: Path) -> None:
+        """Close the console (the USB port may re-enumerate) and program ``image``."""
+        if self.link is not None:
+            self.link.close()
+            self.link = None
+        self.flasher.flash(Path(image))
+
+    def connect(self) -> Transport:
+        """Open the console UART, waiting for the port to reappear after programming."""
+        if self.link is None:
+            self.link = open_transport(
+                self.port(), baud=self.spec.baud or DEFAULT_BAUD,
+                timeout=self.spec.read_timeout_s, wait_s=PORT_REAPPEAR_S,
+            )
+        return self.link
+
+    def close(self) -> None:
+        """Close the console."""
+        if self.link is not None:
+            self.link.close()
+            self.link = None

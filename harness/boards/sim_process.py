@@ -1,0 +1,67 @@
+"""A simulator child process whose first stdout line announces where to connect."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from collections import deque
+from collections.abc import Sequence
+
+from harness.errors import TransportError
+
+
+class SimulatorProcess:
+    """Start ``argv``, wait (bounded) for its first stdout line, then keep draining its output.
+
+    The last lines of output are kept for error messages; draining stops the child from
+    blocking on a full pipe.
+    """
+
+    def __init__(self, argv: Sequence[str], ready_timeout_s: float = 10.0) -> None:
+        self.argv = list(argv)
+        self.tail: deque[str] = deque(maxlen=20)
+        try:
+            self.proc = subprocess.Popen(
+                self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, text=True, bufsize=1,
+            )
+        except OSError as exc:
+            raise TransportError(f"cannot start {self.argv[0]}: {exc}") from None
+        first: list[str] = []
+        got_line = threading.Event()
+
+        def drain() -> None:
+            assert self.proc.stdout is not None
+            for line in self.proc.stdout:
+                if not got_line.is_set():
+                    first.append(line.strip())
+                    got_line.set()
+                else:
+                    self.tail.append(line.rstrip())
+            got_line.set()
+
+        self._reader = threading.Thread(target=drain, name="ferhil-sim-output", daemon=True)
+        self._reader.start()
+        if not got_line.wait(ready_timeout_s) or not first:
+            self.stop()
+            raise TransportError(
+                f"{self.argv[0]} did not announce its link within {ready_timeout_s:g} s "
+                f"(exit code {self.proc.poll()}); output: {' | '.join(self.tail) or 'none'}"
+            )
+        self.first_line = first[0]
+
+    def alive(self) -> bool:
+        """Return True while the process runs."""
+        return self.proc.poll() is None
+
+    def stop(self) -> None:
+        """Terminate the process (kill it if it does not exit within 3 s)."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(3)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(3)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()

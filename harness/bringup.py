@@ -1,0 +1,131 @@
+"""Bring a board up: connect or flash, then check the HELLO identity against the build.
+
+For a board whose flash persists (a real MAX78000FTHR) the harness connects first and asks
+HELLO; it programs the board only when the firmware or model hash differs (or nothing answers),
+unless ``--flash`` forces programming or ``--no-flash`` forbids it. A simulated board is
+launched every session ("flashing" a simulator starts it). After programming, a mismatch is an
+error: the board does not run what was built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.boards.base import Board
+from harness.errors import DeviceIdentityError, HarnessError
+
+ClientFactory = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class ExpectedIdentity:
+    """What the board must report in HELLO.
+
+    Attributes:
+        model_hash: the model's full SHA-256 hex.
+        firmware_hash: the built firmware's hash, or ``None`` when not built here.
+    """
+
+    model_hash: str
+    firmware_hash: str | None
+
+
+def hello_field(hello: Any, name: str) -> Any:
+    """Return a HELLO field, NUL-stripped and decoded when it is bytes."""
+    value = hello.get(name) if isinstance(hello, dict) else getattr(hello, name, None)
+    if isinstance(value, bytes):
+        value = value.rstrip(b"\0").decode("ascii", "replace")
+    return value
+
+
+def identity_mismatches(hello: Any, expected: ExpectedIdentity) -> list[str]:
+    """Return a sentence per differing hash (empty when the board runs what is expected)."""
+    problems = []
+    model = str(hello_field(hello, "model_hash") or "")
+    if model.lower() != expected.model_hash.lower():
+        problems.append(f"model hash {model[:16] or '?'}... != expected "
+                        f"{expected.model_hash[:16]}...")
+    if expected.firmware_hash is not None:
+        firmware = str(hello_field(hello, "firmware_hash") or "")
+        if firmware.lower() != expected.firmware_hash.lower():
+            problems.append(f"firmware hash {firmware[:16] or '?'}... != expected "
+                            f"{expected.firmware_hash[:16]}...")
+    return problems
+
+
+@dataclass
+class DeviceSession:
+    """A board running the firmware under test, with its protocol client and HELLO."""
+
+    board: Board
+    client: Any
+    hello: Any
+    flashed: bool
+
+    def close(self) -> None:
+        """Close the link and stop the board's processes."""
+        self.board.close()
+
+
+def _connect(board: Board, make_client: ClientFactory) -> tuple[Any, Any]:
+    client = make_client(board.connect())
+    return client, client.hello()
+
+
+def bring_up(
+    board: Board,
+    image: Path | None,
+    expected: ExpectedIdentity,
+    make_client: ClientFactory,
+    flash: bool | None = None,
+) -> DeviceSession:
+    """Return a connected, identity-checked session with ``board``.
+
+    Args:
+        board: the board.
+        image: the firmware image to program (``None``: cannot program, only connect).
+        expected: the hashes HELLO must report.
+        make_client: builds the protocol client around a transport.
+        flash: ``True`` always program, ``False`` never, ``None`` only when needed.
+
+    Raises:
+        DeviceIdentityError: when the board runs something else and may not be (re)programmed,
+            or still does after programming.
+        HarnessError: when the board must be programmed but there is no image.
+    """
+    persistent = board.facts.persistent
+    first_problem = "the board was not asked"
+    if persistent and flash is not True:
+        try:
+            client, hello = _connect(board, make_client)
+            problems = identity_mismatches(hello, expected)
+            if not problems:
+                return DeviceSession(board, client, hello, flashed=False)
+            first_problem = "; ".join(problems)
+        except Exception as exc:  # nothing (valid) answered: programming may fix it
+            board.close()
+            first_problem = f"no valid HELLO ({type(exc).__name__}: {exc})"
+        if flash is False:
+            raise DeviceIdentityError(
+                f"board {board.facts.name} does not run the firmware under test "
+                f"({first_problem}) and --no-flash forbids programming it; drop --no-flash"
+            )
+    if image is None:
+        raise HarnessError(
+            f"board {board.facts.name} must be programmed ({first_problem}) but no firmware "
+            "image was built; install the toolchain (`ferhil doctor`) or pass --firmware FILE"
+        )
+    board.flash(image)
+    client, hello = _connect(board, make_client)
+    problems = identity_mismatches(hello, expected)
+    if problems:
+        board.close()
+        raise DeviceIdentityError(
+            f"after programming {image.name}, board {board.facts.name} reports "
+            f"{'; '.join(problems)}: the image does not contain the model under test; rebuild "
+            "it (delete build/firmware) or check --firmware"
+        )
+    return DeviceSession(board, client, hello, flashed=True)

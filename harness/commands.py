@@ -1,0 +1,108 @@
+"""The harness's ``ferhil`` subcommands: ``run``, ``predict`` and ``doctor``.
+
+``ferhil run`` takes exactly the options of the pytest plugin (generated from the same option
+table) and runs the HIL suite in ``hil/`` through ``pytest.main``; arguments after ``--`` go to
+pytest unchanged (``ferhil run --board hostsim -- -k golden``). Heavy modules are imported
+inside the commands so that ``ferhil predict`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from fixtures.paths import REPO_ROOT
+
+HIL_DIR = REPO_ROOT / "hil"
+
+
+def register(subparsers: Any) -> None:
+    """Add ``run``, ``predict`` and ``doctor`` to the ``ferhil`` parser."""
+    from harness.options import load_option_providers
+
+    run = subparsers.add_parser(
+        "run", help="run the HIL test suite against a board (default: simulated)",
+        description="Run the HIL suite (hil/) with pytest; writes results.json, report.html "
+                    "and junit.xml into --report-dir.",
+    )
+    for option in load_option_providers():
+        option.add_to(run.add_argument)
+    run.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS",
+                     help="extra pytest arguments after --")
+    run.set_defaults(func=cmd_run)
+
+    predict = subparsers.add_parser(
+        "predict", help="emotion scores of image files (golden model or a board)",
+        description="Score images (any format and size; centre-cropped to a square and resized "
+                    "to 48x48 grey) with the golden model, or on --board.",
+    )
+    predict.add_argument("images", nargs="+", metavar="IMAGE")
+    predict.add_argument("--model", metavar="REF", help="zoo name or .qmodel.npz (default: "
+                         "newest zoo model)")
+    predict.add_argument("--board", help="score on this board (hostsim, qemu, max78000fthr, or "
+                         "a lab name) instead of the golden model")
+    predict.add_argument("--lab", type=Path, metavar="FILE", help="lab inventory YAML")
+    predict.set_defaults(func=cmd_predict)
+
+    doctor = subparsers.add_parser(
+        "doctor", help="check toolchains, probes, ports, instruments and data",
+    )
+    doctor.set_defaults(func=cmd_doctor)
+
+
+def pytest_args(args: argparse.Namespace) -> list[str]:
+    """Return the pytest command line that ``ferhil run`` runs for ``args``."""
+    from harness.options import OPTIONS
+
+    words = [str(HIL_DIR)]
+    for option in OPTIONS:
+        words += option.to_args(getattr(args, option.key, None))
+    extra = list(getattr(args, "pytest_args", []) or [])
+    report_dir = Path(getattr(args, "ferhil_report_dir", None) or OPTIONS["report-dir"].default)
+    if not any(a.startswith("--junitxml") or a.startswith("--junit-xml") for a in extra):
+        words.append(f"--junitxml={report_dir / 'junit.xml'}")
+    words += ["-o", "junit_family=xunit1", "-p", "no:cacheprovider", *extra]
+    return words
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the HIL suite; print where the report is; return pytest's exit code."""
+    import pytest
+
+    argv = pytest_args(args)
+    code = int(pytest.main(argv))
+    report_dir = Path(getattr(args, "ferhil_report_dir", None) or "out/hil")
+    for name in ("report.html", "results.json"):
+        if (report_dir / name).is_file():
+            print(f"ferhil run: {name}: {(report_dir / name).resolve()}")
+            break
+    else:
+        print(f"ferhil run: no results were written to {report_dir}", file=sys.stderr)
+    return code
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    """Print the score table of the given images."""
+    from golden.zoo import load_model
+    from harness.predict import format_table, predict_board, predict_golden
+
+    model = load_model(args.model)
+    if args.board:
+        extra = {"lab": args.lab} if args.lab else {}
+        predictions = predict_board(args.images, model, args.board, extra)
+    else:
+        predictions = predict_golden(args.images, model)
+    print(f"model {model.name} v{model.version} ({model.short_hash})")
+    print(format_table(predictions, list(model.classes)))
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Print the environment checks; exit 1 when a check the simulated run needs fails."""
+    from harness.doctor import format_checks, run_checks
+
+    checks = run_checks()
+    print(format_checks(checks))
+    return 1 if any(c.required and not c.ok for c in checks) else 0

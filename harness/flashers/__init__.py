@@ -1,0 +1,5 @@
+"""Flashers: programming a board's firmware image (pyOCD, ADI's OpenOCD), registered by name."""
+
+from harness.flashers.base import FLASHERS, Flasher, FlasherSettings, create_flasher
+
+__all__ = ["FLASHERS", "Flasher", "FlasherSettings", "create_flasher"]

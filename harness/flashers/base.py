@@ -1,0 +1,68 @@
+"""The :class:`Flasher` protocol, its settings and the name registry."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from harness.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class FlasherSettings:
+    """What a flasher needs to know about the probe and the target.
+
+    Attributes:
+        probe: debug probe unique id (or a unique part of it); ``None`` = the only probe.
+        target: the pyOCD target name (``max78000`` needs ``pack``).
+        pack: the CMSIS device pack file, if any.
+        connect_mode: pyOCD connect mode (``halt``, ``pre-reset``, ``under-reset``, ``attach``).
+        timeout_s: the most seconds finding the probe and programming may take.
+        probe_wait_s: how long to poll for a probe that is not (yet) connected.
+        frequency_hz: SWD clock.
+    """
+
+    probe: str | None = None
+    target: str = "max78000"
+    pack: Path | None = None
+    connect_mode: str = "halt"
+    timeout_s: float = 120.0
+    probe_wait_s: float = 3.0
+    frequency_hz: int = 4_000_000
+
+
+@runtime_checkable
+class Flasher(Protocol):
+    """Programs a firmware image into a board."""
+
+    name: str
+
+    def flash(self, image: Path) -> None:
+        """Program ``image`` and start it; raise :class:`~harness.errors.FlashError` on failure."""
+        ...
+
+
+FlasherFactory = Callable[[FlasherSettings], Flasher]
+
+#: Flasher factories by name: ``module:attribute`` paths, imported on first use so that
+#: ``import harness`` never pays for pyOCD.
+FLASHERS: dict[str, str] = {
+    "pyocd": "harness.flashers.pyocd_flasher:PyOcdFlasher",
+    "openocd": "harness.flashers.openocd_flasher:OpenOcdFlasher",
+}
+
+
+def create_flasher(name: str, settings: FlasherSettings) -> Flasher:
+    """Return the flasher registered as ``name``.
+
+    Raises:
+        ConfigError: for an unknown name, listing the known ones.
+    """
+    if name not in FLASHERS:
+        raise ConfigError(f"unknown flasher {name!r}; known: {', '.join(sorted(FLASHERS))}")
+    module, _, attr = FLASHERS[name].partition(":")
+    factory: FlasherFactory = getattr(importlib.import_module(module), attr)
+    return factory(settings)

@@ -1,0 +1,268 @@
+"""One HIL run: model, test set, golden outputs, firmware, board, streaming, results, report.
+
+:class:`HilRun` is what the pytest plugin's ``ferhil_run`` fixture holds. Its stages:
+
+1. :meth:`prepare`: load the model (``golden.zoo.load_model``), choose the test set, compute every
+   golden output once, vectorised (``golden.inference.run``);
+2. :meth:`start`: build the firmware (cached by hash), build the board, bring it up (connect or
+   flash, HELLO identity check);
+3. :meth:`stream`: stream every image (pipelined), appending each record to ``samples.jsonl``;
+4. :meth:`finish`: write ``results.json`` and ``report.html``, close the board.
+
+Other code adds to the results before :meth:`finish` with :meth:`add_summary` (e.g. energy
+figures) and :meth:`add_section` (e.g. the ``energy`` block).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from fixtures.datasets import CLASSES
+from golden.format import QuantModel
+from golden.input_mapping import pixels_to_input
+from harness.boards.base import Board, BoardSpec, create_board
+from harness.boards.selection import board_spec
+from harness.bringup import DeviceSession, ExpectedIdentity, bring_up, hello_field
+from harness.config import FerhilConfig
+from harness.errors import HarnessError
+from harness.results import SampleRecord, summarize, write_json
+from harness.run_document import results_document
+from harness.streaming import stream_samples
+from harness.test_set import TestSet, select_test_set
+
+SAMPLES_FILE = "samples.jsonl"
+RESULTS_FILE = "results.json"
+
+
+def _default_client(transport: Any, timeout: float = 2.0) -> Any:
+    client_cls = importlib.import_module("firmware.client").AgentClient
+    return client_cls(transport, timeout=timeout)
+
+
+def _default_load_model(ref: str | None) -> QuantModel:
+    zoo = importlib.import_module("golden.zoo")
+    model: QuantModel = zoo.load_model(ref)
+    return model
+
+
+def _default_build(board: str, model: QuantModel) -> Any:
+    build = importlib.import_module("firmware.build")
+    return build.build_firmware(board, model)
+
+
+class HilRun:
+    """State and stages of one run (see the module docstring)."""
+
+    def __init__(
+        self,
+        config: FerhilConfig,
+        *,
+        make_board: Callable[[BoardSpec], Board] = create_board,
+        make_client: Callable[[Any], Any] = _default_client,
+        load_model: Callable[[str | None], QuantModel] = _default_load_model,
+        build: Callable[[str, QuantModel], Any] = _default_build,
+        argv: list[str] | None = None,
+    ) -> None:
+        self.config = config
+        self.report_dir = Path(config["report-dir"])
+        self._make_board = make_board
+        self._make_client = make_client
+        self._load_model = load_model
+        self._build = build
+        self.argv = list(sys.argv if argv is None else argv)
+        self.started = time.time()
+        self.run_id = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(self.started)) + (
+            f"-{uuid.uuid4().hex[:8]}"
+        )
+        self.model: QuantModel | None = None
+        self.test_set: TestSet | None = None
+        self.inputs: np.ndarray | None = None
+        self.golden: np.ndarray | None = None
+        self.artifact: Any = None
+        self.device: DeviceSession | None = None
+        self.records: list[SampleRecord] = []
+        self.stream_wall_s: float | None = None
+        self.complete = False
+        self.notes: list[str] = []
+        self.extra_summary: dict[str, Any] = {}
+        self.sections: dict[str, Any] = {}
+        self.results_path: Path | None = None
+        self.report_path: Path | None = None
+
+    # -- stages ---------------------------------------------------------------------------
+    def prepare(self) -> None:
+        """Load the model and the test set and compute the golden outputs."""
+        self.model = self._load_model(self.config.get("model"))
+        self.test_set = select_test_set(self.config.get("dataset"), self.config.get("limit"))
+        if self.test_set.generated:
+            self.notes.append(self.test_set.note)
+        self.inputs = pixels_to_input(self.test_set.dataset.images, self.model.input_mapping)
+        golden_inference = importlib.import_module("golden.inference")
+        self.golden = np.asarray(golden_inference.run(self.model, self.inputs), dtype=np.int64)
+
+    def start(self) -> DeviceSession:
+        """Build the firmware, build the board and bring it up."""
+        if self.model is None:
+            self.prepare()
+        assert self.model is not None
+        self.report_dir.mkdir(parents=True, exist_ok=True)
+        spec = board_spec(self.config, gpio_log=self.report_dir / "gpio.log")
+        board = self._make_board(spec)
+        image, firmware_hash = self._firmware(board)
+        expected = ExpectedIdentity(self.model.hash(), firmware_hash)
+        make_client = getattr(board, "make_client", None) or self._client_factory()
+        self.device = bring_up(board, image, expected, make_client,
+                               flash=self.config.get("flash"))
+        return self.device
+
+    def _client_factory(self) -> Callable[[Any], Any]:
+        if self._make_client is not _default_client:
+            return self._make_client
+        timeout = float(self.config.get("sample-timeout") or 2.0)
+        return lambda transport: _default_client(transport, timeout)
+
+    def _firmware(self, board: Board) -> tuple[Path | None, str | None]:
+        explicit = self.config.get("firmware")
+        if explicit is not None:
+            if not Path(explicit).is_file():
+                raise HarnessError(f"--firmware {explicit} does not exist")
+            self.notes.append(f"prebuilt firmware {explicit} (firmware hash not checked)")
+            return Path(explicit), None
+        assert self.model is not None
+        own_build = getattr(board, "build_image", None)
+        if own_build is not None:
+            image, firmware_hash = own_build(self.model)
+            return Path(image), str(firmware_hash)
+        try:
+            self.artifact = self._build(board.facts.firmware_board, self.model)
+        except HarnessError:
+            raise
+        except Exception as exc:
+            if not board.facts.persistent or self.config.get("flash") is True:
+                raise
+            self.notes.append(f"firmware not built ({exc}); only the model hash was checked")
+            return None, None
+        return Path(self.artifact.path), str(self.artifact.manifest["firmware_hash"])
+
+    def clock_hz(self) -> float | None:
+        """The clock that turns cycles into time: ``--clock-hz``, else the board's HELLO."""
+        override = self.config.get("clock-hz")
+        if override:
+            return float(override)
+        if self.device is not None:
+            value = hello_field(self.device.hello, "core_clock_hz")
+            return float(value) if value else None
+        return None
+
+    def templates(self) -> list[SampleRecord]:
+        """One empty record per image with its label and golden outputs."""
+        assert self.test_set is not None and self.golden is not None
+        ds = self.test_set.dataset
+        return [
+            SampleRecord(index=i, id=ds.ids[i], label=int(ds.labels[i]),
+                         golden_outputs=[int(v) for v in self.golden[i]],
+                         golden_predicted=int(np.argmax(self.golden[i])))
+            for i in range(len(ds.labels))
+        ]
+
+    def stream(self, progress: AbstractContextManager[Any] | None = None) -> list[SampleRecord]:
+        """Stream every image; ``progress`` wraps the streaming (e.g. capture disabled)."""
+        if self.device is None:
+            self.start()
+        assert self.device is not None and self.inputs is not None
+        self.report_dir.mkdir(parents=True, exist_ok=True)
+        templates = self.templates()
+        with (self.report_dir / SAMPLES_FILE).open("w", encoding="utf-8") as log, \
+                progress or contextlib.nullcontext(), self._bar(len(templates)) as bar:
+            t0 = time.perf_counter()
+            try:
+                self.records = stream_samples(
+                    self.device.client, self.inputs, templates, _sink(log, self.records),
+                    window=int(self.config.get("window") or 4), clock_hz=self.clock_hz(),
+                    tolerance=int(self.config.get("golden-tolerance") or 0),
+                    on_progress=lambda n: bar(n),
+                )
+                self.complete = True
+            finally:
+                self.stream_wall_s = time.perf_counter() - t0
+        self.write_results()
+        return self.records
+
+    @contextlib.contextmanager
+    def _bar(self, total: int) -> Iterator[Callable[[int], None]]:
+        if not self.config.get("progress", True):
+            yield lambda n: None
+            return
+        from tqdm import tqdm
+
+        with tqdm(total=total, unit="img", desc="ferhil HIL", file=sys.stderr,
+                  dynamic_ncols=True, mininterval=0.5) as bar:
+            yield lambda n: bar.update(n - bar.n)
+
+    # -- results --------------------------------------------------------------------------
+    def add_summary(self, **values: Any) -> None:
+        """Add keys to the ``summary`` block (energy figures, for example)."""
+        self.extra_summary.update(values)
+
+    def add_section(self, name: str, value: Any) -> None:
+        """Add a top-level block to ``results.json`` (``energy``, for example)."""
+        self.sections[name] = value
+
+    def document(self) -> dict[str, Any]:
+        """Return the ``results.json`` document of what happened so far."""
+        simulated = bool(self.device.board.facts.simulated) if self.device else True
+        classes = list(self.model.classes) if self.model is not None else list(CLASSES)
+        summary = summarize(self.records, classes, simulated, self.stream_wall_s)
+        summary.update(self.extra_summary)
+        return results_document(self, summary)
+
+    def write_results(self) -> Path:
+        """Write ``results.json`` into the report folder and return its path."""
+        self.results_path = write_json(self.report_dir / RESULTS_FILE, self.document())
+        return self.results_path
+
+    def write_report(self) -> Path | None:
+        """Render ``report.html`` through :mod:`reports` (``None`` when it is unavailable)."""
+        if self.results_path is None:
+            self.write_results()
+        try:
+            html = importlib.import_module("reports.html")
+        except ModuleNotFoundError:
+            return None
+        document = json.loads((self.report_dir / RESULTS_FILE).read_text(encoding="utf-8"))
+        self.report_path = Path(html.write_report(document, self.report_dir))
+        return self.report_path
+
+    def finish(self) -> None:
+        """Write results and report (when anything was measured) and close the board."""
+        try:
+            if self.records or self.device is not None:
+                self.write_results()
+                self.write_report()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Close the board (idempotent)."""
+        if self.device is not None:
+            self.device.close()
+
+
+def _sink(log: IO[str], records: list[SampleRecord]) -> Callable[[SampleRecord], None]:
+    def write(record: SampleRecord) -> None:
+        records.append(record)
+        log.write(json.dumps(record.to_json()) + "\n")
+        log.flush()
+
+    return write

@@ -1,0 +1,53 @@
+"""Turn any image file into the 48x48 grey uint8 face the models take.
+
+Rule: apply the EXIF orientation, convert to 8-bit grey (Pillow ``L``: ITU-R 601 luma
+``0.299 R + 0.587 G + 0.114 B``; transparent pixels are composited on white), crop the largest
+centred square (faces keep their proportions; FER2013 crops are square), then resize to 48x48
+with Pillow's bilinear filter (antialiased when shrinking). A 48x48 grey image passes unchanged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from harness.errors import ConfigError
+
+FACE_SIZE = 48
+
+
+def center_square(width: int, height: int) -> tuple[int, int, int, int]:
+    """Return the ``(left, top, right, bottom)`` box of the largest centred square."""
+    side = min(width, height)
+    left = (width - side) // 2
+    top = (height - side) // 2
+    return left, top, left + side, top + side
+
+
+def load_face(path: str | Path, size: int = FACE_SIZE) -> np.ndarray:
+    """Read ``path`` (any format Pillow reads) as a ``(size, size)`` uint8 grey image.
+
+    Raises:
+        ConfigError: when the file is missing or not an image.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    p = Path(path)
+    try:
+        with Image.open(p) as opened:
+            img = ImageOps.exif_transpose(opened)
+            if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in
+                                                    img.info):
+                rgba = img.convert("RGBA")
+                white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+                img = Image.alpha_composite(white, rgba)
+            grey = img.convert("L")
+            grey = grey.crop(center_square(*grey.size))
+            if grey.size != (size, size):
+                grey = grey.resize((size, size), Image.Resampling.BILINEAR)
+            return np.asarray(grey, dtype=np.uint8).copy()
+    except FileNotFoundError:
+        raise ConfigError(f"image {p} does not exist") from None
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ConfigError(f"cannot read {p} as an image ({exc}); use PNG, JPEG, BMP...") from None

@@ -1,0 +1,152 @@
+"""Energy measurement of the board under test of a harness run (used by hil/test_energy.py).
+
+Glue between a :class:`~harness.hil_run.HilRun` (its board, protocol client, model and clock),
+the meter options and :func:`~harness.meters.energy.measure_energy`. With ``--meter sim`` the
+simulated meter follows the simulated board's GPIO edge log and reports the simulator's truth
+next to the measurement.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.meters.energy import BenchFn, EnergyResult, EnergySettings, measure_energy
+from harness.meters.energy_model import SimEnergyModel
+from harness.meters.errors import MeterError
+from harness.meters.session import DEFAULT_TRIGGER_EDGE, open_meter
+from harness.meters.sim_signal import BoardSignal
+
+#: Clock assumed when neither --clock-hz nor the board's HELLO gives one.
+FALLBACK_CLOCK_HZ = 50e6
+
+
+class SimMeterUnavailableError(MeterError):
+    """``--meter sim`` was asked for a board that writes no GPIO edge log."""
+
+
+@dataclass
+class EnergyOutcome:
+    """A measurement with its meter description and, for the simulated meter, the truth."""
+
+    result: EnergyResult
+    meter: dict[str, Any]
+    truth_uj_per_inference: float | None = None
+    model: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        """The results.json ``summary`` keys."""
+        values = {**self.result.summary(), "meter": self.meter}
+        if self.truth_uj_per_inference is not None:
+            values["energy_truth_uj_per_inference"] = self.truth_uj_per_inference
+        return values
+
+    def section(self) -> dict[str, Any]:
+        """The results.json ``energy`` block."""
+        block = self.result.section()
+        if self.model:
+            block["sim_energy_model"] = self.model
+        return block
+
+
+def client_bench(client: Any) -> BenchFn:
+    """Wrap ``client.bench(n)`` (AgentClient or a double) as a :data:`BenchFn`.
+
+    The client's reply timeout is stretched for long windows so that a slow BENCH is not
+    re-sent (which would run a second window).
+    """
+    state = {"s_per_inference": 0.05}
+
+    def bench(n: int) -> int:
+        base = getattr(client, "timeout", None)
+        if base is not None:
+            client.timeout = base + 3.0 * n * state["s_per_inference"] + 2.0
+        try:
+            reply = client.bench(n)
+        finally:
+            if base is not None:
+                client.timeout = base
+
+        def field_of(name: str) -> int:
+            value = reply[name] if isinstance(reply, dict) else getattr(reply, name)
+            return int(value)
+
+        if field_of("status") != 0 or field_of("iterations") != n:
+            raise MeterError(
+                f"BENCH stopped after {field_of('iterations')} of {n} inferences (status "
+                f"{field_of('status')}); the energy window is invalid"
+            )
+        return field_of("total_cycles")
+
+    return bench
+
+
+def settings_from_config(config: Any, driver: str) -> EnergySettings:
+    """Energy settings from the ``--energy-*``/``--meter-*`` options."""
+    return EnergySettings(
+        n=config.get("energy-n"),
+        min_window_s=float(config.get("energy-min-window-s") or 1.0),
+        trigger_edge=config.get("meter-trigger-edge") or DEFAULT_TRIGGER_EDGE[driver],
+    )
+
+
+def _sim_signal(run: Any, board: Any, clock_hz: float) -> BoardSignal:
+    gpio_log = getattr(getattr(board, "spec", None), "gpio_log", None)
+    if not board.facts.simulated or gpio_log is None:
+        raise SimMeterUnavailableError(
+            f"--meter sim needs a simulated board that writes a GPIO edge log; board "
+            f"{board.facts.name!r} does not: give the lab meter's VISA resource with --meter"
+        )
+    cost = importlib.import_module("golden.cost").estimate_cost(run.model, clock_hz=clock_hz)
+    return BoardSignal(
+        SimEnergyModel(),
+        clock_hz=clock_hz,
+        macs_per_inference=float(cost.resources.total_macs),
+        cycles_per_inference=float(cost.total_cycles),
+        edge_log=Path(gpio_log),
+    )
+
+
+def measure_run_energy(run: Any, config: Any) -> EnergyOutcome:
+    """Measure energy per inference on the run's board with the configured meter.
+
+    Raises:
+        SimMeterUnavailableError: ``--meter sim`` on a board without an edge log.
+        EnergyMeasurementError: the measurement failed (``partial`` keeps what was measured).
+        MeterError: the meter cannot be opened or identified.
+    """
+    device = run.device
+    if device is None:
+        raise MeterError("the board is not up; start the run before measuring energy")
+    board, client = device.board, device.client
+    clock_hz = float(run.clock_hz() or FALLBACK_CLOCK_HZ)
+    spec = config.get("meter") or getattr(getattr(board, "spec", None), "meter", None) or "sim"
+    signal = _sim_signal(run, board, clock_hz) if spec == "sim" else None
+    driver = "n6705" if spec == "sim" else config.get("meter-driver")
+    if hasattr(client, "infer") and run.inputs is not None:  # BENCH repeats the last input
+        seq = client.allocate_seq() if hasattr(client, "allocate_seq") else 1
+        client.infer(seq, run.inputs[0])
+    with open_meter(
+        spec,
+        driver=driver,
+        port=int(config.get("meter-port") or 0),
+        timeout_s=float(config.get("meter-timeout") or 5.0),
+        signal=signal,
+        channel=config.get("meter-channel"),
+        supply_voltage_v=config.get("meter-supply-v"),
+    ) as session:
+        result = measure_energy(
+            session.meter,
+            client_bench(client),
+            clock_hz,
+            settings_from_config(config, session.meter.driver),
+        )
+        truth = None
+        if signal is not None:
+            window_j = signal.window_energy_j(int(result.windows["device_cycles"]))
+            truth = window_j / result.n * 1e6
+        return EnergyOutcome(
+            result, session.info(), truth, signal.model.describe() if signal is not None else {}
+        )

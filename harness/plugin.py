@@ -1,0 +1,154 @@
+"""The ferhil pytest plugin (entry point ``pytest11: ferhil = harness.plugin``).
+
+Options come from the option table (:mod:`harness.options`): every row becomes a command-line
+option, an ini key and a fixture ``ferhil_<name>``. Session fixtures:
+
+* ``ferhil_config``: the resolved option values (:class:`~harness.config.FerhilConfig`);
+* ``ferhil_run_factory``: builds the :class:`~harness.hil_run.HilRun` (override it in a
+  conftest to inject fakes);
+* ``ferhil_session``: the run with the board up and identity-checked (HELLO);
+* ``ferhil_run``: the run after the whole test set was streamed; its ``records`` hold one
+  result per image.
+
+At session end the run writes ``results.json`` and ``report.html`` into ``--report-dir``
+(also after a failure or Ctrl-C, marked ``complete: false``). JUnit XML (``--junitxml``) gets
+the model hash, firmware hash, board and data set as test-suite properties.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from harness.config import FerhilConfig
+from harness.errors import ConfigError
+from harness.hil_run import HilRun
+from harness.option_fixtures import option_fixtures_plugin
+from harness.options import load_option_providers
+
+CONFIG_KEY = pytest.StashKey[FerhilConfig]()
+RUN_KEY = pytest.StashKey[HilRun]()
+GROUP = "ferhil"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Declare every row of the option table as an option and an ini key."""
+    group = parser.getgroup(GROUP, "ferhil HIL harness (MAX78000 FER)")
+    for option in load_option_providers():
+        option.add_to(group.addoption)
+        parser.addini(option.key, option.help, default=None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Resolve the options and register the per-option fixtures."""
+    table = load_option_providers()
+    try:
+        resolved = FerhilConfig.resolve(
+            cli=lambda key: config.getoption(key, default=None),
+            ini=lambda key: config.getini(key),
+            table=table,
+        )
+    except ConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[CONFIG_KEY] = resolved
+    name = "ferhil-option-fixtures"
+    if not config.pluginmanager.has_plugin(name):
+        config.pluginmanager.register(option_fixtures_plugin(table, CONFIG_KEY), name)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Say which board, model and report folder the run uses."""
+    resolved = config.stash.get(CONFIG_KEY, None)
+    if resolved is None:
+        return None
+    return (f"ferhil: board={resolved.get('board')} model={resolved.get('model') or 'newest zoo'}"
+            f" report-dir={resolved.get('report-dir')}")
+
+
+@pytest.fixture(scope="session")
+def ferhil_config(pytestconfig: pytest.Config) -> FerhilConfig:
+    """The resolved harness options."""
+    return pytestconfig.stash[CONFIG_KEY]
+
+
+@pytest.fixture(scope="session")
+def ferhil_run_factory() -> Callable[[FerhilConfig], HilRun]:
+    """Return the callable that builds the run (override to inject fakes)."""
+    return HilRun
+
+
+def _capture_disabled(config: pytest.Config) -> contextlib.AbstractContextManager[Any]:
+    capman = config.pluginmanager.getplugin("capturemanager")
+    if capman is None:
+        return contextlib.nullcontext()
+    disabled: contextlib.AbstractContextManager[Any] = capman.global_and_fixture_disabled()
+    return disabled
+
+
+def _prepare_or_skip(run: HilRun, config: FerhilConfig) -> None:
+    """Prepare and start ``run``; skip (not fail) when the environment cannot run it at all.
+
+    Skips: no model in the zoo while ``--model`` is not given; a simulated board whose
+    toolchain is not installed. Everything else (a bad --model path, a real board that does
+    not answer) is an error.
+    """
+    try:
+        run.prepare()
+    except Exception as exc:
+        if config.get("model") is None and type(exc).__name__ == "ZooError":
+            pytest.skip(f"no model to test: {exc}")
+        raise
+    try:
+        run.start()
+    except Exception as exc:
+        simulated = config.get("board") in ("hostsim", "qemu", "fake")
+        if simulated and type(exc).__name__ == "ToolchainMissingError":
+            pytest.skip(f"cannot build the simulated board's firmware: {exc}")
+        raise
+
+
+@pytest.fixture(scope="session")
+def ferhil_session(
+    pytestconfig: pytest.Config,
+    ferhil_config: FerhilConfig,
+    ferhil_run_factory: Callable[[FerhilConfig], HilRun],
+    record_testsuite_property: Callable[[str, object], None],
+) -> Iterator[HilRun]:
+    """The run with the model and test set loaded and the board up (identity checked)."""
+    run = ferhil_run_factory(ferhil_config)
+    pytestconfig.stash[RUN_KEY] = run
+    try:
+        _prepare_or_skip(run, ferhil_config)
+        identity = run.document()["identity"]
+        for key in ("model_name", "model_hash", "firmware_hash", "board", "board_kind",
+                    "simulated"):
+            record_testsuite_property(f"ferhil.{key}", identity.get(key))
+        assert run.test_set is not None
+        record_testsuite_property("ferhil.dataset", run.test_set.note)
+        yield run
+    finally:
+        run.finish()
+
+
+@pytest.fixture(scope="session")
+def ferhil_run(pytestconfig: pytest.Config, ferhil_session: HilRun) -> HilRun:
+    """The run after every image was streamed and compared with the golden outputs."""
+    if not ferhil_session.complete:
+        ferhil_session.stream(progress=_capture_disabled(pytestconfig))
+    return ferhil_session
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Print where the results and the report are."""
+    run = config.stash.get(RUN_KEY, None)
+    if run is None or run.results_path is None:
+        return
+    terminalreporter.write_sep("-", "ferhil")
+    terminalreporter.write_line(f"results: {run.results_path}")
+    if run.report_path is not None:
+        terminalreporter.write_line(f"report:  {run.report_path}")
+    else:
+        terminalreporter.write_line("report:  not rendered (reports.html is unavailable)")

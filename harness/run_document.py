@@ -1,0 +1,100 @@
+"""Assemble the ``results.json`` document (schema ``ferhil-results`` v1, see ARCHITECTURE.md)."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import UTC, datetime
+from functools import lru_cache
+from importlib import metadata
+from typing import TYPE_CHECKING, Any
+
+from fixtures.paths import REPO_ROOT
+from harness.bringup import hello_field
+from harness.results import SCHEMA, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from harness.hil_run import HilRun
+
+
+@lru_cache(maxsize=1)
+def git_sha() -> str | None:
+    """Return the checkout's HEAD commit, or ``None`` outside a git checkout."""
+    try:
+        done = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"],
+                              capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() or None
+
+
+def ferhil_version() -> str | None:
+    """Return the installed ferhil version."""
+    try:
+        return metadata.version("ferhil")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
+
+
+def _identity(run: HilRun) -> dict[str, Any]:
+    model = run.model
+    device = run.device
+    hello = device.hello if device is not None else None
+    facts = device.board.facts if device is not None else None
+    manifest = run.artifact.manifest if run.artifact is not None else {}
+    return {
+        "model_name": model.name if model else None,
+        "model_version": model.version if model else None,
+        "model_hash": model.hash() if model else None,
+        "firmware_hash": (hello_field(hello, "firmware_hash") if hello is not None
+                          else manifest.get("firmware_hash")),
+        "board": facts.name if facts else run.config.get("board"),
+        "board_kind": facts.kind if facts else None,
+        "board_id": facts.board_id if facts else None,
+        "probe": facts.probe if facts else None,
+        "simulated": facts.simulated if facts else None,
+        "protocol_version": hello_field(hello, "protocol_version") if hello is not None else None,
+        "core_clock_hz": run.clock_hz(),
+        "clock_kind": hello_field(hello, "clock_kind") if hello is not None else None,
+        "flashed": device.flashed if device is not None else None,
+        "toolchain": manifest.get("toolchain", {}),
+    }
+
+
+def results_document(run: HilRun, summary: dict[str, Any]) -> dict[str, Any]:
+    """Return the full ``results.json`` object of ``run`` with ``summary``."""
+    ts = run.test_set
+    classes = list(run.model.classes) if run.model is not None else []
+    document: dict[str, Any] = {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "run": {
+            "id": run.run_id,
+            "started": _iso(run.started),
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+            "complete": run.complete,
+            "git_sha": git_sha(),
+            "ferhil_version": ferhil_version(),
+            "argv": run.argv,
+            "notes": run.notes,
+            "options": {k: (str(v) if v is not None else None) for k, v in run.config.items()},
+        },
+        "identity": _identity(run),
+        "dataset": {
+            "name": ts.dataset.name if ts else None,
+            "path": ts.path if ts else None,
+            "hash": ts.dataset.hash if ts else None,
+            "samples_total": ts.samples_total if ts else None,
+            "samples_run": len(ts.dataset.labels) if ts else None,
+            "generated": ts.generated if ts else None,
+            "note": ts.note if ts else None,
+            "classes": classes,
+        },
+        "summary": summary,
+        "samples": [r.to_json() for r in run.records],
+    }
+    document.update(run.sections)
+    return document

@@ -1,0 +1,96 @@
+"""Byte links to a board: the :class:`Transport` protocol and its openers, registered by scheme.
+
+A transport is anything with ``write(bytes)``, ``read(n) -> bytes`` (returning fewer bytes at
+its timeout) and ``close()``; pyserial objects qualify, and the protocol client
+(:class:`firmware.client.AgentClient`) takes one. Openers by URL scheme:
+
+* ``serial`` (a device path such as ``/dev/ttyACM0`` or a pty ``/dev/pts/5``): pyserial,
+* ``socket`` (``socket://127.0.0.1:5555``, QEMU's TCP serial): pyserial's ``serial_for_url``.
+
+:func:`open_transport` retries while the port is not there yet (a USB serial port re-enumerates
+after flashing; a simulator may need a moment), up to a deadline, then raises a clear error.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
+
+import serial
+
+from harness.errors import TransportError
+
+
+@runtime_checkable
+class Transport(Protocol):
+    """A timeout-bound byte link."""
+
+    def write(self, data: bytes) -> int | None:
+        """Send ``data``."""
+        ...
+
+    def read(self, size: int = 1) -> bytes:
+        """Return up to ``size`` bytes, fewer when the timeout expires."""
+        ...
+
+    def close(self) -> None:
+        """Release the link."""
+        ...
+
+
+Opener = Callable[[str, int, float], Transport]
+
+
+def open_serial(url: str, baud: int, timeout: float) -> Transport:
+    """Open a serial device or pty with 8N1 framing at ``baud``."""
+    return serial.Serial(url, baudrate=baud, timeout=timeout, write_timeout=max(timeout, 10.0))
+
+
+def open_socket(url: str, baud: int, timeout: float) -> Transport:
+    """Open a ``socket://host:port`` link (the baud rate does not apply)."""
+    link = serial.serial_for_url(url, timeout=timeout)
+    return link  # type: ignore[no-any-return]
+
+
+#: Openers by scheme; ``serial`` serves every URL without ``://``.
+TRANSPORTS: dict[str, Opener] = {"serial": open_serial, "socket": open_socket}
+
+
+def scheme_of(url: str) -> str:
+    """Return the registry scheme of ``url`` (``serial`` for plain device paths)."""
+    return url.split("://", 1)[0] if "://" in url else "serial"
+
+
+def open_transport(url: str, baud: int = 115200, timeout: float = 2.0,
+                   wait_s: float = 0.0) -> Transport:
+    """Open the link at ``url``, retrying for up to ``wait_s`` seconds while it is absent.
+
+    Args:
+        url: a device path or ``scheme://...``.
+        baud: the serial speed.
+        timeout: the read timeout of the returned transport (seconds).
+        wait_s: how long to keep retrying a port that is not (yet) there.
+
+    Raises:
+        TransportError: for an unknown scheme or when the port cannot be opened in time.
+    """
+    scheme = scheme_of(url)
+    opener = TRANSPORTS.get(scheme)
+    if opener is None:
+        raise TransportError(
+            f"no transport for {url!r}; use a device path or one of "
+            f"{', '.join(s + '://' for s in TRANSPORTS if s != 'serial')}"
+        )
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return opener(url, baud, timeout)
+        except (serial.SerialException, OSError) as exc:
+            if time.monotonic() >= deadline:
+                raise TransportError(
+                    f"cannot open {url}: {exc}. Check the cable and the port name "
+                    "(`ferhil doctor` lists serial ports), and that no other program "
+                    "(a terminal, another test run) holds the port"
+                ) from None
+            time.sleep(0.1)

@@ -1,0 +1,32 @@
+"""On-device latency (cycles at the reported clock) stays within the budget.
+
+Budget rule in ``harness/thresholds.py``: ``--latency-budget-us``, else the model card's
+``latency_budget_us``, else twice the cost-model estimate for an accelerator clock (hostsim's
+simulated clock or real hardware); none for QEMU instruction counts.
+"""
+
+import pytest
+
+from harness.bringup import hello_field
+from harness.thresholds import latency_budget_us
+
+
+def test_latency_within_budget(ferhil_run, ferhil_config, record_property):
+    summary = ferhil_run.document()["summary"]
+    latency = summary["latency_us"]
+    for key in ("p50", "p90", "p99"):
+        record_property(f"latency_us_{key}", latency[key])
+    record_property("simulated", summary["simulated"])
+    ok = [r for r in ferhil_run.records if r.status == "ok"]
+    assert ok and all(r.device_cycles is not None for r in ok), "replies without cycle counts"
+    if ferhil_run.clock_hz() is None:
+        pytest.skip("the board reports no clock: pass --clock-hz to turn cycles into time")
+    clock_kind = hello_field(ferhil_run.device.hello, "clock_kind")
+    budget = latency_budget_us(ferhil_run.model, ferhil_config, clock_kind, ferhil_run.clock_hz())
+    if budget is None:
+        pytest.skip(f"no latency budget for clock kind {clock_kind}; pass --latency-budget-us")
+    record_property("latency_budget_us", budget.value)
+    assert latency["p99"] <= budget.value, (
+        f"p99 latency {latency['p99']:.1f} us > budget {budget.value:.1f} us ({budget.source}); "
+        f"p50 {latency['p50']:.1f} us, p90 {latency['p90']:.1f} us"
+    )

@@ -1,0 +1,123 @@
+"""Export a finished training run to the model zoo: quantized model, float weights, card.
+
+``models/zoo/<zoo_name>/`` (or ``$FERHIL_ZOO/<zoo_name>``) receives:
+
+* ``model.qmodel.npz``: the QuantModel (:func:`models.network.to_quant_model`), with metadata
+  (``created``, accuracies, data hashes, training time, git sha);
+* ``float_weights.npz``: the best float-phase state dict (float32), so ``ferhil eval`` can report
+  the float accuracy next to the integer one;
+* ``config.yaml``: the training config; ``CARD.md``: the model card (:mod:`models.model_card`).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from fixtures.datasets import CLASSES
+from golden import format as qformat
+from golden.format import QuantModel
+from golden.inference import run as golden_run
+from golden import zoo as golden_zoo
+from models.metrics import classification_report
+from models.model_card import write_card
+from models.network import FerNet, to_quant_model
+from models.train import RunResult, predict
+from models.train_config import TrainConfig, save_config
+from models.train_data import prepare_data
+from models.train_setup import build_network
+
+FLOAT_WEIGHTS_FILE = "float_weights.npz"
+
+
+def git_sha() -> str:
+    """Return the short git commit of the working tree (``unknown`` outside git)."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parent,
+        )
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def golden_predict(model: QuantModel, x_float: torch.Tensor) -> np.ndarray:
+    """Return the golden (integer) arg-max of float inputs in the ``int8/128`` scale."""
+    x_int = np.rint(x_float.numpy() * 128.0).astype(np.int64)
+    return golden_run(model, x_int).argmax(axis=1)
+
+
+def save_float_weights(state: dict[str, torch.Tensor], path: Path) -> Path:
+    """Write a state dict as an ``.npz`` of float32 arrays (no pickle)."""
+    arrays = {k: v.detach().cpu().float().numpy() for k, v in state.items() if v.is_floating_point()}
+    with path.open("wb") as fh:
+        np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
+    return path
+
+
+def load_float_net(folder: Path, network_config: dict[str, Any]) -> FerNet | None:
+    """Rebuild the float network of a zoo entry from ``float_weights.npz`` (None if absent)."""
+    path = folder / FLOAT_WEIGHTS_FILE
+    if not path.is_file():
+        return None
+    net = FerNet(network_config)
+    with np.load(path, allow_pickle=False) as data:
+        state = {k: torch.from_numpy(data[k]) for k in data.files}
+    own = net.state_dict()
+    own.update({k: v.to(own[k].dtype) for k, v in state.items() if k in own})
+    net.load_state_dict(own)
+    return net.set_mode("float")
+
+
+def export_run(result: RunResult, cfg: TrainConfig, zoo_root: Path | None = None) -> Path:
+    """Quantize the trained network, evaluate it and write the zoo entry; return its folder."""
+    data = prepare_data(cfg.data, cfg.seed)
+    st = result.state
+    float_info = st.extra.get("float", {})
+    qat_info = st.extra.get("qat", {})
+    float_state = float_info.get("state")
+    float_test = None
+    if float_state is not None:
+        fnet = build_network(cfg)
+        fnet.load_state_dict(float_state)
+        fnet.set_mode("float")
+        float_pred = predict(fnet, data.test_x, cfg.eval_batch_size)
+        float_test = float(np.mean(float_pred == data.test_y.numpy()))
+    draft = to_quant_model(result.net, cfg.name, cfg.version)
+    int_pred = golden_predict(draft, data.test_x)
+    int_report = classification_report(data.test_y.numpy(), int_pred, CLASSES)
+    val_int = float(np.mean(golden_predict(draft, data.val_x) == data.val_y.numpy()))
+    metadata: dict[str, Any] = {
+        "zoo_name": cfg.zoo_name or cfg.name,
+        "description": cfg.description,
+        "git_sha": git_sha(),
+        "train_data": {"name": data.train_name, "hash": data.train_hash,
+                       "train": len(data.train_y), "val": len(data.val_y)},
+        "test_data": {"name": data.test_name, "hash": data.test_hash, "samples": len(data.test_y)},
+        "epochs": {"float": float_info.get("epochs_run"), "qat": qat_info.get("epochs_run")},
+        "best_epoch": {"float": float_info.get("best_epoch"), "qat": qat_info.get("best_epoch")},
+        "val_accuracy": {"float": float_info.get("best_val_acc"),
+                         "qat": qat_info.get("best_val_acc"), "int8": val_int},
+        "test_accuracy": {"float": float_test, "qat_forward": qat_info.get("test_acc"),
+                          "int8": int_report["accuracy"]},
+        "per_class_accuracy_int8": int_report["per_class_accuracy"],
+        "training_seconds": round(st.elapsed_s, 1),
+        "history": st.history,
+    }
+    qmodel = to_quant_model(result.net, cfg.name, cfg.version, metadata)
+    folder = (zoo_root or golden_zoo.zoo_root()) / (cfg.zoo_name or f"{cfg.name}-v{cfg.version}")
+    folder.mkdir(parents=True, exist_ok=True)
+    qformat.save(qmodel, folder / golden_zoo.MODEL_FILE)
+    save_config(cfg, folder / "config.yaml")
+    if float_state is not None:
+        save_float_weights(float_state, folder / FLOAT_WEIGHTS_FILE)
+    write_card(folder / "CARD.md", qmodel, int_report, cfg)
+    return folder

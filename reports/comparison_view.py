@@ -1,0 +1,166 @@
+"""Base-versus-new comparison of two runs: metric deltas and changed predictions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from reports.coerce import as_float, as_int, as_str, dig
+from reports.metric_delta import ACCURACY_TOLERANCE, MetricDelta, Unit, relative_tolerance
+from reports.run_view import RunView, class_rows, confusion_matrix
+from reports.sample_tables import Capped, class_name
+from reports.thumbnails import image_data_uri
+
+ChangeKind = Literal["fixed", "broken", "changed", "now failing", "now ok"]
+CHANGE_ORDER: tuple[ChangeKind, ...] = ("broken", "now failing", "fixed", "now ok", "changed")
+
+
+@dataclass(frozen=True)
+class ChangedSample:
+    """A sample whose prediction or status differs between the runs."""
+
+    index: int | None
+    sample_id: str
+    label: str
+    base: str
+    new: str
+    kind: ChangeKind
+    image_uri: str | None
+
+
+def metric_deltas(base: RunView, new: RunView) -> list[MetricDelta]:
+    """Headline metrics of both runs (latency and energy: 1 % counts as unchanged)."""
+
+    def s(view: RunView, *path: str) -> float | None:
+        return as_float(dig(view.summary, *path))
+
+    rows = [
+        MetricDelta("accuracy", base.accuracy, new.accuracy, "pct", True, ACCURACY_TOLERANCE),
+        MetricDelta(
+            "golden accuracy",
+            base.golden_accuracy,
+            new.golden_accuracy,
+            "pct",
+            True,
+            ACCURACY_TOLERANCE,
+        ),
+    ]
+    for key, name in (("mismatched", "golden mismatches"), ("failed", "failed samples")):
+        b_count, n_count = base.counts[key], new.counts[key]
+        rows.append(
+            MetricDelta(
+                name,
+                None if b_count is None else float(b_count),
+                None if n_count is None else float(n_count),
+                "count",
+                False,
+            )
+        )
+    for q in ("p50", "p90", "p99", "mean"):
+        b, n = base.latency_us[q], new.latency_us[q]
+        rows.append(MetricDelta(f"latency {q}", b, n, "us", False, relative_tolerance(b)))
+    b, n = s(base, "host_rtt_ms", "p50"), s(new, "host_rtt_ms", "p50")
+    rows.append(MetricDelta("host round trip p50", b, n, "ms", False, relative_tolerance(b)))
+    b, n = s(base, "throughput_ips"), s(new, "throughput_ips")
+    rows.append(MetricDelta("throughput", b, n, "ips", True, relative_tolerance(b)))
+    energy_rows: tuple[tuple[str, str, Unit], ...] = (
+        ("energy_uj_per_inference", "energy / inference", "uj"),
+        ("active_power_mw", "active power", "mw"),
+        ("idle_power_mw", "idle power", "mw"),
+    )
+    for key, name, unit in energy_rows:
+        b, n = s(base, key), s(new, key)
+        rows.append(MetricDelta(name, b, n, unit, False, relative_tolerance(b)))
+    return rows
+
+
+def class_deltas(base: RunView, new: RunView) -> list[MetricDelta]:
+    """Per-class accuracy of both runs, over the union of class names (new order first)."""
+    b_rows = {r.name: r.device for r in class_rows(base)}
+    n_rows = {r.name: r.device for r in class_rows(new)}
+    names = list(dict.fromkeys([*n_rows, *b_rows]))
+    return [
+        MetricDelta(n, b_rows.get(n), n_rows.get(n), "pct", True, ACCURACY_TOLERANCE) for n in names
+    ]
+
+
+def confusion_delta(base: RunView, new: RunView) -> np.ndarray | None:
+    """``new - base`` confusion counts, or ``None`` if either is missing or classes differ."""
+    b, n = confusion_matrix(base), confusion_matrix(new)
+    if b is None or n is None or base.classes != new.classes or b.shape != n.shape:
+        return None
+    return n - b
+
+
+def _key(sample: Mapping[str, Any]) -> str | None:
+    return as_str(sample.get("id")) or as_str(sample.get("index"))
+
+
+def _kind(b: Mapping[str, Any], n: Mapping[str, Any]) -> ChangeKind | None:
+    b_ok, n_ok = b.get("status", "ok") == "ok", n.get("status", "ok") == "ok"
+    if b_ok != n_ok:
+        return "now ok" if n_ok else "now failing"
+    if not n_ok or as_int(b.get("predicted")) == as_int(n.get("predicted")):
+        return None
+    label = as_int(n.get("label"))
+    if as_int(n.get("predicted")) == label:
+        return "fixed"
+    return "broken" if as_int(b.get("predicted")) == label else "changed"
+
+
+def changed_samples(
+    base: RunView, new: RunView, images: Mapping[int, np.ndarray] | None = None, cap: int = 100
+) -> tuple[Capped, dict[ChangeKind, int]]:
+    """Samples (matched by id, else index) whose prediction or status changed.
+
+    Returns:
+        The capped rows (regressions first) and the count per change kind.
+    """
+    base_by_key = {k: s for s in base.samples if (k := _key(s)) is not None}
+    rows: list[ChangedSample] = []
+    for sample in new.samples:
+        key = _key(sample)
+        other = base_by_key.get(key) if key is not None else None
+        kind = _kind(other, sample) if other is not None else None
+        if other is None or kind is None:
+            continue
+        index = as_int(sample.get("index"))
+        image = images.get(index) if images is not None and index is not None else None
+        rows.append(
+            ChangedSample(
+                index=index,
+                sample_id=as_str(sample.get("id")) or "—",
+                label=class_name(sample.get("label"), new.classes),
+                base="failed"
+                if other.get("status", "ok") != "ok"
+                else class_name(other.get("predicted"), base.classes),
+                new="failed"
+                if sample.get("status", "ok") != "ok"
+                else class_name(sample.get("predicted"), new.classes),
+                kind=kind,
+                image_uri=image_data_uri(image) if image is not None else None,
+            )
+        )
+    counts = {k: sum(r.kind == k for r in rows) for k in CHANGE_ORDER}
+    rows.sort(key=lambda r: CHANGE_ORDER.index(r.kind))
+    return Capped(rows[:cap], len(rows)), counts
+
+
+def comparison_warnings(base: RunView, new: RunView) -> list[str]:
+    """Reasons the comparison may mislead (different data or board, incomplete runs)."""
+    notes = []
+    if as_str(base.dataset.get("hash")) != as_str(new.dataset.get("hash")):
+        notes.append("the runs used different datasets (hashes differ): accuracy is not comparable")
+    if as_str(base.identity.get("board_kind")) != as_str(new.identity.get("board_kind")):
+        notes.append("the runs used different board kinds: latency and energy are not comparable")
+    for name, view in (("base", base), ("new", new)):
+        if not view.complete:
+            notes.append(
+                f"the {name} run is incomplete: its figures cover only part of the dataset"
+            )
+    if base.simulated != new.simulated:
+        notes.append("one run is simulated and the other is not")
+    return notes

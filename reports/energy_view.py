@@ -1,0 +1,139 @@
+"""The energy section of a report: figures from the summary and the power trace.
+
+Accepted layout of ``results["energy"]`` (every part optional)::
+
+    {"trace": {"t_s": [...], "power_mw": [...]},
+     "windows": {"idle": WINDOWS, "active": WINDOWS},
+     "triggers": [t_s, ...] | [{"t_s": t, "level": 0|1}, ...]}
+
+where ``WINDOWS`` is one ``[start_s, end_s]`` pair, a list of pairs, or a list of
+``{"start": s, "end": s}`` / ``{"start_s": s, "end_s": s}`` objects. Triggers may also sit in
+``windows["triggers"]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from reports.coerce import as_dict, as_float, as_list, as_str
+from reports.run_view import RunView
+
+Window = tuple[float, float]
+
+
+@dataclass
+class EnergyView:
+    """Energy figures and trace of one run."""
+
+    uj_per_inference: float | None
+    active_power_mw: float | None
+    idle_power_mw: float | None
+    truth_uj_per_inference: float | None
+    meter: dict[str, Any]
+    meter_simulated: bool
+    t_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    power_mw: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    idle: list[Window] = field(default_factory=list)
+    active: list[Window] = field(default_factory=list)
+    triggers: list[float] = field(default_factory=list)
+
+    @property
+    def truth_error(self) -> float | None:
+        """Relative error of the measured energy against the simulated truth."""
+        if self.uj_per_inference is None or not self.truth_uj_per_inference:
+            return None
+        return self.uj_per_inference / self.truth_uj_per_inference - 1.0
+
+    @property
+    def has_trace(self) -> bool:
+        """Whether a power trace can be plotted."""
+        return self.t_s.size > 1
+
+    @property
+    def meter_rows(self) -> list[tuple[str, str]]:
+        """Meter description as label/value rows (nested values skipped)."""
+        rows = []
+        for key, value in self.meter.items():
+            text = as_str(value)
+            if text is not None:
+                rows.append((key.replace("_", " "), text))
+        return rows
+
+
+def _window(item: Any) -> Window | None:
+    if isinstance(item, dict):
+        start = as_float(item.get("start", item.get("start_s")))
+        end = as_float(item.get("end", item.get("end_s")))
+    else:
+        pair = as_list(item)
+        if len(pair) != 2:
+            return None
+        start, end = as_float(pair[0]), as_float(pair[1])
+    if start is None or end is None or end < start:
+        return None
+    return (start, end)
+
+
+def parse_windows(value: Any) -> list[Window]:
+    """Read one window or a list of windows in any accepted layout (bad entries dropped)."""
+    single = _window(value)
+    if single is not None:
+        return [single]
+    return [w for w in map(_window, as_list(value)) if w is not None]
+
+
+def parse_triggers(value: Any) -> list[float]:
+    """Read trigger times given as floats or ``{"t_s": ...}`` objects."""
+    times = []
+    for item in as_list(value):
+        t = as_float(item.get("t_s", item.get("t"))) if isinstance(item, dict) else as_float(item)
+        if t is not None:
+            times.append(t)
+    return times
+
+
+def _trace(energy: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    trace = as_dict(energy.get("trace"))
+    t, p = as_list(trace.get("t_s")), as_list(trace.get("power_mw"))
+    n = min(len(t), len(p))
+    pairs = [(as_float(a), as_float(b)) for a, b in zip(t[:n], p[:n], strict=True)]
+    good = [(a, b) for a, b in pairs if a is not None and b is not None]
+    if not good:
+        return np.zeros(0), np.zeros(0)
+    arr = np.array(good, dtype=float)
+    return arr[:, 0], arr[:, 1]
+
+
+def energy_view(view: RunView) -> EnergyView | None:
+    """Return the energy section of a run, or ``None`` when the run measured no energy."""
+    summary = view.summary
+    energy = as_dict(view.raw.get("energy"))
+    figures = {
+        key: as_float(summary.get(key))
+        for key in (
+            "energy_uj_per_inference",
+            "active_power_mw",
+            "idle_power_mw",
+            "energy_truth_uj_per_inference",
+        )
+    }
+    if not energy and all(v is None for v in figures.values()):
+        return None
+    windows = as_dict(energy.get("windows"))
+    t_s, power = _trace(energy)
+    return EnergyView(
+        uj_per_inference=figures["energy_uj_per_inference"],
+        active_power_mw=figures["active_power_mw"],
+        idle_power_mw=figures["idle_power_mw"],
+        truth_uj_per_inference=figures["energy_truth_uj_per_inference"],
+        meter=as_dict(summary.get("meter")),
+        meter_simulated=view.meter_simulated,
+        t_s=t_s,
+        power_mw=power,
+        idle=parse_windows(windows.get("idle")),
+        active=parse_windows(windows.get("active")),
+        triggers=parse_triggers(energy.get("triggers", windows.get("triggers"))),
+    )

@@ -1,0 +1,156 @@
+"""The per-run HTML report (``report.html``): verdict, plots, tables, provenance, energy."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from reports.coerce import as_dict, as_float, as_int, as_str
+from reports.energy_view import EnergyView, energy_view
+from reports.formatting import fmt_time
+from reports.plot_power import power_trace_svg
+from reports.plots_run import confusion_svg, latency_svg, per_class_svg
+from reports.run_view import (
+    RunView,
+    class_rows,
+    confusion_matrix,
+    decide_verdict,
+    run_view,
+    sample_latencies,
+)
+from reports.sample_tables import failure_reasons, failure_rows, mismatch_rows
+from reports.templating import render_page
+
+REPORT_FILE = "report.html"
+
+
+def _toolchain(identity: dict[str, Any]) -> str | None:
+    tools = as_dict(identity.get("toolchain"))
+    parts = [f"{k} {v}" for k, v in tools.items() if as_str(v) is not None]
+    return ", ".join(parts) or None
+
+
+def provenance(view: RunView) -> list[tuple[str, Any, bool]]:
+    """Label / value / monospace rows describing where the run's figures come from."""
+    run, ident, data = view.run, view.identity, view.dataset
+    clock = as_float(ident.get("core_clock_hz"))
+    argv = run.get("argv")
+    return [
+        ("run id", run.get("id"), True),
+        ("started", _ts(run.get("started")), False),
+        (
+            "finished",
+            _ts(run.get("finished")) or ("not finished" if not view.complete else None),
+            False,
+        ),
+        ("git sha", run.get("git_sha"), True),
+        ("ferhil version", run.get("ferhil_version"), False),
+        ("command", " ".join(map(str, argv)) if isinstance(argv, list) else argv, True),
+        ("model", view.model_label, False),
+        ("model hash", ident.get("model_hash"), True),
+        ("firmware hash", ident.get("firmware_hash"), True),
+        ("board", view.board_label + (" (simulated)" if view.board_simulated else ""), False),
+        ("board id", ident.get("board_id"), True),
+        ("probe", ident.get("probe"), False),
+        ("protocol version", ident.get("protocol_version"), False),
+        ("core clock", f"{clock / 1e6:g} MHz" if clock else None, False),
+        ("toolchain", _toolchain(ident), False),
+        ("dataset", data.get("name"), False),
+        ("dataset path", data.get("path"), True),
+        ("dataset hash", data.get("hash"), True),
+        (
+            "schema",
+            f"{view.raw.get('schema', 'ferhil-results')} v{view.raw.get('schema_version', '?')}",
+            False,
+        ),
+    ]
+
+
+def _ts(value: Any) -> str | None:
+    text = as_str(value)
+    return fmt_time(text) if text else None
+
+
+def _energy_plot(energy: EnergyView | None) -> Any:
+    if energy is None or not energy.has_trace:
+        return None
+    return power_trace_svg(
+        energy.t_s,
+        energy.power_mw,
+        idle=energy.idle,
+        active=energy.active,
+        triggers=energy.triggers,
+        simulated=energy.meter_simulated,
+    )
+
+
+def report_context(
+    results: Mapping[str, Any], links: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Everything ``report.html.j2`` needs, built from a results dict.
+
+    Raises:
+        ReportDataError: ``results`` is not a ferhil results dict.
+    """
+    view = run_view(results)
+    matrix = confusion_matrix(view)
+    rows = class_rows(view)
+    latencies = sample_latencies(view.samples)
+    energy = energy_view(view)
+    markers = {q: view.latency_us[q] for q in ("p50", "p90", "p99")}
+    rtt = as_dict(view.summary.get("host_rtt_ms"))
+    all_failures = failure_rows(view.samples, view.classes, cap=len(view.samples))
+    has_class_data = any(r.device is not None for r in rows)
+    return {
+        "v": view,
+        "verdict": decide_verdict(view),
+        "links": dict(links or {}),
+        "dataset_name": view.dataset.get("name"),
+        "samples_total": as_int(view.dataset.get("samples_total")),
+        "rtt": {q: as_float(rtt.get(q)) for q in ("p50", "p90", "p99", "mean")},
+        "throughput": as_float(view.summary.get("throughput_ips")),
+        "class_rows": rows,
+        "confusion_svg": confusion_svg(matrix, view.classes) if matrix is not None else None,
+        "per_class_svg": per_class_svg(
+            view.classes,
+            [r.device for r in rows],
+            [r.golden for r in rows],
+            overall=view.accuracy,
+            threshold=view.threshold,
+        )
+        if has_class_data
+        else None,
+        "latency_svg": latency_svg(latencies, markers) if latencies.size else None,
+        "latency_count": int(latencies.size),
+        "energy": energy,
+        "power_svg": _energy_plot(energy),
+        "mismatches": mismatch_rows(view.samples, view.classes),
+        "failures": failure_rows(view.samples, view.classes),
+        "failure_reasons": failure_reasons(all_failures.rows),
+        "provenance": provenance(view),
+    }
+
+
+def write_report(
+    results: dict[str, Any], out_dir: Path, *, links: dict[str, str] | None = None
+) -> Path:
+    """Render ``out_dir/report.html`` from a results dict.
+
+    The page is self-contained (inline CSS and SVG plots, no scripts, no network) and shows a
+    SIMULATED banner for simulated boards or meters and an INCOMPLETE RUN banner when
+    ``run.complete`` is not true. Missing sections render as short notes.
+
+    Args:
+        results: a dict following the ``ferhil-results`` schema (``results.json``).
+        out_dir: folder to write into (created when missing).
+        links: optional navigation links, label → URL (e.g. ``{"History": "../history.html"}``).
+
+    Returns:
+        The path of the written ``report.html``.
+
+    Raises:
+        ReportDataError: ``results`` is not a ferhil results dict, or ``out_dir`` is not writable.
+    """
+    context = report_context(results, links)
+    return render_page("report.html.j2", Path(out_dir) / REPORT_FILE, **context)

@@ -1,0 +1,266 @@
+"""Synthetic, internally consistent ``results.json`` dicts for tests and demos.
+
+The dicts follow the results schema in ``ARCHITECTURE.md``: per-sample records are generated
+first and the summary is derived from them, so counts, accuracies, the confusion matrix and
+latency percentiles agree with the samples. Every figure is fake and the dicts say so
+(``simulated`` is true unless a caller asks otherwise).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from golden.format import FER_CLASSES
+
+FAILURE_REASONS: tuple[str, ...] = (
+    "timeout: no reply to INFER seq {seq} within 2.0 s",
+    "CRC mismatch on reply to seq {seq} after 3 retries",
+)
+
+
+def _fake_hash(*parts: object) -> str:
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
+
+
+def _outputs(rng: np.random.Generator, winner: int, classes: int) -> list[int]:
+    out = rng.integers(-90, 40, size=classes)
+    out[winner] = int(out.max()) + int(rng.integers(1, 30))
+    return [int(v) for v in out]
+
+
+def _sample(
+    rng: np.random.Generator,
+    data: tuple[int, float, int],
+    index: int,
+    accuracy: float,
+    clock_hz: float,
+) -> dict:
+    classes = len(FER_CLASSES)
+    label, difficulty, confused_with = data
+    correct = difficulty + rng.normal(0.0, 0.05) < accuracy
+    predicted = (
+        label
+        if correct
+        else (confused_with if rng.random() < 0.8 else int(rng.integers(0, classes)))
+    )
+    outputs = _outputs(rng, predicted, classes)
+    latency = float(rng.normal(2150.0, 25.0) + (rng.exponential(60.0) if rng.random() < 0.1 else 0))
+    return {
+        "index": index,
+        "id": f"publictest/{index:05d}",
+        "label": label,
+        "predicted": predicted,
+        "golden_predicted": predicted,
+        "outputs": outputs,
+        "golden_outputs": list(outputs),
+        "match": True,
+        "max_abs_diff": 0,
+        "device_cycles": round(latency * clock_hz / 1e6),
+        "latency_us": round(latency, 2),
+        "rtt_ms": round(float(rng.normal(9.0, 0.6)), 3),
+        "status": "ok",
+        "error": None,
+    }
+
+
+def _dataset(name: str, n: int) -> list[tuple[int, float, int]]:
+    """Label, difficulty and most-confused class per sample: fixed by the dataset name."""
+    rng = np.random.default_rng(int(_fake_hash("labels", name)[:8], 16))
+    classes = len(FER_CLASSES)
+    labels = rng.choice(classes, size=n, p=[0.13, 0.02, 0.14, 0.25, 0.17, 0.11, 0.18])
+    confused = (labels + rng.integers(1, classes, size=n)) % classes
+    return [
+        (int(a), float(b), int(c)) for a, b, c in zip(labels, rng.random(n), confused, strict=True)
+    ]
+
+
+def _mismatch(rng: np.random.Generator, sample: dict) -> None:
+    golden = list(sample["outputs"])
+    for pos in rng.choice(len(golden), size=2, replace=False):
+        golden[int(pos)] += int(rng.choice([-3, -2, -1, 1, 2, 3]))
+    sample["golden_outputs"] = golden
+    sample["golden_predicted"] = int(np.argmax(golden))
+    sample["match"] = False
+    sample["max_abs_diff"] = int(np.max(np.abs(np.subtract(golden, sample["outputs"]))))
+
+
+def _fail(rng: np.random.Generator, sample: dict) -> None:
+    reason = FAILURE_REASONS[int(rng.integers(0, len(FAILURE_REASONS)))]
+    sample.update(
+        status="failed",
+        error=reason.format(seq=sample["index"]),
+        predicted=None,
+        outputs=None,
+        match=None,
+        max_abs_diff=None,
+        device_cycles=None,
+        latency_us=None,
+        rtt_ms=None,
+    )
+
+
+def summarize(samples: list[dict], classes: tuple[str, ...] = FER_CLASSES) -> dict[str, Any]:
+    """Derive the ``summary`` counts and metrics of a results dict from its samples."""
+    ok = [s for s in samples if s["status"] == "ok"]
+    confusion = np.zeros((len(classes), len(classes)), dtype=int)
+    for s in ok:
+        confusion[s["label"], s["predicted"]] += 1
+    per_class = {
+        name: (float(confusion[i, i] / confusion[i].sum()) if confusion[i].sum() else None)
+        for i, name in enumerate(classes)
+    }
+    lat = np.array([s["latency_us"] for s in ok], dtype=float)
+    rtt = np.array([s["rtt_ms"] for s in ok], dtype=float)
+
+    def pct(values: np.ndarray, q: float) -> float | None:
+        return round(float(np.percentile(values, q)), 2) if values.size else None
+
+    correct = sum(s["predicted"] == s["label"] for s in ok)
+    golden_correct = sum(s["golden_predicted"] == s["label"] for s in ok)
+    return {
+        "samples": len(samples),
+        "matched_golden": sum(s["match"] is True for s in ok),
+        "mismatched": sum(s["match"] is False for s in ok),
+        "failed": len(samples) - len(ok),
+        "accuracy": correct / len(ok) if ok else None,
+        "golden_accuracy": golden_correct / len(ok) if ok else None,
+        "per_class_accuracy": per_class,
+        "confusion": confusion.tolist(),
+        "latency_us": {
+            "p50": pct(lat, 50),
+            "p90": pct(lat, 90),
+            "p99": pct(lat, 99),
+            "mean": round(float(lat.mean()), 2) if lat.size else None,
+        },
+        "host_rtt_ms": {"p50": pct(rtt, 50), "p90": pct(rtt, 90), "p99": pct(rtt, 99)},
+        "throughput_ips": round(1000.0 / float(rtt.mean()), 2) if rtt.size else None,
+    }
+
+
+def make_energy(rng: np.random.Generator, latency_us: float, inferences: int = 12) -> dict:
+    """Return a fake ``energy`` section: a power trace with an idle window and inferences."""
+    rate_hz, idle_mw, active_mw = 20_000.0, 1.1, 18.5
+    idle_window = (0.0, 0.02)
+    starts = 0.025 + np.arange(inferences) * 0.008
+    t = np.arange(0.0, float(starts[-1]) + 0.01, 1.0 / rate_hz)
+    power = np.full_like(t, idle_mw)
+    active = [(float(s), float(s) + latency_us * 1e-6) for s in starts]
+    for a, b in active:
+        power[(t >= a) & (t < b)] = active_mw
+    power += rng.normal(0.0, 0.25, size=t.size)
+    return {
+        "trace": {"t_s": t.round(6).tolist(), "power_mw": power.round(4).tolist()},
+        "windows": {"idle": [list(idle_window)], "active": [list(w) for w in active]},
+        "triggers": [
+            {"t_s": x, "level": lv} for w in active for x, lv in zip(w, (1, 0), strict=True)
+        ],
+    }
+
+
+def make_results(
+    seed: int = 0,
+    *,
+    n_samples: int = 150,
+    accuracy: float = 0.62,
+    n_mismatched: int = 3,
+    n_failed: int = 2,
+    model_name: str = "fercnn",
+    model_version: str = "1",
+    board_kind: str = "hostsim",
+    simulated: bool = True,
+    complete: bool = True,
+    with_energy: bool = True,
+    started: str = "2026-11-28T06:00:00+00:00",
+    dataset_name: str = "fer2013-publictest-sample",
+    accuracy_threshold: float | None = 0.55,
+) -> dict[str, Any]:
+    """Build a realistic, self-consistent results dict.
+
+    Args:
+        seed: random seed of the predictions and timings; labels depend only on
+            ``dataset_name``, so runs of different seeds compare sample by sample.
+        n_samples: number of per-sample records.
+        accuracy: probability that a sample is predicted correctly.
+        n_mismatched: samples whose device outputs differ from the golden outputs.
+        n_failed: samples with ``status == "failed"`` (and an error reason).
+        model_name: identity.model_name.
+        model_version: identity.model_version (the model hash is derived from it).
+        board_kind: identity.board_kind.
+        simulated: marks board and meter as simulated.
+        complete: run.complete.
+        with_energy: include energy figures and the ``energy`` trace section.
+        started: run.started (ISO 8601); ``finished`` is two minutes later.
+        dataset_name: dataset.name (the dataset hash is derived from it).
+        accuracy_threshold: summary.accuracy_threshold, or None for no threshold.
+
+    Returns:
+        A dict following the ``ferhil-results`` schema version 1.
+    """
+    rng = np.random.default_rng(seed)
+    clock_hz = 100e6
+    data = _dataset(dataset_name, n_samples)
+    samples = [_sample(rng, data[i], i, accuracy, clock_hz) for i in range(n_samples)]
+    picks = rng.choice(n_samples, size=min(n_samples, n_mismatched + n_failed), replace=False)
+    for i in picks[:n_mismatched]:
+        _mismatch(rng, samples[int(i)])
+    for i in picks[n_mismatched:]:
+        _fail(rng, samples[int(i)])
+    summary = summarize(samples)
+    meter: dict[str, Any] = {
+        "name": "simulated-meter" if simulated else "scpi-dmm",
+        "simulated": simulated,
+    }
+    summary.update(simulated=simulated, meter=meter, accuracy_threshold=accuracy_threshold)
+    results: dict[str, Any] = {"schema": "ferhil-results", "schema_version": 1}
+    if with_energy and summary["latency_us"]["p50"] is not None:
+        energy = make_energy(rng, summary["latency_us"]["p50"])
+        lat_s = summary["latency_us"]["p50"] * 1e-6
+        summary.update(
+            energy_uj_per_inference=round((18.5 - 1.1) * lat_s * 1e3, 3),
+            active_power_mw=18.5,
+            idle_power_mw=1.1,
+            energy_truth_uj_per_inference=round((18.5 - 1.1) * lat_s * 1e3 * 1.01, 3)
+            if simulated
+            else None,
+        )
+        meter.update(sample_rate_hz=20_000, resource="SIM::METER" if simulated else "USB0::INSTR")
+        results["energy"] = energy
+    t0 = datetime.fromisoformat(started)
+    model_hash = _fake_hash(model_name, model_version)
+    results["run"] = {
+        "id": f"{t0:%Y%m%dT%H%M%S}-{model_hash[:6]}",
+        "started": started,
+        "finished": (t0 + timedelta(minutes=2)).isoformat() if complete else None,
+        "complete": complete,
+        "git_sha": _fake_hash("git", seed)[:40],
+        "ferhil_version": "0.1.0",
+        "argv": ["ferhil", "run", "--model", model_name],
+    }
+    results["identity"] = {
+        "model_name": model_name,
+        "model_version": model_version,
+        "model_hash": model_hash,
+        "firmware_hash": _fake_hash("fw", model_hash),
+        "board": f"{board_kind}-0",
+        "board_kind": board_kind,
+        "board_id": "SIM-0001" if simulated else "0409170241a8",
+        "probe": None if simulated else "DAPLink 0409170241a8",
+        "simulated": simulated,
+        "protocol_version": 1,
+        "core_clock_hz": clock_hz,
+        "toolchain": {"gcc": "12.2.1", "python": "3.11.2", "numpy": "2.1"},
+    }
+    results["dataset"] = {
+        "name": dataset_name,
+        "path": f"data/{dataset_name}.npz",
+        "hash": _fake_hash("data", dataset_name),
+        "samples_total": n_samples if complete else n_samples * 2,
+        "classes": list(FER_CLASSES),
+    }
+    results["summary"] = summary
+    results["samples"] = samples
+    return results

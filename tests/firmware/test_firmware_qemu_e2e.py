@@ -1,0 +1,80 @@
+"""The QEMU mps2-an386 firmware answers exactly like golden inference over its TCP UART."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import serial
+from conftest import have
+
+from firmware.build import FirmwareArtifact, build_firmware
+from firmware.client import AgentClient
+from golden.format import QuantModel
+from golden.inference import run
+
+launch = importlib.import_module("firmware.boards.qemu_mps2_an386.launch")
+
+needs_qemu = pytest.mark.skipif(
+    not (have("qemu-system-arm") and have("arm-none-eabi-gcc")),
+    reason="needs qemu-system-arm and arm-none-eabi-gcc (apt-get install qemu-system-arm "
+    "gcc-arm-none-eabi libnewlib-arm-none-eabi)",
+)
+ICOUNT_SHIFT = 3
+
+
+@pytest.fixture(scope="module")
+def qemu_artifact(fer_model: QuantModel, fw_cache: Path) -> FirmwareArtifact:
+    return build_firmware("qemu_mps2_an386", fer_model, cache_dir=fw_cache)
+
+
+@pytest.fixture(scope="module")
+def qemu(qemu_artifact: FirmwareArtifact) -> Iterator[tuple[AgentClient, object]]:
+    proc = launch.start_qemu(qemu_artifact.path, icount_shift=ICOUNT_SHIFT)
+    client = AgentClient(serial.serial_for_url(proc.url, timeout=0.05), timeout=20.0)
+    try:
+        yield client, proc
+    finally:
+        client.close()
+        proc.close()
+
+
+def test_start_qemu_rejects_a_missing_elf(tmp_path: Path) -> None:
+    with pytest.raises(launch.QemuError, match="no firmware ELF"):
+        launch.start_qemu(tmp_path / "missing.elf")
+
+
+def test_ticks_to_instructions() -> None:
+    proc = launch.QemuProcess(Path("x.elf"), 1, 3, None, None)  # type: ignore[arg-type]
+    assert proc.ticks_to_instructions(8) == 40.0  # 8 ticks x 40 ns / 2**3 ns per instruction
+
+
+@needs_qemu
+@pytest.mark.qemu
+@pytest.mark.slow
+def test_20_inputs_match_golden_exactly(
+    qemu: tuple[AgentClient, object],
+    qemu_artifact: FirmwareArtifact,
+    fer_model: QuantModel,
+    fer_inputs: np.ndarray,
+) -> None:
+    client, proc = qemu
+    info = client.hello()
+    assert info.board_name == "qemu-mps2-an386"
+    assert info.firmware_hash == qemu_artifact.firmware_hash
+    assert info.model_hash == fer_model.hash()
+    x = np.concatenate([fer_inputs[:10], fer_inputs[-10:]])
+    expected = run(fer_model, x)
+    cycles = []
+    for i in range(len(x)):
+        result = client.infer(i, x[i])
+        assert result.ok
+        np.testing.assert_array_equal(result.outputs, expected[i], err_msg=f"input {i}")
+        cycles.append(result.cycles)
+    # -icount makes the count deterministic up to one SysTick tick (toolchain-notes §3).
+    again = client.infer(0, x[0])
+    assert abs(again.cycles - cycles[0]) <= 1
+    assert proc.ticks_to_instructions(cycles[0]) > 1000  # type: ignore[attr-defined]

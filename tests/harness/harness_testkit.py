@@ -1,0 +1,30 @@
+"""Shared helpers of the harness tests (imported by the test modules)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from golden.format import QuantModel, save
+from golden.synthetic import random_legal_model
+
+HIL_DIR = Path(__file__).resolve().parents[2] / "hil"
+
+
+def small_model(seed: int = 3, **metadata: object) -> QuantModel:
+    """A random legal 48x48 -> 7 model with ``metadata``."""
+    model = random_legal_model(np.random.default_rng(seed), max_layers=3, max_channels=8)
+    model.metadata.update(metadata)
+    return model
+
+
+def saved_model(tmp_path: Path, seed: int = 3, **metadata: object) -> Path:
+    """Save :func:`small_model` under ``tmp_path`` and return the file."""
+    return save(small_model(seed, **metadata), tmp_path / f"m{seed}.qmodel.npz")
+
+
+def copy_hil_suite(pytester) -> None:  # type: ignore[no-untyped-def]
+    """Copy the real HIL test files into a pytester directory."""
+    for path in sorted(HIL_DIR.glob("test_*.py")):
+        pytester.makepyfile(**{path.stem: path.read_text()})

@@ -1,0 +1,32 @@
+"""The committed C header equals the one rendered from firmware/protocol.py."""
+
+from __future__ import annotations
+
+import re
+
+from firmware import protocol as p
+from firmware.protocol_header import HEADER_PATH, render_protocol_header
+
+
+def test_committed_header_is_current() -> None:
+    assert HEADER_PATH.read_text() == render_protocol_header(), (
+        "firmware/c/protocol_defs.h is stale: run .venv/bin/python -m firmware.protocol_header"
+    )
+
+
+def test_header_values_follow_protocol_module() -> None:
+    text = render_protocol_header()
+    defines = dict(re.findall(r"#define (FERHIL_\w+) (\S+)", text))
+    assert int(defines["FERHIL_MAX_PAYLOAD"].rstrip("u")) == p.MAX_PAYLOAD
+    assert int(defines["FERHIL_MSG_INFER"].rstrip("u"), 16) == p.MessageType.INFER
+    assert int(defines["FERHIL_ERR_BAD_CRC"].rstrip("u")) == p.ErrorCode.BAD_CRC
+    for name, layout in p.LAYOUTS.items():
+        assert int(defines[f"FERHIL_{name}_SIZE"].rstrip("u")) == p.layout_size(layout)
+        for field, offset in p.layout_offsets(layout).items():
+            assert int(defines[f"FERHIL_{name}_OFF_{field.upper()}"].rstrip("u")) == offset
+
+
+def test_limits_are_consistent() -> None:
+    # a 48x48 int8 input fits one frame, and a maximal frame fits the 4 KiB bridge buffer
+    assert 48 * 48 <= p.MAX_PAYLOAD
+    assert p.cobs_max_encoded_size(p.MAX_RAW_FRAME) + 2 <= p.MAX_WIRE_FRAME == 4096

@@ -1,0 +1,207 @@
+"""Views behind the report pages: derived figures, verdict, tables, energy, history, comparison."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from golden.errors import FerhilError
+from reports.coerce import ReportDataError, as_float, as_int, dig
+from reports.comparison_view import changed_samples, class_deltas, confusion_delta, metric_deltas
+from reports.energy_view import energy_view, parse_triggers, parse_windows
+from reports.formatting import fmt_num, fmt_pct, fmt_signed, fmt_time
+from reports.history_view import group_runs
+from reports.metric_delta import MetricDelta
+from reports.run_view import class_rows, confusion_matrix, decide_verdict, run_view
+from reports.sample_data import make_results
+from reports.sample_tables import failure_reasons, failure_rows, mismatch_rows
+
+
+def _ok(results: dict) -> list[dict]:
+    return [s for s in results["samples"] if s["status"] == "ok"]
+
+
+def test_sample_data_summary_agrees_with_samples() -> None:
+    results = make_results(seed=3, n_samples=80, n_mismatched=4, n_failed=3)
+    ok = _ok(results)
+    summary = results["summary"]
+    assert summary["samples"] == 80
+    assert summary["failed"] == 80 - len(ok) == 3
+    assert summary["mismatched"] == sum(s["outputs"] != s["golden_outputs"] for s in ok) == 4
+    assert summary["accuracy"] == pytest.approx(
+        sum(s["predicted"] == s["label"] for s in ok) / len(ok)
+    )
+    assert sum(map(sum, summary["confusion"])) == len(ok)
+
+
+def test_view_derives_missing_summary_from_samples() -> None:
+    results = make_results(seed=1, n_samples=60)
+    stripped = copy.deepcopy(results)
+    stripped["summary"] = {}
+    view = run_view(stripped)
+    ok = _ok(results)
+    assert view.accuracy == pytest.approx(sum(s["predicted"] == s["label"] for s in ok) / len(ok))
+    assert view.counts == {
+        "samples": 60,
+        "matched_golden": sum(s["match"] is True for s in ok),
+        "mismatched": sum(s["match"] is False for s in ok),
+        "failed": 60 - len(ok),
+    }
+    lat = [s["latency_us"] for s in ok]
+    assert view.latency_us["p50"] == pytest.approx(float(np.median(lat)))
+    matrix = confusion_matrix(view)
+    assert matrix is not None
+    for label, pred in ((s["label"], s["predicted"]) for s in ok[:10]):
+        assert matrix[label, pred] >= 1
+    assert matrix.sum() == len(ok)
+    rows = {r.name: r for r in class_rows(view)}
+    happy = [s for s in ok if s["label"] == 3]
+    assert rows["happy"].support == len(happy)
+    assert rows["happy"].device == pytest.approx(
+        sum(s["predicted"] == 3 for s in happy) / len(happy)
+    )
+
+
+def test_view_of_empty_and_malformed_results() -> None:
+    view = run_view({"summary": {"accuracy": "high", "confusion": [[1, 2], [3]]}, "samples": [1]})
+    assert view.accuracy is None
+    assert view.samples == []
+    assert confusion_matrix(view) is None
+    assert not view.complete
+    assert decide_verdict(view).status == "incomplete"
+    with pytest.raises(ReportDataError, match="results.json"):
+        run_view([1, 2])
+    with pytest.raises(FerhilError, match="schema"):
+        run_view({"schema": "something-else"})
+    assert run_view({"schema_version": 99}).warnings
+
+
+def test_verdict_rules() -> None:
+    clean = make_results(n_mismatched=0, n_failed=0, accuracy=0.9, accuracy_threshold=0.5)
+    assert decide_verdict(run_view(clean)).status == "pass"
+    low = copy.deepcopy(clean)
+    low["summary"]["accuracy_threshold"] = 0.99
+    verdict = decide_verdict(run_view(low))
+    assert verdict.status == "fail" and "below the threshold" in verdict.reasons[0]
+    failing = make_results(n_failed=2, n_mismatched=0, accuracy_threshold=None)
+    assert decide_verdict(run_view(failing)).reasons == ["2 sample(s) failed on the device"]
+    overridden = copy.deepcopy(failing)
+    overridden["summary"]["passed"] = True
+    assert decide_verdict(run_view(overridden)).status == "pass"
+
+
+def test_simulated_flags() -> None:
+    real = make_results(simulated=False)
+    assert not run_view(real).simulated
+    meter_only = copy.deepcopy(real)
+    meter_only["summary"]["meter"]["simulated"] = True
+    view = run_view(meter_only)
+    assert view.meter_simulated and not view.board_simulated and view.simulated
+
+
+def test_mismatch_and_failure_tables() -> None:
+    results = make_results(seed=5, n_samples=100, n_mismatched=6, n_failed=4)
+    classes = results["dataset"]["classes"]
+    table = mismatch_rows(results["samples"], classes, cap=4)
+    assert table.total == 6 and len(table.rows) == 4 and table.hidden == 2
+    diffs = [r.max_abs_diff for r in table.rows]
+    assert diffs == sorted(diffs, reverse=True)
+    first = table.rows[0]
+    assert any(c.differs for c in first.cells)
+    assert max(abs(c.device - c.golden) for c in first.cells) == first.max_abs_diff
+    failures = failure_rows(results["samples"], classes)
+    assert failures.total == 4 and all(r.error for r in failures.rows)
+    reasons = failure_reasons(failures.rows)
+    assert sum(count for _, count in reasons) == 4
+    assert all(not any(ch.isdigit() for ch in reason) for reason, _ in reasons)
+
+
+def test_energy_windows_and_triggers_layouts() -> None:
+    assert parse_windows([0.0, 1.0]) == [(0.0, 1.0)]
+    assert parse_windows([[0, 1], [2, 3], "bad", [5, 4]]) == [(0.0, 1.0), (2.0, 3.0)]
+    assert parse_windows([{"start": 1, "end": 2}, {"start_s": 3, "end_s": 4}]) == [(1, 2), (3, 4)]
+    assert parse_triggers([0.5, {"t_s": 1.5, "level": 1}, "x"]) == [0.5, 1.5]
+    results = make_results(seed=2)
+    energy = energy_view(run_view(results))
+    assert energy is not None and energy.has_trace
+    assert energy.t_s.size == len(results["energy"]["trace"]["t_s"])
+    assert len(energy.active) == len(results["energy"]["windows"]["active"])
+    expected = (
+        results["summary"]["energy_uj_per_inference"]
+        / results["summary"]["energy_truth_uj_per_inference"]
+        - 1
+    )
+    assert energy.truth_error == pytest.approx(expected)
+    assert energy_view(run_view(make_results(with_energy=False))) is None
+
+
+def test_history_groups_and_baselines_skip_incomplete_runs() -> None:
+    runs = [
+        make_results(seed=i, model_version=str(i), started=f"2026-11-2{i}T00:00:00+00:00")
+        for i in range(1, 5)
+    ]
+    runs[2]["run"]["complete"] = False  # v3 incomplete
+    runs.append(make_results(seed=9, board_kind="max78000fthr", simulated=False))
+    groups = group_runs(list(reversed(runs)))
+    assert [(g.board_kind, len(g.points)) for g in groups] == [("hostsim", 4), ("max78000fthr", 1)]
+    points = groups[0].points
+    assert [p.version_label for p in points] == ["v1", "v2", "v3", "v4"]
+    assert points[0].baseline is None
+    assert points[2].baseline is points[1]
+    assert points[3].baseline is points[1]  # v3 is incomplete, never a baseline
+    change = points[3].change("accuracy")
+    assert change.delta == pytest.approx(
+        runs[3]["summary"]["accuracy"] - runs[1]["summary"]["accuracy"]
+    )
+    with pytest.raises(ReportDataError, match=r"runs\[1\]"):
+        group_runs([runs[0], "nope"])  # type: ignore[list-item]
+
+
+def test_metric_delta_directions() -> None:
+    assert MetricDelta("acc", 0.5, 0.6, "pct", True).direction == "better"
+    assert MetricDelta("lat", 100.0, 120.0, "us", False).direction == "worse"
+    assert MetricDelta("lat", 100.0, 100.5, "us", False, 1.0).direction == "same"
+    assert MetricDelta("e", None, 1.0, "uj", False).direction == "n/a"
+
+
+def test_comparison_deltas_and_changed_samples() -> None:
+    base = make_results(seed=1, accuracy=0.55)
+    new = make_results(seed=2, accuracy=0.70)
+    b_view, n_view = run_view(base), run_view(new)
+    rows = {m.name: m for m in metric_deltas(b_view, n_view)}
+    expected = new["summary"]["accuracy"] - base["summary"]["accuracy"]
+    assert rows["accuracy"].delta == pytest.approx(expected)
+    assert rows["accuracy"].direction == ("better" if expected > 0 else "worse")
+    delta = confusion_delta(b_view, n_view)
+    assert delta is not None
+    assert (delta == np.array(new["summary"]["confusion"]) - base["summary"]["confusion"]).all()
+    assert len(class_deltas(b_view, n_view)) == 7
+    images = {i: np.full((48, 48), i, dtype=np.uint8) for i in range(len(new["samples"]))}
+    changed, counts = changed_samples(b_view, n_view, images)
+    by_id = {s["id"]: s for s in base["samples"]}
+    expected_ids = {
+        s["id"]
+        for s in new["samples"]
+        if (s["status"] == "ok") != (by_id[s["id"]]["status"] == "ok")
+        or (s["status"] == "ok" and s["predicted"] != by_id[s["id"]]["predicted"])
+    }
+    assert {r.sample_id for r in changed.rows} == expected_ids
+    assert sum(counts.values()) == len(expected_ids)
+    assert all(r.image_uri and r.image_uri.startswith("data:image/png;base64,") for r in changed.rows)
+    for row in changed.rows:
+        if row.kind == "fixed":
+            assert row.new == row.label != row.base
+
+
+def test_coerce_and_formatting() -> None:
+    assert as_float(True) is None and as_float(float("nan")) is None and as_float(2) == 2.0
+    assert as_int(3.0) == 3 and as_int(3.5) is None
+    assert dig({"a": {"b": 1}}, "a", "b") == 1 and dig({"a": 1}, "a", "b") is None
+    assert fmt_num(12345) == "12,345" and fmt_num(None) == "—"
+    assert fmt_pct(0.625) == "62.5 %"
+    assert fmt_signed(-0.0123, 2, 100, " pp") == "−1.23 pp"
+    assert fmt_signed(0.0) == "±0.0"
+    assert fmt_time("2026-11-28T06:00:00+00:00") == "2026-11-28 06:00:00 UTC"
+    assert fmt_time("yesterday") == "yesterday"
