@@ -63,15 +63,22 @@ def main() -> int:
     images, data_desc = pick_images()
     x = pixels_to_input(images, model.input_mapping)
     macs = model_resources(model).total_macs
-    times = []
+    load_before = os.getloadavg()[0]
+    times, cpu = [], []
     for _ in range(max(1, args.repeat)):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         out = run(model, x)
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - cpu_start)
     best = min(times)
     print(f"model:        {model_desc}")
     print(f"data:         {data_desc}")
-    print(f"machine:      {os.cpu_count()} CPUs; runs: {', '.join(f'{t:.2f}s' for t in times)}")
+    print(
+        f"machine:      {os.cpu_count()} CPUs, load average {load_before:.1f} before the runs "
+        "(other processes share the CPUs)"
+    )
+    print(f"runs (wall):  {', '.join(f'{t:.2f}s' for t in times)}")
+    print(f"runs (CPU):   {', '.join(f'{t:.2f}s' for t in cpu)} CPU-seconds of this process")
     print(f"images:       {x.shape[0]:,} -> outputs {out.shape} {out.dtype}")
     print(f"MACs/image:   {macs:,}")
     print(f"total:        {best:.2f} s (best of {len(times)})")

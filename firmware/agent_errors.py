@@ -32,7 +32,7 @@ class AgentTimeoutError(ProtocolError):
     """The agent did not reply in time (after all retries)."""
 
 
-class AgentErrorReply(ProtocolError):
+class AgentReplyError(ProtocolError):
     """The agent answered a request with an ERROR frame.
 
     Attributes:

@@ -7,13 +7,14 @@ number (the agent answers duplicates idempotently), a bounded number of times. S
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Iterable, Iterator
 
 import numpy as np
 
 from firmware import protocol as p
-from firmware.agent_errors import AgentErrorReply, AgentTimeoutError, FrameError, ProtocolError
+from firmware.agent_errors import AgentReplyError, AgentTimeoutError, FrameError, ProtocolError
 from firmware.codec import Frame
 from firmware.link import FrameLink, Transport, describe_transport
 from firmware.messages import (
@@ -57,7 +58,10 @@ class AgentClient:
         self.timeout = timeout
         self.attempts = attempts
         self.info: HelloInfo | None = None
-        self._next_seq = 1
+        # A random start keeps a new session's sequence numbers apart from stale replies of an
+        # earlier one; stale input is dropped too.
+        self._next_seq = random.randrange(0x10000)
+        self.link.discard_input()
 
     def allocate_seq(self) -> int:
         """Return a fresh wire sequence number (16 bits, wrapping)."""
@@ -65,21 +69,29 @@ class AgentClient:
         self._next_seq = (self._next_seq + 1) & 0xFFFF
         return seq
 
-    def request(self, msg_type: p.MessageType, payload: bytes = b"") -> Frame:
+    def request(
+        self, msg_type: p.MessageType, payload: bytes = b"", timeout: float | None = None
+    ) -> Frame:
         """Send one request and return its reply frame, retrying on loss.
+
+        Args:
+            msg_type: The request type.
+            payload: The request payload.
+            timeout: Seconds to wait per attempt (default: the client's ``timeout``).
 
         Raises:
             AgentTimeoutError: no reply after ``attempts`` tries.
-            AgentErrorReply: the agent answered with a non-retryable ERROR.
+            AgentReplyError: the agent answered with a non-retryable ERROR.
         """
         seq = self.allocate_seq()
         frame = Frame(int(msg_type), seq, payload)
         reply_type = int(msg_type) | p.REPLY_BIT
         error_type = int(p.MessageType.ERROR) | p.REPLY_BIT
-        last_error: AgentErrorReply | None = None
+        last_error: AgentReplyError | None = None
+        wait = self.timeout if timeout is None else timeout
         for _attempt in range(self.attempts):
             self.link.send(frame)
-            deadline = time.monotonic() + self.timeout
+            deadline = time.monotonic() + wait
             while True:
                 event = self.link.receive(deadline)
                 if event is None:
@@ -100,8 +112,7 @@ class AgentClient:
         hint = "is the firmware running"
         hint += f" and the baud {getattr(self.link.transport, 'baudrate', '115200')}?"
         raise AgentTimeoutError(
-            f"no {msg_type.name} reply in {self.timeout:g} s on {where} "
-            f"({self.attempts} attempts): {hint}"
+            f"no {msg_type.name} reply in {wait:g} s on {where} ({self.attempts} attempts): {hint}"
         )
 
     def hello(self) -> HelloInfo:
@@ -198,11 +209,17 @@ class AgentClient:
             self.link, requests(), window=window, timeout=self.timeout, attempts=self.attempts
         )
 
-    def bench(self, n: int) -> BenchResult:
-        """Run ``n`` inferences back to back on the last INFER input, trigger GPIO high."""
+    def bench(self, n: int, timeout: float | None = None) -> BenchResult:
+        """Run ``n`` inferences back to back on the last INFER input, trigger GPIO high.
+
+        Args:
+            n: Iterations (1 .. ``BENCH_MAX_ITERATIONS``).
+            timeout: Seconds to wait for the reply; give long runs more than the default.
+        """
         if not 1 <= n <= p.BENCH_MAX_ITERATIONS:
             raise ProtocolError(f"bench(n) needs 1 <= n <= {p.BENCH_MAX_ITERATIONS}, got {n}")
-        return parse_bench_reply(self.request(p.MessageType.BENCH, bench_request(n)).payload)
+        reply = self.request(p.MessageType.BENCH, bench_request(n), timeout)
+        return parse_bench_reply(reply.payload)
 
     def reset(self, boot_timeout: float = 5.0) -> HelloInfo:
         """Reset the board and wait until it answers HELLO again; return that HELLO."""
@@ -226,4 +243,13 @@ class AgentClient:
         self.close()
 
 
-__all__ = ["AgentClient", "AgentErrorReply", "BenchResult", "HelloInfo", "InferFailure"]
+__all__ = [
+    "AgentClient",
+    "AgentReplyError",
+    "AgentTimeoutError",
+    "BenchResult",
+    "HelloInfo",
+    "InferFailure",
+    "InferResult",
+    "ProtocolError",
+]

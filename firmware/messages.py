@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from firmware import protocol as p
-from firmware.agent_errors import AgentErrorReply, ProtocolError
+from firmware.agent_errors import AgentReplyError, ProtocolError
 
 
 def _unpack(layout: p.Layout, payload: bytes, what: str) -> dict[str, Any]:
@@ -191,10 +191,10 @@ def bench_request(iterations: int) -> bytes:
     return struct.pack(p.layout_format(p.BENCH_REQUEST), iterations)
 
 
-def parse_error_reply(seq: int, payload: bytes) -> AgentErrorReply:
+def parse_error_reply(seq: int, payload: bytes) -> AgentReplyError:
     """Turn an ERROR frame into the exception that describes it."""
     v = _unpack(p.ERROR_REPLY, payload, "ERROR")
-    return AgentErrorReply(
+    return AgentReplyError(
         code=v["code"],
         request_type=v["request_type"],
         seq=seq,

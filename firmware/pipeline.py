@@ -12,8 +12,9 @@ Up to ``window`` requests are in flight. The agent handles frames strictly in or
 A retry reuses the request's sequence number, so a request that was answered after all (its
 reply was lost) is answered again from the agent's reply cache or recomputed; a second reply
 for a finished request is ignored. Each sample is sent at most ``attempts`` times, then it
-becomes an :class:`~firmware.messages.InferFailure` with the reason. Results come out in
-submission order.
+becomes an :class:`~firmware.messages.InferFailure` with the reason; a reply whose status
+says a CNN call failed on the device becomes an ``InferFailure`` too (not retried: the device
+answered). Results come out in submission order.
 """
 
 from __future__ import annotations
@@ -36,6 +37,18 @@ from firmware.messages import (
 
 _INFER_REPLY = int(p.MessageType.INFER) | p.REPLY_BIT
 _ERROR_REPLY = int(p.MessageType.ERROR) | p.REPLY_BIT
+
+
+def describe_status(status: int) -> str:
+    """Explain a non-zero INFER/BENCH status."""
+    try:
+        name = p.InferStatus(status).name
+    except ValueError:
+        name = f"unknown status {status}"
+    return (
+        f"the device reported {name}: a CNN call failed on the board; "
+        "check the firmware build for this model and reset the board"
+    )
 
 
 @dataclass
@@ -84,8 +97,10 @@ class _Pipeline:
             self.finish(
                 item,
                 InferFailure(
-                    item.request.key, f"{reason} (gave up after {item.attempts} attempts)",
-                    item.attempts, code,
+                    item.request.key,
+                    f"{reason} (gave up after {item.attempts} attempts)",
+                    item.attempts,
+                    code,
                 ),
             )
         else:
@@ -108,6 +123,11 @@ class _Pipeline:
                 status, outputs, cycles = parse_infer_reply(item.request.key, frame.payload)
             except ProtocolError as exc:
                 self.retry_or_fail(item, str(exc))
+                return
+            if status != p.InferStatus.OK:
+                self.finish(
+                    item, InferFailure(item.request.key, describe_status(status), item.attempts)
+                )
                 return
             result = InferResult(
                 item.request.key, status, outputs, cycles, now - item.sent_at, item.attempts

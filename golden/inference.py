@@ -11,6 +11,7 @@ runs in float32 when a per-layer bound proves every partial sum is an integer be
 any summation order can exceed it), else in float64, which is exact below ``2**53``, far above any
 MAX78000 layer's bound. The requantization ``floor((acc + 128·b + 2**(r-1)) · 2**-r)`` is then exact
 in the same float type. Activations are kept as int8 ``(N, H, W, C)`` arrays between layers.
+Batch chunks run in parallel threads (:mod:`golden.parallel`).
 The naive integer loop in ``tests/golden`` proves the equality on random legal models.
 """
 
@@ -23,6 +24,7 @@ import numpy as np
 from golden.arithmetic import INT8_MAX, INT8_MIN, avg_pool_nhwc, max_pool_nhwc, total_shift
 from golden.errors import FerhilError
 from golden.format import QuantLayer, QuantModel
+from golden.parallel import map_chunks
 
 #: Per-chunk working-set target (bytes) of the largest im2col/product array.
 CHUNK_BYTES = 8 << 20
@@ -169,8 +171,11 @@ def _validate_input(model: QuantModel, x: np.ndarray) -> np.ndarray:
             f"{', '.join(map(str, model.input_shape))}) or {tuple(model.input_shape)}"
         )
     if arr.size and (int(arr.min()) < INT8_MIN or int(arr.max()) > INT8_MAX):
+        hint = "; uint8 pixels map with golden.input_mapping.pixels_to_input" * (
+            arr.dtype == np.uint8
+        )
         raise InferenceError(
-            f"input values must lie in [-128, 127], got [{int(arr.min())}, {int(arr.max())}]"
+            f"input values must lie in [-128, 127], got [{int(arr.min())}, {int(arr.max())}]" + hint
         )
     return arr.transpose(0, 2, 3, 1).astype(np.int8)
 
@@ -219,13 +224,14 @@ def run(model: QuantModel, x: np.ndarray) -> np.ndarray:
     plans = [_plan(layer) for layer in model.layers]
     n = xs.shape[0]
     chunk = _chunk_size(model, plans)
-    outs = []
-    for start in range(0, max(n, 1), chunk):
+
+    def forward(start: int) -> np.ndarray:
         y = xs[start : start + chunk]
         for plan in plans:
             y = _layer_forward(y, plan)
-        outs.append(_to_nchw_int64(y).reshape(y.shape[0], -1))
-    return np.concatenate(outs, axis=0)
+        return _to_nchw_int64(y).reshape(y.shape[0], -1)
+
+    return np.concatenate(map_chunks(forward, range(0, max(n, 1), chunk)), axis=0)
 
 
 def run_trace(model: QuantModel, x: np.ndarray) -> list[LayerOutput]:

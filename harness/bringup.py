@@ -46,13 +46,16 @@ def identity_mismatches(hello: Any, expected: ExpectedIdentity) -> list[str]:
     problems = []
     model = str(hello_field(hello, "model_hash") or "")
     if model.lower() != expected.model_hash.lower():
-        problems.append(f"model hash {model[:16] or '?'}... != expected "
-                        f"{expected.model_hash[:16]}...")
+        problems.append(
+            f"model hash {model[:16] or '?'}... != expected {expected.model_hash[:16]}..."
+        )
     if expected.firmware_hash is not None:
         firmware = str(hello_field(hello, "firmware_hash") or "")
         if firmware.lower() != expected.firmware_hash.lower():
-            problems.append(f"firmware hash {firmware[:16] or '?'}... != expected "
-                            f"{expected.firmware_hash[:16]}...")
+            problems.append(
+                f"firmware hash {firmware[:16] or '?'}... != expected "
+                f"{expected.firmware_hash[:16]}..."
+            )
     return problems
 
 

@@ -23,31 +23,39 @@ def register(subparsers: Any) -> None:
     from harness.options import load_option_providers
 
     run = subparsers.add_parser(
-        "run", help="run the HIL test suite against a board (default: simulated)",
+        "run",
+        help="run the HIL test suite against a board (default: simulated)",
         description="Run the HIL suite (hil/) with pytest; writes results.json, report.html "
-                    "and junit.xml into --report-dir.",
+        "and junit.xml into --report-dir.",
     )
     for option in load_option_providers():
         option.add_to(run.add_argument)
-    run.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS",
-                     help="extra pytest arguments after --")
+    run.add_argument(
+        "pytest_args", nargs="*", metavar="-- PYTEST_ARGS", help="extra pytest arguments after --"
+    )
     run.set_defaults(func=cmd_run)
 
     predict = subparsers.add_parser(
-        "predict", help="emotion scores of image files (golden model or a board)",
+        "predict",
+        help="emotion scores of image files (golden model or a board)",
         description="Score images (any format and size; centre-cropped to a square and resized "
-                    "to 48x48 grey) with the golden model, or on --board.",
+        "to 48x48 grey) with the golden model, or on --board.",
     )
     predict.add_argument("images", nargs="+", metavar="IMAGE")
-    predict.add_argument("--model", metavar="REF", help="zoo name or .qmodel.npz (default: "
-                         "newest zoo model)")
-    predict.add_argument("--board", help="score on this board (hostsim, qemu, max78000fthr, or "
-                         "a lab name) instead of the golden model")
+    predict.add_argument(
+        "--model", metavar="REF", help="zoo name or .qmodel.npz (default: newest zoo model)"
+    )
+    predict.add_argument(
+        "--board",
+        help="score on this board (hostsim, qemu, max78000fthr, or "
+        "a lab name) instead of the golden model",
+    )
     predict.add_argument("--lab", type=Path, metavar="FILE", help="lab inventory YAML")
     predict.set_defaults(func=cmd_predict)
 
     doctor = subparsers.add_parser(
-        "doctor", help="check toolchains, probes, ports, instruments and data",
+        "doctor",
+        help="check toolchains, probes, ports, instruments and data",
     )
     doctor.set_defaults(func=cmd_doctor)
 

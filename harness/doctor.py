@@ -42,8 +42,9 @@ def _version(cmd: list[str]) -> str | None:
     if exe is None:
         return None
     try:
-        done = subprocess.run([exe, *cmd[1:]], capture_output=True, text=True, timeout=10,
-                              check=False)
+        done = subprocess.run(
+            [exe, *cmd[1:]], capture_output=True, text=True, timeout=10, check=False
+        )
     except (OSError, subprocess.TimeoutExpired):
         return f"{exe} (no version)"
     lines = (done.stdout or done.stderr).strip().splitlines()
@@ -75,13 +76,14 @@ def _bounded(work: Callable[[], Any]) -> tuple[Any, str | None]:
 def check_msdk() -> Check:
     """MAXIM_PATH points at ADI's MSDK (needed to build and flash the real board)."""
     maxim = os.environ.get("MAXIM_PATH")
-    fix = ("install ADI's MSDK (https://github.com/analogdevicesinc/msdk) and "
-           "`export MAXIM_PATH=/path/to/msdk`")
+    fix = (
+        "install ADI's MSDK (https://github.com/analogdevicesinc/msdk) and "
+        "`export MAXIM_PATH=/path/to/msdk`"
+    )
     if not maxim:
         return Check("MSDK (MAXIM_PATH)", False, "MAXIM_PATH is not set", fix)
     ok = (Path(maxim) / "Libraries").is_dir()
-    return Check("MSDK (MAXIM_PATH)", ok, maxim, "" if ok else f"{maxim} has no Libraries/; "
-                 + fix)
+    return Check("MSDK (MAXIM_PATH)", ok, maxim, "" if ok else f"{maxim} has no Libraries/; " + fix)
 
 
 def check_openocd() -> Check:
@@ -96,6 +98,7 @@ def check_openocd() -> Check:
 
 def check_probes() -> Check:
     """Debug probes pyOCD sees (never waits for one)."""
+
     def probes() -> list[str]:
         from pyocd.core.helpers import ConnectHelper
 
@@ -106,8 +109,9 @@ def check_probes() -> Check:
     fix = "plug in the MAX78000FTHR's USB port (DAPLink); on Linux add a udev rule for 0d28:0204"
     if error:
         return Check("debug probes (pyOCD)", False, error, fix)
-    return Check("debug probes (pyOCD)", bool(value), ", ".join(value) or "none", "" if value
-                 else fix)
+    return Check(
+        "debug probes (pyOCD)", bool(value), ", ".join(value) or "none", "" if value else fix
+    )
 
 
 def check_serial_ports() -> Check:
@@ -115,12 +119,17 @@ def check_serial_ports() -> Check:
     from serial.tools import list_ports
 
     ports = [f"{p.device} ({p.description})" for p in list_ports.comports() if p.hwid != "n/a"]
-    return Check("serial ports", bool(ports), ", ".join(ports) or "none",
-                 "" if ports else "connect the board; on Linux join the dialout group")
+    return Check(
+        "serial ports",
+        bool(ports),
+        ", ".join(ports) or "none",
+        "" if ports else "connect the board; on Linux join the dialout group",
+    )
 
 
 def check_visa() -> Check:
     """VISA resources (pyvisa-py backend) for power meters."""
+
     def resources() -> tuple[str, ...]:
         import warnings
 
@@ -134,8 +143,9 @@ def check_visa() -> Check:
     fix = "connect the meter (USB/LAN) or use the simulated meter (--meter sim, the default)"
     if error:
         return Check("VISA resources", False, error, fix)
-    return Check("VISA resources", bool(value), ", ".join(value or ()) or "none",
-                 "" if value else fix)
+    return Check(
+        "VISA resources", bool(value), ", ".join(value or ()) or "none", "" if value else fix
+    )
 
 
 def check_chromium() -> Check:
@@ -151,9 +161,15 @@ def check_data() -> Check:
     from fixtures.paths import fer2013_dir
 
     root = fer2013_dir()
-    return Check("FER2013 data", root is not None, str(root) if root else "not found",
-                 "" if root else "put publictest.npz/train.npz in ../shared/data/fer2013 or set "
-                 "FERHIL_DATA; runs fall back to a generated set")
+    return Check(
+        "FER2013 data",
+        root is not None,
+        str(root) if root else "not found",
+        ""
+        if root
+        else "put publictest.npz/train.npz in ../shared/data/fer2013 or set "
+        "FERHIL_DATA; runs fall back to a generated set",
+    )
 
 
 def check_zoo() -> Check:
@@ -164,20 +180,35 @@ def check_zoo() -> Check:
         names = [str(getattr(e, "name", e)) for e in list_zoo()]
     except Exception as exc:
         return Check("model zoo", False, str(exc), "train and export a model (ferhil train)")
-    return Check("model zoo", bool(names), ", ".join(names) or "empty", "" if names else
-                 "train and export a model (ferhil train) or pass --model PATH", required=True)
+    return Check(
+        "model zoo",
+        bool(names),
+        ", ".join(names) or "empty",
+        "" if names else "train and export a model (ferhil train) or pass --model PATH",
+        required=True,
+    )
 
 
 def run_checks() -> list[Check]:
     """Run every check."""
     return [
         _tool("gcc (hostsim)", ["gcc", "--version"], "apt-get install gcc", required=True),
-        _tool("arm-none-eabi-gcc (qemu)", ["arm-none-eabi-gcc", "--version"],
-              "apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi"),
-        _tool("qemu-system-arm", ["qemu-system-arm", "--version"],
-              "apt-get install qemu-system-arm"),
-        check_msdk(), check_openocd(), check_probes(), check_serial_ports(), check_visa(),
-        check_chromium(), check_data(), check_zoo(),
+        _tool(
+            "arm-none-eabi-gcc (qemu)",
+            ["arm-none-eabi-gcc", "--version"],
+            "apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi",
+        ),
+        _tool(
+            "qemu-system-arm", ["qemu-system-arm", "--version"], "apt-get install qemu-system-arm"
+        ),
+        check_msdk(),
+        check_openocd(),
+        check_probes(),
+        check_serial_ports(),
+        check_visa(),
+        check_chromium(),
+        check_data(),
+        check_zoo(),
     ]
 
 

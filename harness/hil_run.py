@@ -122,8 +122,7 @@ class HilRun:
         image, firmware_hash = self._firmware(board)
         expected = ExpectedIdentity(self.model.hash(), firmware_hash)
         make_client = getattr(board, "make_client", None) or self._client_factory()
-        self.device = bring_up(board, image, expected, make_client,
-                               flash=self.config.get("flash"))
+        self.device = bring_up(board, image, expected, make_client, flash=self.config.get("flash"))
         return self.device
 
     def _client_factory(self) -> Callable[[Any], Any]:
@@ -170,9 +169,13 @@ class HilRun:
         assert self.test_set is not None and self.golden is not None
         ds = self.test_set.dataset
         return [
-            SampleRecord(index=i, id=ds.ids[i], label=int(ds.labels[i]),
-                         golden_outputs=[int(v) for v in self.golden[i]],
-                         golden_predicted=int(np.argmax(self.golden[i])))
+            SampleRecord(
+                index=i,
+                id=ds.ids[i],
+                label=int(ds.labels[i]),
+                golden_outputs=[int(v) for v in self.golden[i]],
+                golden_predicted=int(np.argmax(self.golden[i])),
+            )
             for i in range(len(ds.labels))
         ]
 
@@ -183,13 +186,20 @@ class HilRun:
         assert self.device is not None and self.inputs is not None
         self.report_dir.mkdir(parents=True, exist_ok=True)
         templates = self.templates()
-        with (self.report_dir / SAMPLES_FILE).open("w", encoding="utf-8") as log, \
-                progress or contextlib.nullcontext(), self._bar(len(templates)) as bar:
+        with (
+            (self.report_dir / SAMPLES_FILE).open("w", encoding="utf-8") as log,
+            progress or contextlib.nullcontext(),
+            self._bar(len(templates)) as bar,
+        ):
             t0 = time.perf_counter()
             try:
                 self.records = stream_samples(
-                    self.device.client, self.inputs, templates, _sink(log, self.records),
-                    window=int(self.config.get("window") or 4), clock_hz=self.clock_hz(),
+                    self.device.client,
+                    self.inputs,
+                    templates,
+                    _sink(log, self.records),
+                    window=int(self.config.get("window") or 4),
+                    clock_hz=self.clock_hz(),
                     tolerance=int(self.config.get("golden-tolerance") or 0),
                     on_progress=lambda n: bar(n),
                 )
@@ -206,8 +216,14 @@ class HilRun:
             return
         from tqdm import tqdm
 
-        with tqdm(total=total, unit="img", desc="ferhil HIL", file=sys.stderr,
-                  dynamic_ncols=True, mininterval=0.5) as bar:
+        with tqdm(
+            total=total,
+            unit="img",
+            desc="ferhil HIL",
+            file=sys.stderr,
+            dynamic_ncols=True,
+            mininterval=0.5,
+        ) as bar:
             yield lambda n: bar.update(n - bar.n)
 
     # -- results --------------------------------------------------------------------------

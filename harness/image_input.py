@@ -37,8 +37,7 @@ def load_face(path: str | Path, size: int = FACE_SIZE) -> np.ndarray:
     try:
         with Image.open(p) as opened:
             img = ImageOps.exif_transpose(opened)
-            if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in
-                                                    img.info):
+            if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
                 rgba = img.convert("RGBA")
                 white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
                 img = Image.alpha_composite(white, rgba)

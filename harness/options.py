@@ -84,9 +84,7 @@ class Option:
         if raw is None or not isinstance(raw, str):
             return raw
         if self.choices is not None and raw not in self.choices:
-            raise ConfigError(
-                f"--{self.name}: {raw!r} is not one of {', '.join(self.choices)}"
-            )
+            raise ConfigError(f"--{self.name}: {raw!r} is not one of {', '.join(self.choices)}")
         try:
             return parse_bool(raw) if self.flag else self.type(raw)
         except ConfigError as exc:
@@ -99,13 +97,22 @@ class Option:
         where = [f"ini {self.key}"] + ([f"env {self.env}"] if self.env else [])
         text = f"{self.help} [default: {self.default}; {', '.join(where)}]"
         if self.flag:
-            addoption(f"--{self.name}", action="store_true", dest=self.key, default=None,
-                      help=text)
-            addoption(f"--no-{self.name}", action="store_false", dest=self.key, default=None,
-                      help=f"the opposite of --{self.name}")
+            addoption(f"--{self.name}", action="store_true", dest=self.key, default=None, help=text)
+            addoption(
+                f"--no-{self.name}",
+                action="store_false",
+                dest=self.key,
+                default=None,
+                help=f"the opposite of --{self.name}",
+            )
             return
-        addoption(f"--{self.name}", dest=self.key, default=None, help=text,
-                  metavar=self.metavar or self.name.upper().replace("-", "_"))
+        addoption(
+            f"--{self.name}",
+            dest=self.key,
+            default=None,
+            help=text,
+            metavar=self.metavar or self.name.upper().replace("-", "_"),
+        )
 
     def resolve(self, cli: Any, ini: str | None, environ: Mapping[str, str]) -> Any:
         """Apply the precedence command line > environment > ini > default and convert."""

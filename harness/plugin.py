@@ -64,8 +64,10 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     resolved = config.stash.get(CONFIG_KEY, None)
     if resolved is None:
         return None
-    return (f"ferhil: board={resolved.get('board')} model={resolved.get('model') or 'newest zoo'}"
-            f" report-dir={resolved.get('report-dir')}")
+    return (
+        f"ferhil: board={resolved.get('board')} model={resolved.get('model') or 'newest zoo'}"
+        f" report-dir={resolved.get('report-dir')}"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -123,8 +125,14 @@ def ferhil_session(
     try:
         _prepare_or_skip(run, ferhil_config)
         identity = run.document()["identity"]
-        for key in ("model_name", "model_hash", "firmware_hash", "board", "board_kind",
-                    "simulated"):
+        for key in (
+            "model_name",
+            "model_hash",
+            "firmware_hash",
+            "board",
+            "board_kind",
+            "simulated",
+        ):
             record_testsuite_property(f"ferhil.{key}", identity.get(key))
         assert run.test_set is not None
         record_testsuite_property("ferhil.dataset", run.test_set.note)

@@ -44,8 +44,9 @@ def predict_golden(paths: Sequence[str | Path], model: Any) -> list[Prediction]:
     return [_prediction(p, out, "golden") for p, out in zip(paths, outputs, strict=True)]
 
 
-def predict_board(paths: Sequence[str | Path], model: Any, board: str,
-                  options: dict[str, Any] | None = None) -> list[Prediction]:
+def predict_board(
+    paths: Sequence[str | Path], model: Any, board: str, options: dict[str, Any] | None = None
+) -> list[Prediction]:
     """Score ``paths`` on ``board`` (built, launched or flashed as in a HIL run)."""
     from golden.input_mapping import pixels_to_input
     from harness.config import FerhilConfig
@@ -54,8 +55,9 @@ def predict_board(paths: Sequence[str | Path], model: Any, board: str,
 
     load_option_providers()
     with tempfile.TemporaryDirectory(prefix="ferhil-predict-") as scratch:
-        config = FerhilConfig.defaults(board=board, progress=False, report_dir=Path(scratch),
-                                       **(options or {}))
+        config = FerhilConfig.defaults(
+            board=board, progress=False, report_dir=Path(scratch), **(options or {})
+        )
         run = HilRun(config, load_model=lambda ref: model)
         run.model = model
         try:
@@ -70,8 +72,9 @@ def predict_board(paths: Sequence[str | Path], model: Any, board: str,
         if not getattr(result, "ok", False):
             from harness.errors import HarnessError
 
-            raise HarnessError(f"board {board} did not score {path}: "
-                               f"{getattr(result, 'error', None) or result}")
+            raise HarnessError(
+                f"board {board} did not score {path}: {getattr(result, 'error', None) or result}"
+            )
         predictions.append(_prediction(path, result.outputs, board))
     return predictions
 
@@ -93,6 +96,7 @@ def format_table(predictions: Sequence[Prediction], classes: Sequence[str]) -> s
             for i, s in enumerate(p.scores)
         )
         lines.append(f"{Path(p.path).name:<{name_w}}  {cells}  {classes[p.predicted]}")
-    lines.append(f"scores: raw model outputs ({predictions[0].source if predictions else ''}); "
-                 "* = highest")
+    lines.append(
+        f"scores: raw model outputs ({predictions[0].source if predictions else ''}); * = highest"
+    )
     return "\n".join(lines)

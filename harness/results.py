@@ -48,8 +48,12 @@ class SampleRecord:
 
 
 def device_result(
-    record: SampleRecord, outputs: Sequence[int], cycles: int | None, clock_hz: float | None,
-    rtt_ms: float | None, tolerance: int = 0,
+    record: SampleRecord,
+    outputs: Sequence[int],
+    cycles: int | None,
+    clock_hz: float | None,
+    rtt_ms: float | None,
+    tolerance: int = 0,
 ) -> SampleRecord:
     """Fill ``record`` from a device reply and compare it with the golden outputs."""
     out = [int(v) for v in outputs]
@@ -82,14 +86,17 @@ def failed_result(record: SampleRecord, error: str, rtt_ms: float | None = None)
 def percentiles(values: Sequence[float], points: Sequence[int] = (50, 90, 99)) -> dict[str, Any]:
     """Return ``{"p50":..., "p90":..., "p99":..., "mean":...}`` (``None`` values when empty)."""
     arr = np.asarray([v for v in values if v is not None], dtype=np.float64)
-    out: dict[str, Any] = {f"p{p}": (float(np.percentile(arr, p)) if arr.size else None)
-                           for p in points}
+    out: dict[str, Any] = {
+        f"p{p}": (float(np.percentile(arr, p)) if arr.size else None) for p in points
+    }
     out["mean"] = float(arr.mean()) if arr.size else None
     return out
 
 
 def summarize(
-    records: Sequence[SampleRecord], classes: Sequence[str], simulated: bool,
+    records: Sequence[SampleRecord],
+    classes: Sequence[str],
+    simulated: bool,
     wall_s: float | None = None,
 ) -> dict[str, Any]:
     """Return the ``summary`` block of ``results.json`` for ``records``."""

@@ -20,8 +20,13 @@ if TYPE_CHECKING:
 def git_sha() -> str | None:
     """Return the checkout's HEAD commit, or ``None`` outside a git checkout."""
     try:
-        done = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"],
-                              capture_output=True, text=True, timeout=5, check=False)
+        done = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout.strip() or None
@@ -49,8 +54,11 @@ def _identity(run: HilRun) -> dict[str, Any]:
         "model_name": model.name if model else None,
         "model_version": model.version if model else None,
         "model_hash": model.hash() if model else None,
-        "firmware_hash": (hello_field(hello, "firmware_hash") if hello is not None
-                          else manifest.get("firmware_hash")),
+        "firmware_hash": (
+            hello_field(hello, "firmware_hash")
+            if hello is not None
+            else manifest.get("firmware_hash")
+        ),
         "board": facts.name if facts else run.config.get("board"),
         "board_kind": facts.kind if facts else None,
         "board_id": facts.board_id if facts else None,

@@ -121,10 +121,12 @@ def stream_samples(
             consecutive += 1
             if consecutive >= max_consecutive_failures:
                 for j in range(len(records), len(templates)):
-                    finish(failed_result(
-                        templates[j],
-                        f"not attempted: {consecutive} consecutive failures, last: {exc}",
-                    ))
+                    finish(
+                        failed_result(
+                            templates[j],
+                            f"not attempted: {consecutive} consecutive failures, last: {exc}",
+                        )
+                    )
                 break
             try:
                 client.ping()

@@ -68,13 +68,14 @@ def accuracy_threshold(
         if measured is not None and 0.0 <= measured <= 1.0:
             se = math.sqrt(measured * (1.0 - measured) / max(samples, 1))
             tol = max(MIN_ACCURACY_TOLERANCE, 3.0 * se)
-            return Threshold(measured - tol,
-                             f"model metadata {key}={measured:.4f} minus {tol:.4f}")
+            return Threshold(measured - tol, f"model metadata {key}={measured:.4f} minus {tol:.4f}")
     return None
 
 
 def latency_budget_us(
-    model: QuantModel, options: Mapping[str, Any], clock_kind: int | None,
+    model: QuantModel,
+    options: Mapping[str, Any],
+    clock_kind: int | None,
     clock_hz: float | None,
 ) -> Threshold | None:
     """Return the p99 latency budget in microseconds (see the module docstring)."""
@@ -88,6 +89,8 @@ def latency_budget_us(
         from golden.cost import estimate_latency_us
 
         estimate = estimate_latency_us(model, clock_hz=clock_hz)
-        return Threshold(COST_MODEL_MARGIN * estimate,
-                         f"{COST_MODEL_MARGIN:g} x cost-model estimate {estimate:.1f} us")
+        return Threshold(
+            COST_MODEL_MARGIN * estimate,
+            f"{COST_MODEL_MARGIN:g} x cost-model estimate {estimate:.1f} us",
+        )
     return None

@@ -62,8 +62,9 @@ def scheme_of(url: str) -> str:
     return url.split("://", 1)[0] if "://" in url else "serial"
 
 
-def open_transport(url: str, baud: int = 115200, timeout: float = 2.0,
-                   wait_s: float = 0.0) -> Transport:
+def open_transport(
+    url: str, baud: int = 115200, timeout: float = 2.0, wait_s: float = 0.0
+) -> Transport:
     """Open the link at ``url``, retrying for up to ``wait_s`` seconds while it is absent.
 
     Args:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -120,10 +121,9 @@ def mix_batch(
         return x, y
     n, _, h, w = x.shape
     perm = torch.randperm(n, generator=gen)
-    beta = torch.distributions.Beta(cfg.mixup_alpha, cfg.mixup_alpha)
-    u = torch.rand(2, generator=gen)
-    lam = float(beta.icdf(u[0:1])) if hasattr(beta, "icdf") else 0.5
-    if float(u[1]) < cfg.cutmix_p:
+    draw = int(torch.randint(0, 2**31 - 1, (1,), generator=gen))
+    lam = float(np.random.default_rng(draw).beta(cfg.mixup_alpha, cfg.mixup_alpha))
+    if float(torch.rand(1, generator=gen)) < cfg.cutmix_p:
         ch, cw = int(h * math.sqrt(1 - lam)), int(w * math.sqrt(1 - lam))
         cy = int(torch.randint(0, h - ch + 1, (1,), generator=gen))
         cx = int(torch.randint(0, w - cw + 1, (1,), generator=gen))

@@ -106,4 +106,4 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     random.setstate(payload["python_rng"])
     np.random.set_state(payload["numpy_rng"])
     payload["state"] = TrainState(**payload["state"])
-    return payload  # type: ignore[no-any-return]
+    return payload

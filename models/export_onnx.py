@@ -10,6 +10,7 @@ reference of the model, not bit-exact with the accelerator (use :mod:`golden.inf
 
 from __future__ import annotations
 
+import logging
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,9 @@ def export_onnx(model: QuantModel, path: str | Path) -> OnnxExport:
     path.parent.mkdir(parents=True, exist_ok=True)
     example = torch.zeros((1, *model.input_shape), dtype=torch.float32)
     try:
+        quiet = logging.getLogger("torch.onnx")
+        level = quiet.level
+        quiet.setLevel(logging.ERROR)  # e.g. "torchvision is not installed" notices
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.onnx.export(
@@ -76,6 +80,8 @@ def export_onnx(model: QuantModel, path: str | Path) -> OnnxExport:
             )
     except Exception as exc:  # the exporter raises many unrelated types
         raise OnnxExportError(f"torch.onnx.export failed: {exc}") from exc
+    finally:
+        quiet.setLevel(level)
     x = _check_batch(model)
     with torch.no_grad():
         expected = net(x).numpy()

@@ -5,7 +5,7 @@
 * :func:`choose_output_shift`: the per-layer ``output_shift`` QAT uses; it is the one
   :func:`golden.quantize.quantize_layer` picks, so QAT and the exported integers agree.
 * :func:`quantize_folded`: float folded parameters -> :class:`golden.format.QuantLayer`, via
-  :mod:`golden.quantize`.
+  :mod:`golden.quantize`; :func:`dequantize_layer` goes back to float values.
 """
 
 from __future__ import annotations
@@ -75,3 +75,15 @@ def quantize_folded(
         flatten=flatten,
         wide=wide,
     )
+
+
+def dequantize_layer(layer: QuantLayer) -> tuple[np.ndarray, np.ndarray]:
+    """Return float64 ``(weight, bias)`` of a quantized layer (bias zeros when it has none).
+
+    ``W = w_int / 2**(q-1) * 2**output_shift`` and ``B = b * 2**(output_shift + 1 - q)``: the
+    float values whose quantization gives ``layer`` back (see :mod:`models.fake_quant`).
+    """
+    q, s = layer.weight_bits, layer.output_shift
+    weight = layer.weights.astype(np.float64) * 2.0 ** (s - (q - 1))
+    bias = np.zeros(layer.out_channels) if layer.bias is None else layer.bias.astype(np.float64)
+    return weight, bias * 2.0 ** (s + 1 - q)

@@ -51,8 +51,6 @@ def _pool(spec: dict[str, Any]) -> Pool | None:
         kh, kw = (int(val), int(val)) if not isinstance(val, list) else (int(val[0]), int(val[1]))
         stride = spec.get("pool_stride", kh)
         stride = int(stride[0] if isinstance(stride, list) else stride)
-        if (kh, kw) == (1, 1) and stride == 1:
-            return None
         return Pool(kind=kind, kernel=(kh, kw), stride=stride)
     return None
 

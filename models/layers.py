@@ -38,7 +38,7 @@ from torch.nn import functional as F
 from golden.format import Pool, QuantLayer
 from models import fake_quant as fq
 from models import int_sim
-from models.fold import choose_output_shift, fold_batchnorm, quantize_folded
+from models.fold import choose_output_shift, dequantize_layer, fold_batchnorm, quantize_folded
 from models.layer_rules import (
     IllegalLayerError,
     check_activation,
@@ -110,16 +110,21 @@ class FusedLayer(nn.Module):
         )
 
     def load_quant_layer(self, layer: QuantLayer) -> None:
-        """Use ``layer``'s integers in simulate mode and its dequantized values as float params."""
-        unit = 2.0 ** (layer.weight_bits - 1)
-        scale = 2.0**layer.output_shift / unit
+        """Use ``layer``'s integers in simulate mode and its dequantized values as float params.
+
+        The loaded integers are kept (also by :meth:`quant_layer`) until :meth:`thaw`.
+        """
+        w, b = dequantize_layer(layer)
         with torch.no_grad():
-            self.op.weight.copy_(torch.from_numpy(layer.weights.astype(np.float64) * scale))
+            self.op.weight.copy_(torch.from_numpy(w))
             if self.op.bias is not None:
-                bias = layer.bias if layer.bias is not None else np.zeros(layer.out_channels)
-                step = 2.0 ** (layer.output_shift + 1 - layer.weight_bits)
-                self.op.bias.copy_(torch.from_numpy(bias.astype(np.float64) * step))
+                self.op.bias.copy_(torch.from_numpy(b))
         self._frozen = layer
+        self._sim = None
+
+    def thaw(self) -> None:
+        """Forget loaded integers: quantize from the float parameters again (fine-tuning)."""
+        self._frozen = None
         self._sim = None
 
     def set_layer_mode(self, mode: Mode) -> None:

@@ -1,8 +1,11 @@
 """Classification metrics in numpy: accuracy, confusion matrix, macro precision/recall/F1.
 
 Shared by ``ferhil eval`` and the harness. Rows of a confusion matrix are true classes, columns
-predicted classes. A class with no true samples has recall ``nan`` (and is left out of the macro
-recall and F1 averages); a class never predicted has precision ``nan`` (left out likewise).
+predicted classes. Per class: recall (= per-class accuracy) is ``nan`` without true samples,
+precision is ``nan`` when the class is never predicted, F1 ``= 2TP / (2TP + FP + FN)`` is ``nan``
+only when the class neither occurs nor is predicted. Macro averages run over the classes that
+occur in the labels or the predictions, counting an undefined value as 0 (scikit-learn's
+``zero_division=0`` convention).
 """
 
 from __future__ import annotations
@@ -55,18 +58,16 @@ def per_class_precision(confusion: np.ndarray) -> np.ndarray:
 
 def per_class_f1(confusion: np.ndarray) -> np.ndarray:
     """Return the per-class F1 (``nan`` where precision or recall is undefined)."""
-    p = per_class_precision(confusion)
-    r = per_class_recall(confusion)
-    out = np.full(p.shape, np.nan)
-    ok = ~np.isnan(p) & ~np.isnan(r)
-    den = p + r
-    out[ok] = np.where(den[ok] > 0, 2 * p[ok] * r[ok] / np.where(den[ok] > 0, den[ok], 1), 0.0)
-    return out
+    c = np.asarray(confusion, dtype=np.float64)
+    tp = np.diag(c)
+    den = c.sum(axis=0) + c.sum(axis=1)  # 2TP + FP + FN
+    return _safe_div(2 * tp, den)
 
 
-def _nanmean(values: np.ndarray) -> float:
-    finite = values[~np.isnan(values)]
-    return float(finite.mean()) if finite.size else float("nan")
+def _macro(values: np.ndarray, active: np.ndarray) -> float:
+    if not active.any():
+        return float("nan")
+    return float(np.nan_to_num(values[active], nan=0.0).mean())
 
 
 def classification_report(
@@ -81,6 +82,7 @@ def classification_report(
     k = len(classes)
     conf = confusion_matrix(labels, predicted, k)
     prec, rec, f1 = per_class_precision(conf), per_class_recall(conf), per_class_f1(conf)
+    active = (conf.sum(axis=0) + conf.sum(axis=1)) > 0
 
     def clean(v: float) -> float | None:
         return None if np.isnan(v) else float(v)
@@ -88,9 +90,9 @@ def classification_report(
     return {
         "samples": int(np.asarray(labels).size),
         "accuracy": clean(accuracy(labels, predicted)),
-        "macro_precision": clean(_nanmean(prec)),
-        "macro_recall": clean(_nanmean(rec)),
-        "macro_f1": clean(_nanmean(f1)),
+        "macro_precision": clean(_macro(prec, active)),
+        "macro_recall": clean(_macro(rec, active)),
+        "macro_f1": clean(_macro(f1, active)),
         "per_class_accuracy": {c: clean(v) for c, v in zip(classes, rec, strict=True)},
         "per_class_precision": {c: clean(v) for c, v in zip(classes, prec, strict=True)},
         "per_class_f1": {c: clean(v) for c, v in zip(classes, f1, strict=True)},

@@ -88,7 +88,11 @@ def render_card(model: QuantModel, int_report: dict[str, Any], cfg: TrainConfig)
             f"{r.input_shape} -> {r.output_shape} | {pool} | {r.macs:,} | "
             f"{r.kernel_words_per_processor} |"
         )
-    lines += ["", f"Reproduce: `ferhil train --config models/configs/{meta.get('zoo_name')}.yaml`", ""]
+    lines += [
+        "",
+        f"Reproduce: `ferhil train --config models/configs/{meta.get('zoo_name')}.yaml`",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -100,6 +100,7 @@ class Trainer:
         self.out_dir = out_dir
         self.data = data
         self.ckpt_path = out_dir / CHECKPOINT_NAME
+        torch.manual_seed(cfg.seed)  # the initial weights depend on the config's seed only
         self.net = build_network(cfg)
         self.state = TrainState()
         weights = class_weights(data.train_y.numpy(), cfg.data.balance_power)
@@ -146,7 +147,9 @@ class Trainer:
                 if self.state.epoch >= pcfg.epochs or self._early_stop(pcfg):
                     self._finish_phase()
                     continue
-                n = self._train_epoch(pcfg, flag, None if max_steps is None else max_steps - done_steps)
+                n = self._train_epoch(
+                    pcfg, flag, None if max_steps is None else max_steps - done_steps
+                )
                 done_steps += n
                 if self.state.step < self.steps:  # interrupted inside the epoch
                     self.checkpoint()
@@ -239,8 +242,13 @@ class Trainer:
             "test_acc": test_acc,
             "state": st.best_model,
         }
-        log.info("phase %s done: best val %.4f at epoch %d, test %.4f", st.phase, st.best_val,
-                 st.best_epoch, test_acc)
+        log.info(
+            "phase %s done: best val %.4f at epoch %d, test %.4f",
+            st.phase,
+            st.best_val,
+            st.best_epoch,
+            test_acc,
+        )
         nxt = PHASES.index(st.phase) + 1
         st.phase = PHASES[nxt] if nxt < len(PHASES) else "done"
         st.epoch, st.step, st.best_val, st.best_epoch = 0, 0, -1.0, -1
@@ -287,8 +295,13 @@ def train(
         raise TrainError(f"{ckpt} exists; pass --resume to continue or choose another --out")
     save_config(cfg, out_dir / "config.yaml")
     data = prepare_data(cfg.data, cfg.seed)
-    log.info("data: train %d val %d test %d (%s)", len(data.train_y), len(data.val_y),
-             len(data.test_y), data.test_name)
+    log.info(
+        "data: train %d val %d test %d (%s)",
+        len(data.train_y),
+        len(data.val_y),
+        len(data.test_y),
+        data.test_name,
+    )
     trainer = Trainer(cfg, out_dir, data)
     if resume:
         trainer.restore()

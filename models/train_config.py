@@ -149,7 +149,7 @@ def config_from_dict(data: dict[str, Any]) -> TrainConfig:
             if not isinstance(data[key], dict):
                 raise ConfigError(f"config section {key!r} must be a mapping")
             data[key] = _build(cls, data[key], f"config section {key!r}")
-    return _build(TrainConfig, data, "config")  # type: ignore[no-any-return]
+    return _build(TrainConfig, data, "config")
 
 
 def load_config(path: str | Path) -> TrainConfig:

@@ -45,7 +45,9 @@ def limit_dataset(data: Dataset, limit: int | None, seed: int) -> Dataset:
     return data.subset(np.sort(order), name=f"{data.name}[:{limit}]")
 
 
-def stratified_split(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def stratified_split(
+    labels: np.ndarray, fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Split indices into (train, validation) keeping each class's share; seeded.
 
     Every class with at least two samples gives ``round(fraction * count)`` (at least one)

@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 from torch import nn
-from torch.nn import functional as F  # noqa: N812
+from torch.nn import functional as F
 
 from golden.errors import FerhilError
 from models.layers import FusedConv2d, FusedLinear, Mode, set_mode
@@ -40,13 +40,27 @@ class FloatOnlyNet(nn.Module):
             s = shaped.spec
             if s["op"] == "conv2d":
                 layers[s["name"]] = FusedConv2d(
-                    s["in_channels"], s["out_channels"], s["kernel_size"], s["pad"], s["pool"],
-                    s["batchnorm"], s["activation"], s["weight_bits"], s["bias"], name=s["name"],
+                    s["in_channels"],
+                    s["out_channels"],
+                    s["kernel_size"],
+                    s["pad"],
+                    s["pool"],
+                    s["batchnorm"],
+                    s["activation"],
+                    s["weight_bits"],
+                    s["bias"],
+                    name=s["name"],
                 )
             else:
                 layers[s["name"]] = FusedLinear(
-                    s["in_channels"], s["out_channels"], s["activation"], s["wide"],
-                    s["flatten"], s["weight_bits"], s["bias"], name=s["name"],
+                    s["in_channels"],
+                    s["out_channels"],
+                    s["activation"],
+                    s["wide"],
+                    s["flatten"],
+                    s["weight_bits"],
+                    s["bias"],
+                    name=s["name"],
                 )
         self.layers = nn.ModuleDict(layers)
 
@@ -81,7 +95,7 @@ def build_network(cfg: TrainConfig) -> FerNet:
         for param in net.parameters():
             if param.dim() == 4:
                 param.data = param.data.contiguous(memory_format=torch.channels_last)
-    return net  # type: ignore[no-any-return]
+    return net
 
 
 def make_optimizer(net: nn.Module, pcfg: PhaseConfig) -> torch.optim.Optimizer:

@@ -20,9 +20,9 @@ import torch
 
 from fixtures.datasets import CLASSES
 from golden import format as qformat
+from golden import zoo as golden_zoo
 from golden.format import QuantModel
 from golden.inference import run as golden_run
-from golden import zoo as golden_zoo
 from models.metrics import classification_report
 from models.model_card import write_card
 from models.network import FerNet, to_quant_model
@@ -57,7 +57,9 @@ def golden_predict(model: QuantModel, x_float: torch.Tensor) -> np.ndarray:
 
 def save_float_weights(state: dict[str, torch.Tensor], path: Path) -> Path:
     """Write a state dict as an ``.npz`` of float32 arrays (no pickle)."""
-    arrays = {k: v.detach().cpu().float().numpy() for k, v in state.items() if v.is_floating_point()}
+    arrays = {
+        k: v.detach().cpu().float().numpy() for k, v in state.items() if v.is_floating_point()
+    }
     with path.open("wb") as fh:
         np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
     return path
@@ -99,15 +101,25 @@ def export_run(result: RunResult, cfg: TrainConfig, zoo_root: Path | None = None
         "zoo_name": cfg.zoo_name or cfg.name,
         "description": cfg.description,
         "git_sha": git_sha(),
-        "train_data": {"name": data.train_name, "hash": data.train_hash,
-                       "train": len(data.train_y), "val": len(data.val_y)},
+        "train_data": {
+            "name": data.train_name,
+            "hash": data.train_hash,
+            "train": len(data.train_y),
+            "val": len(data.val_y),
+        },
         "test_data": {"name": data.test_name, "hash": data.test_hash, "samples": len(data.test_y)},
         "epochs": {"float": float_info.get("epochs_run"), "qat": qat_info.get("epochs_run")},
         "best_epoch": {"float": float_info.get("best_epoch"), "qat": qat_info.get("best_epoch")},
-        "val_accuracy": {"float": float_info.get("best_val_acc"),
-                         "qat": qat_info.get("best_val_acc"), "int8": val_int},
-        "test_accuracy": {"float": float_test, "qat_forward": qat_info.get("test_acc"),
-                          "int8": int_report["accuracy"]},
+        "val_accuracy": {
+            "float": float_info.get("best_val_acc"),
+            "qat": qat_info.get("best_val_acc"),
+            "int8": val_int,
+        },
+        "test_accuracy": {
+            "float": float_test,
+            "qat_forward": qat_info.get("test_acc"),
+            "int8": int_report["accuracy"],
+        },
         "per_class_accuracy_int8": int_report["per_class_accuracy"],
         "training_seconds": round(st.elapsed_s, 1),
         "history": st.history,

@@ -1,14 +1,18 @@
 """The energy section of a report: figures from the summary and the power trace.
 
-Accepted layout of ``results["energy"]`` (every part optional)::
+``results["energy"]`` is read in the layout the harness energy measurement writes
+(``harness/meters/energy.py``; every part optional)::
 
     {"trace": {"t_s": [...], "power_mw": [...]},
-     "windows": {"idle": WINDOWS, "active": WINDOWS},
-     "triggers": [t_s, ...] | [{"t_s": t, "level": 0|1}, ...]}
+     "windows": {"trigger_s": 0.0, "trigger_marks": "start", "start_s": s, "end_s": s,
+                 "guard_s": s, "idle": {"duration_s": s, "power_mw": p}, ...},
+     "sim_energy_model": {...}}
 
-where ``WINDOWS`` is one ``[start_s, end_s]`` pair, a list of pairs, or a list of
-``{"start": s, "end": s}`` / ``{"start_s": s, "end_s": s}`` objects. Triggers may also sit in
-``windows["triggers"]``.
+The BENCH window ``[start_s, end_s]`` is shaded as active, the record outside the guard-widened
+window as idle margin, the trigger time is marked and the separately recorded idle baseline is
+drawn as a level. A generic layout is accepted too: ``windows = {"idle": W, "active": W}`` with
+``W`` one ``[start_s, end_s]`` pair, a list of pairs or of ``{"start": s, "end": s}`` objects,
+and ``triggers`` (in ``energy`` or ``windows``) as times or ``{"t_s": t}`` objects.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from reports.coerce import as_dict, as_float, as_list, as_str
+from reports.coerce import as_dict, as_float, as_list, as_str, dig
 from reports.run_view import RunView
 
 Window = tuple[float, float]
@@ -39,6 +43,9 @@ class EnergyView:
     idle: list[Window] = field(default_factory=list)
     active: list[Window] = field(default_factory=list)
     triggers: list[float] = field(default_factory=list)
+    integration: Window | None = None
+    baseline_mw: float | None = None
+    details: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def truth_error(self) -> float | None:
@@ -55,12 +62,16 @@ class EnergyView:
     @property
     def meter_rows(self) -> list[tuple[str, str]]:
         """Meter description as label/value rows (nested values skipped)."""
-        rows = []
-        for key, value in self.meter.items():
-            text = as_str(value)
-            if text is not None:
-                rows.append((key.replace("_", " "), text))
-        return rows
+        return _flat_rows(self.meter)
+
+
+def _flat_rows(data: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    rows = []
+    for key, value in data.items():
+        text = as_str(value)
+        if text is not None:
+            rows.append((prefix + str(key).replace("_", " "), text))
+    return rows
 
 
 def _window(item: Any) -> Window | None:
@@ -107,6 +118,44 @@ def _trace(energy: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     return arr[:, 0], arr[:, 1]
 
 
+def _bench_layout(view: EnergyView, windows: dict[str, Any]) -> None:
+    """Fill windows, trigger and baseline from the harness BENCH-window layout."""
+    start, end = as_float(windows.get("start_s")), as_float(windows.get("end_s"))
+    if start is None or end is None or end < start:
+        return
+    view.active = [(start, end)]
+    guard = as_float(windows.get("guard_s")) or 0.0
+    view.integration = (start - guard, end + guard)
+    trigger = as_float(windows.get("trigger_s"))
+    view.triggers = [trigger] if trigger is not None else []
+    view.baseline_mw = as_float(dig(windows, "idle", "power_mw"))
+    if view.has_trace:
+        t0, t1 = float(view.t_s[0]), float(view.t_s[-1])
+        lo, hi = view.integration
+        view.idle = [w for w in ((t0, lo), (hi, t1)) if w[1] > w[0]]
+
+
+def _details(summary: dict[str, Any], windows: dict[str, Any]) -> list[tuple[str, str]]:
+    rows = []
+    labels = (
+        ("energy_n", "inferences in window", "{:,.0f}"),
+        ("energy_window_s", "window length", "{:.4f} s"),
+        ("energy_latency_us", "latency from window", "{:,.1f} µs"),
+        ("energy_device_latency_us", "latency from device cycles", "{:,.1f} µs"),
+    )
+    for key, label, pattern in labels:
+        value = as_float(summary.get(key))
+        if value is not None:
+            rows.append((label, pattern.format(value)))
+    marks = as_str(windows.get("trigger_marks"))
+    if marks:
+        rows.append(("trigger marks window", marks))
+    interval = as_float(windows.get("sample_interval_s"))
+    if interval:
+        rows.append(("meter sample interval", f"{interval * 1e6:,.2f} µs"))
+    return rows
+
+
 def energy_view(view: RunView) -> EnergyView | None:
     """Return the energy section of a run, or ``None`` when the run measured no energy."""
     summary = view.summary
@@ -124,7 +173,7 @@ def energy_view(view: RunView) -> EnergyView | None:
         return None
     windows = as_dict(energy.get("windows"))
     t_s, power = _trace(energy)
-    return EnergyView(
+    result = EnergyView(
         uj_per_inference=figures["energy_uj_per_inference"],
         active_power_mw=figures["active_power_mw"],
         idle_power_mw=figures["idle_power_mw"],
@@ -136,4 +185,8 @@ def energy_view(view: RunView) -> EnergyView | None:
         idle=parse_windows(windows.get("idle")),
         active=parse_windows(windows.get("active")),
         triggers=parse_triggers(energy.get("triggers", windows.get("triggers"))),
+        details=_details(summary, windows)
+        + _flat_rows(as_dict(energy.get("sim_energy_model")), "simulation model: "),
     )
+    _bench_layout(result, windows)
+    return result

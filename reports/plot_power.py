@@ -45,6 +45,8 @@ def power_trace_svg(
     idle: Sequence[tuple[float, float]] = (),
     active: Sequence[tuple[float, float]] = (),
     triggers: Sequence[float] = (),
+    integration: tuple[float, float] | None = None,
+    baseline_mw: float | None = None,
     simulated: bool = False,
     key: str = "power",
 ) -> Markup:
@@ -56,6 +58,8 @@ def power_trace_svg(
         idle: idle-baseline windows ``(start_s, end_s)``, shaded grey.
         active: inference windows, shaded orange.
         triggers: trigger edge times in seconds, drawn as thin red lines (at most 400).
+        integration: the integration bounds (window widened by the guard band), dotted lines.
+        baseline_mw: the idle baseline level (recorded separately), a dashed line.
         simulated: adds "simulated meter" to the title.
         key: page-unique id prefix.
     """
@@ -72,7 +76,7 @@ def power_trace_svg(
                 transform=xaxis,
                 facecolors=MUTED,
                 alpha=0.22,
-                label="idle window",
+                label="idle record",
             )
         if active:
             ax.broken_barh(
@@ -81,7 +85,7 @@ def power_trace_svg(
                 transform=xaxis,
                 facecolors=WARN,
                 alpha=0.28,
-                label="active window",
+                label="inference window",
             )
         ax.plot(t_ms, p_plot, color=ACCENT, lw=0.7, label="power")
         shown = list(triggers)[:MAX_TRIGGERS]
@@ -92,13 +96,32 @@ def power_trace_svg(
                 1,
                 transform=xaxis,
                 colors=BAD,
-                lw=0.5,
+                lw=1.6 if len(shown) <= 10 else 0.5,
                 alpha=0.7,
                 label="trigger edge",
+            )
+        if integration is not None:
+            ax.vlines(
+                np.array(integration) * 1e3,
+                0,
+                1,
+                transform=xaxis,
+                colors=MUTED,
+                lw=1.0,
+                linestyles=":",
+                label="integration bounds",
+            )
+        if baseline_mw is not None:
+            ax.axhline(
+                baseline_mw,
+                color=MUTED,
+                lw=1.0,
+                ls="--",
+                label=f"idle baseline {baseline_mw:.2f} mW",
             )
         ax.set_xlabel("time (ms)")
         ax.set_ylabel("power (mW)")
         ax.set_ylim(bottom=min(0.0, float(p_plot.min()) if p_plot.size else 0.0))
         ax.set_title("Power trace" + (" (simulated meter)" if simulated else ""), loc="left")
-        ax.legend(loc="upper right", ncols=4, fontsize=7.5, frameon=False, bbox_to_anchor=(1, 1.14))
+        ax.legend(loc="upper right", ncols=6, fontsize=7.5, frameon=False, bbox_to_anchor=(1, 1.14))
     return figure_to_svg(fig, key, "Power trace with trigger markers and shaded windows")

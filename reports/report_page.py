@@ -55,10 +55,13 @@ def provenance(view: RunView) -> list[tuple[str, Any, bool]]:
         ("probe", ident.get("probe"), False),
         ("protocol version", ident.get("protocol_version"), False),
         ("core clock", f"{clock / 1e6:g} MHz" if clock else None, False),
+        ("clock kind", ident.get("clock_kind"), False),
+        ("flashed this run", ident.get("flashed"), False),
         ("toolchain", _toolchain(ident), False),
         ("dataset", data.get("name"), False),
         ("dataset path", data.get("path"), True),
         ("dataset hash", data.get("hash"), True),
+        ("dataset generated", data.get("generated"), False),
         (
             "schema",
             f"{view.raw.get('schema', 'ferhil-results')} v{view.raw.get('schema_version', '?')}",
@@ -81,6 +84,8 @@ def _energy_plot(energy: EnergyView | None) -> Any:
         idle=energy.idle,
         active=energy.active,
         triggers=energy.triggers,
+        integration=energy.integration,
+        baseline_mw=energy.baseline_mw,
         simulated=energy.meter_simulated,
     )
 
@@ -99,6 +104,7 @@ def report_context(
     latencies = sample_latencies(view.samples)
     energy = energy_view(view)
     markers = {q: view.latency_us[q] for q in ("p50", "p90", "p99")}
+    markers["budget"] = view.latency_budget_us
     rtt = as_dict(view.summary.get("host_rtt_ms"))
     all_failures = failure_rows(view.samples, view.classes, cap=len(view.samples))
     has_class_data = any(r.device is not None for r in rows)
@@ -108,6 +114,8 @@ def report_context(
         "links": dict(links or {}),
         "dataset_name": view.dataset.get("name"),
         "samples_total": as_int(view.dataset.get("samples_total")),
+        "samples_planned": as_int(view.dataset.get("samples_run"))
+        or as_int(view.dataset.get("samples_total")),
         "rtt": {q: as_float(rtt.get(q)) for q in ("p50", "p90", "p99", "mean")},
         "throughput": as_float(view.summary.get("throughput_ips")),
         "class_rows": rows,

@@ -14,6 +14,12 @@ import numpy as np
 
 from golden.format import FER_CLASSES
 from reports.coerce import as_dict, as_float, as_int, as_list, as_str, check_results, dig
+from reports.run_thresholds import (
+    ACCURACY_THRESHOLD,
+    ENERGY_BUDGET,
+    LATENCY_BUDGET,
+    read_threshold,
+)
 
 VerdictStatus = Literal["pass", "fail", "incomplete"]
 SUPPORTED_SCHEMA_VERSION = 1
@@ -56,8 +62,13 @@ class RunView:
     accuracy: float | None
     golden_accuracy: float | None
     threshold: float | None
+    threshold_source: str | None
+    latency_budget_us: float | None
+    latency_budget_source: str | None
+    energy_budget_uj: float | None
     latency_us: dict[str, float | None]
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def simulated(self) -> bool:
@@ -150,16 +161,22 @@ def _board_simulated(identity: dict[str, Any], summary: dict[str, Any]) -> bool:
     return flag if isinstance(flag, bool) else bool(summary.get("simulated"))
 
 
-def _threshold(results: dict[str, Any]) -> float | None:
-    for path in (("summary", "accuracy_threshold"), ("thresholds", "accuracy")):
-        value = as_float(dig(results, *path))
-        if value is not None:
-            return value
-    return None
+def _notes(results: dict[str, Any]) -> list[str]:
+    notes = [str(n) for n in as_list(dig(results, "run", "notes")) if as_str(n)]
+    dataset_note = as_str(dig(results, "dataset", "note"))
+    if dataset_note and dataset_note not in notes:
+        notes.append(dataset_note)
+    if dig(results, "dataset", "generated") is True:
+        notes.append("the test set was generated (not FER2013 images): accuracy is not meaningful")
+    return notes
 
 
 def decide_verdict(view: RunView) -> Verdict:
-    """Decide pass/fail: complete, no failures, no golden mismatches, accuracy ≥ threshold.
+    """Decide pass/fail: complete, no failures or golden mismatches, thresholds met.
+
+    Thresholds: accuracy ≥ the accuracy threshold, latency p99 ≤ the latency budget, energy per
+    inference ≤ the energy budget (each only when the results carry one, see
+    :mod:`reports.run_thresholds`).
 
     An explicit boolean ``summary.passed`` written by the harness overrides the decision; the
     derived reasons are still listed.
@@ -179,6 +196,17 @@ def decide_verdict(view: RunView) -> Verdict:
             reasons.append(
                 f"accuracy {view.accuracy:.2%} is below the threshold {view.threshold:.2%}"
             )
+    p99, budget = view.latency_us["p99"], view.latency_budget_us
+    if budget is not None and p99 is not None and p99 > budget:
+        reasons.append(f"latency p99 {p99:,.1f} µs exceeds the budget {budget:,.1f} µs")
+    energy, energy_budget = (
+        as_float(view.summary.get("energy_uj_per_inference")),
+        view.energy_budget_uj,
+    )
+    if energy_budget is not None and energy is not None and energy > energy_budget:
+        reasons.append(
+            f"energy {energy:,.2f} µJ/inference exceeds the budget {energy_budget:,.2f} µJ"
+        )
     if not view.counts["samples"]:
         reasons.append("no samples were run")
     explicit = view.summary.get("passed")
@@ -238,6 +266,8 @@ def run_view(results: Any, what: str = "results") -> RunView:
             f"results schema version {version} is newer than this report writer "
             f"({SUPPORTED_SCHEMA_VERSION}); fields it does not know are not shown"
         )
+    threshold, threshold_source = read_threshold(results, ACCURACY_THRESHOLD)
+    budget, budget_source = read_threshold(results, LATENCY_BUDGET)
     accuracy = as_float(summary.get("accuracy"))
     golden = as_float(summary.get("golden_accuracy"))
     return RunView(
@@ -255,7 +285,12 @@ def run_view(results: Any, what: str = "results") -> RunView:
         counts=_counts(summary, samples),
         accuracy=accuracy if accuracy is not None else _accuracy(samples, "predicted"),
         golden_accuracy=golden if golden is not None else _accuracy(samples, "golden_predicted"),
-        threshold=_threshold(results),
+        threshold=threshold,
+        threshold_source=threshold_source,
+        latency_budget_us=budget,
+        latency_budget_source=budget_source,
+        energy_budget_uj=read_threshold(results, ENERGY_BUDGET)[0],
+        notes=_notes(results),
         latency_us=_latency(summary, samples),
         warnings=warnings,
     )

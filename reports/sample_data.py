@@ -141,23 +141,38 @@ def summarize(samples: list[dict], classes: tuple[str, ...] = FER_CLASSES) -> di
     }
 
 
-def make_energy(rng: np.random.Generator, latency_us: float, inferences: int = 12) -> dict:
-    """Return a fake ``energy`` section: a power trace with an idle window and inferences."""
-    rate_hz, idle_mw, active_mw = 20_000.0, 1.1, 18.5
-    idle_window = (0.0, 0.02)
-    starts = 0.025 + np.arange(inferences) * 0.008
-    t = np.arange(0.0, float(starts[-1]) + 0.01, 1.0 / rate_hz)
-    power = np.full_like(t, idle_mw)
-    active = [(float(s), float(s) + latency_us * 1e-6) for s in starts]
-    for a, b in active:
-        power[(t >= a) & (t < b)] = active_mw
-    power += rng.normal(0.0, 0.25, size=t.size)
+def make_energy(rng: np.random.Generator, latency_us: float, n: int = 100) -> dict[str, Any]:
+    """Return a fake ``energy`` section in the harness layout (``harness/meters/energy.py``).
+
+    A BENCH window of ``n`` back-to-back inferences starts at the trigger (t = 0) with idle
+    margins on both sides; the idle baseline is a separate record summarised in ``windows``.
+    """
+    interval, margin, idle_mw, active_mw = 40.96e-6, 0.05, 1.1, 18.5
+    window = n * latency_us * 1e-6
+    points = int((window + 2 * margin) / interval)
+    t = -margin + np.arange(points) * interval
+    inside = (t >= 0) & (t < window)
+    ripple = 0.6 * np.sin(2 * np.pi * t / (latency_us * 1e-6))
+    power = np.where(inside, active_mw + ripple, idle_mw) + rng.normal(0.0, 0.2, size=t.size)
+    bins = max(1, -(-points // 2000))
+    usable = (points // bins) * bins
     return {
-        "trace": {"t_s": t.round(6).tolist(), "power_mw": power.round(4).tolist()},
-        "windows": {"idle": [list(idle_window)], "active": [list(w) for w in active]},
-        "triggers": [
-            {"t_s": x, "level": lv} for w in active for x, lv in zip(w, (1, 0), strict=True)
-        ],
+        "trace": {
+            "t_s": t[:usable].reshape(-1, bins).mean(axis=1).round(7).tolist(),
+            "power_mw": power[:usable].reshape(-1, bins).mean(axis=1).round(5).tolist(),
+        },
+        "windows": {
+            "trigger_s": 0.0,
+            "trigger_marks": "start",
+            "start_s": 0.0,
+            "end_s": round(window, 7),
+            "guard_s": 0.002,
+            "device_window_s": round(window, 7),
+            "device_cycles": round(window * 100e6),
+            "idle": {"duration_s": 0.5, "power_mw": idle_mw},
+            "sample_interval_s": interval,
+            "points": points,
+        },
     }
 
 
@@ -210,16 +225,17 @@ def make_results(
     for i in picks[n_mismatched:]:
         _fail(rng, samples[int(i)])
     summary = summarize(samples)
-    meter: dict[str, Any] = {
-        "name": "simulated-meter" if simulated else "scpi-dmm",
-        "simulated": simulated,
-    }
+    meter: dict[str, Any] = {"simulated": simulated}
     summary.update(simulated=simulated, meter=meter, accuracy_threshold=accuracy_threshold)
     results: dict[str, Any] = {"schema": "ferhil-results", "schema_version": 1}
     if with_energy and summary["latency_us"]["p50"] is not None:
         energy = make_energy(rng, summary["latency_us"]["p50"])
         lat_s = summary["latency_us"]["p50"] * 1e-6
         summary.update(
+            energy_n=100,
+            energy_window_s=round(100 * lat_s, 6),
+            energy_latency_us=round(lat_s * 1e6, 2),
+            energy_device_latency_us=round(lat_s * 1e6, 2),
             energy_uj_per_inference=round((18.5 - 1.1) * lat_s * 1e3, 3),
             active_power_mw=18.5,
             idle_power_mw=1.1,
@@ -227,7 +243,15 @@ def make_results(
             if simulated
             else None,
         )
-        meter.update(sample_rate_hz=20_000, resource="SIM::METER" if simulated else "USB0::INSTR")
+        meter.update(
+            driver="sim" if simulated else "dmm6500",
+            resource="TCPIP::127.0.0.1::5025::SOCKET"
+            if simulated
+            else "USB0::0x05E6::0x6500::INSTR",
+            idn="ferhil,simulated-meter,0,1"
+            if simulated
+            else "KEITHLEY INSTRUMENTS,MODEL DMM6500,1,1",
+        )
         results["energy"] = energy
     t0 = datetime.fromisoformat(started)
     model_hash = _fake_hash(model_name, model_version)

@@ -29,8 +29,9 @@ int hal_uart_getc(void);
 void hal_uart_write(const uint8_t *buf, uint32_t len);
 void hal_uart_flush(void);
 
-/* Bytes the board can receive and hold while the agent is busy (RX ring + bridge), reported
- * in HELLO so the host can pipeline requests without overflowing it. Return
+/* Reported in HELLO as rx_buffer_bytes: the most bytes the host may send in one burst ahead of
+ * the agent's replies without loss, counting every buffer on the way (a lossy USB bridge caps
+ * it: at most 4096 behind the MAX78000FTHR's PICO, whatever the UART ring holds). Return
  * FERHIL_RX_BUFFER_FLOW_CONTROLLED (0xFFFFFFFF) when the link has flow control and never drops,
  * 0 for "none: stop-and-wait". agent.c provides a weak default returning 0. */
 uint32_t hal_uart_rx_capacity(void);

@@ -142,21 +142,57 @@ void avg_pool_s8(const int8_t *in, uint16_t c, uint16_t h, uint16_t w, uint8_t k
     }
 }
 
-/* Accumulate one input plane times one weight into the output accumulator plane, handling the
- * zero padding by clipping the output range so that no input read falls outside the plane. */
-static void accumulate_tap(const int8_t *plane, uint16_t h, uint16_t w, int32_t wt, int32_t dy,
-                           int32_t dx, uint16_t ho, uint16_t wo, int32_t *acc)
+/* Sum of the taps of one kernel row at output column x, skipping taps in the zero padding. */
+static int32_t edge_taps(const int8_t *src, int32_t w, const int8_t *wk, int32_t k, int32_t pad,
+                         int32_t x)
 {
-    /* Output (y, x) reads input (y + dy, x + dx), where dy/dx already include -pad. */
+    int32_t sum = 0;
+    for (int32_t kx = 0; kx < k; kx++) {
+        const int32_t ix = x + kx - pad;
+        if (ix >= 0 && ix < w) {
+            sum += (int32_t)wk[kx] * (int32_t)src[ix];
+        }
+    }
+    return sum;
+}
+
+/* Add one kernel row (weights wk[0..k-1] at kernel row ky) applied to one input plane into the
+ * output accumulator plane. Zero padding is handled by clipping: output rows whose input row
+ * falls in the padding are skipped, and the columns near the left/right borders (where some
+ * taps fall in the padding) take the slower per-tap path. */
+static void accumulate_kernel_row(const int8_t *restrict plane, uint16_t h, uint16_t w,
+                                  const int8_t *wk, uint8_t k, uint8_t pad, int32_t ky,
+                                  uint16_t ho, uint16_t wo, int32_t *restrict acc)
+{
+    const int32_t dy = ky - (int32_t)pad;
     const int32_t y0 = dy < 0 ? -dy : 0;
     const int32_t y1 = ((int32_t)h - dy) < (int32_t)ho ? ((int32_t)h - dy) : (int32_t)ho;
-    const int32_t x0 = dx < 0 ? -dx : 0;
-    const int32_t x1 = ((int32_t)w - dx) < (int32_t)wo ? ((int32_t)w - dx) : (int32_t)wo;
+    /* Interior columns: every tap x + kx - pad lies in [0, w). */
+    const int32_t xl = (int32_t)pad < (int32_t)wo ? (int32_t)pad : (int32_t)wo;
+    int32_t xr = (int32_t)w - (int32_t)k + (int32_t)pad + 1;
+    xr = xr > (int32_t)wo ? (int32_t)wo : xr;
+    xr = xr < xl ? xl : xr;
+    const int32_t w0 = wk[0];
+    const int32_t w1 = k == 3u ? wk[1] : 0;
+    const int32_t w2 = k == 3u ? wk[2] : 0;
     for (int32_t y = y0; y < y1; y++) {
-        const int8_t *src = plane + (y + dy) * (int32_t)w + dx;
-        int32_t *dst = acc + y * (int32_t)wo;
-        for (int32_t x = x0; x < x1; x++) {
-            dst[x] += wt * (int32_t)src[x];
+        const int8_t *restrict src = plane + (y + dy) * (int32_t)w;
+        int32_t *restrict dst = acc + y * (int32_t)wo;
+        for (int32_t x = 0; x < xl; x++) {
+            dst[x] += edge_taps(src, (int32_t)w, wk, (int32_t)k, (int32_t)pad, x);
+        }
+        const int8_t *restrict s = src - (int32_t)pad;
+        if (k == 3u) {
+            for (int32_t x = xl; x < xr; x++) {
+                dst[x] += w0 * (int32_t)s[x] + w1 * (int32_t)s[x + 1] + w2 * (int32_t)s[x + 2];
+            }
+        } else {
+            for (int32_t x = xl; x < xr; x++) {
+                dst[x] += w0 * (int32_t)s[x];
+            }
+        }
+        for (int32_t x = xr; x < (int32_t)wo; x++) {
+            dst[x] += edge_taps(src, (int32_t)w, wk, (int32_t)k, (int32_t)pad, x);
         }
     }
 }
@@ -179,14 +215,17 @@ void conv2d_s8(const layer_params_t *p, const int8_t *in, int8_t *out, int32_t *
         }
         for (uint32_t c = 0; c < p->in_c; c++) {
             const int8_t *plane = in + c * plane_in;
-            for (uint32_t t = 0; t < taps; t++) {
-                const int32_t wt = wscratch[c * taps + t];
-                if (wt == 0) {
-                    continue;
+            for (uint32_t ky = 0; ky < p->kernel; ky++) {
+                const int8_t *wk = wscratch + c * taps + ky * p->kernel;
+                int32_t any = 0;
+                for (uint32_t kx = 0; kx < p->kernel; kx++) {
+                    any |= wk[kx];
                 }
-                const int32_t dy = (int32_t)(t / p->kernel) - (int32_t)p->pad;
-                const int32_t dx = (int32_t)(t % p->kernel) - (int32_t)p->pad;
-                accumulate_tap(plane, p->in_h, p->in_w, wt, dy, dx, ho, wo, acc);
+                if (any == 0) {
+                    continue; /* all-zero kernel row: common with 1- and 2-bit weights */
+                }
+                accumulate_kernel_row(plane, p->in_h, p->in_w, wk, p->kernel, p->pad,
+                                      (int32_t)ky, ho, wo, acc);
             }
         }
         if (p->wide) {

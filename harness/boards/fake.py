@@ -7,7 +7,7 @@ injected by constructor arguments: ``corrupt`` (indices whose outputs are altere
 (indices answered by a failure record, as after exhausted retries), ``interrupt_after`` (raise ``KeyboardInterrupt`` after that
 many replies, as Ctrl-C would). Tests register variants with
 ``BOARD_KINDS["fake-x"] = lambda spec: FakeBoard(spec, corrupt={3})``. Cycle counts are a
-fixed simulated figure.
+the cost model's estimate (simulated, like hostsim's).
 """
 
 from __future__ import annotations
@@ -15,18 +15,19 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from golden.cost import estimate_cycles
 from golden.format import QuantModel, load, save
 from golden.inference import run
 from harness.boards.base import BoardFacts, BoardSpec
 
 FAKE_CLOCK_HZ = 50_000_000
-FAKE_CYCLES = 250_000
+FAKE_CYCLES = 250_000  # only when no model is known
 
 
 @dataclass
@@ -59,12 +60,19 @@ class FakeAgentClient:
     fail: set[int] = field(default_factory=set)
     interrupt_after: int | None = None
     served: int = 0
+    cycles: int = FAKE_CYCLES
 
     def hello(self) -> dict[str, Any]:
         """Return the HELLO fields the harness checks."""
-        return {"protocol_version": 1, "clock_kind": 1, "core_clock_hz": FAKE_CLOCK_HZ,
-                "model_hash": self.model.hash(), "firmware_hash": self.firmware_hash,
-                "board_name": "fake", "model_name": self.model.name}
+        return {
+            "protocol_version": 1,
+            "clock_kind": 1,
+            "core_clock_hz": FAKE_CLOCK_HZ,
+            "model_hash": self.model.hash(),
+            "firmware_hash": self.firmware_hash,
+            "board_name": "fake",
+            "model_name": self.model.name,
+        }
 
     def ping(self) -> bool:
         """Always answers."""
@@ -85,12 +93,17 @@ class FakeAgentClient:
             if key in self.corrupt:
                 out = out.copy()
                 out[key % out.size] += 3
-            yield FakeReply(seq=key, status=0, cycles=FAKE_CYCLES, outputs=out)
+            yield FakeReply(seq=key, status=0, cycles=self.cycles, outputs=out)
 
     def bench(self, n: int) -> dict[str, int]:
         """Return BENCH figures for ``n`` iterations."""
-        return {"status": 0, "iterations": n, "total_cycles": n * FAKE_CYCLES,
-                "min_cycles": FAKE_CYCLES, "max_cycles": FAKE_CYCLES}
+        return {
+            "status": 0,
+            "iterations": n,
+            "total_cycles": n * self.cycles,
+            "min_cycles": self.cycles,
+            "max_cycles": self.cycles,
+        }
 
     def reset(self) -> None:
         """Nothing to reset."""
@@ -114,11 +127,23 @@ class FakeLink:
 class FakeBoard:
     """A simulated board without processes or bytes."""
 
-    def __init__(self, spec: BoardSpec, *, corrupt: Iterable[int] = (),
-                 fail: Iterable[int] = (), interrupt_after: int | None = None) -> None:
-        self.spec = spec
-        self.facts = BoardFacts(name=spec.name, kind="fake", firmware_board="fake",
-                                simulated=True, persistent=False, probe="launch")
+    def __init__(
+        self,
+        spec: BoardSpec,
+        *,
+        corrupt: Iterable[int] = (),
+        fail: Iterable[int] = (),
+        interrupt_after: int | None = None,
+    ) -> None:
+        self.spec = replace(spec, gpio_log=None)  # writes no GPIO edge log
+        self.facts = BoardFacts(
+            name=spec.name,
+            kind="fake",
+            firmware_board="fake",
+            simulated=True,
+            persistent=False,
+            probe="launch",
+        )
         self.corrupt = set(corrupt)
         self.fail = set(fail)
         self.interrupt_after = interrupt_after
@@ -145,8 +170,14 @@ class FakeBoard:
     def make_client(self, transport: Any) -> FakeAgentClient:
         """Return the fake agent for the loaded model."""
         assert self.model is not None
-        return FakeAgentClient(self.model, self.firmware_hash, self.corrupt, self.fail,
-                               self.interrupt_after)
+        return FakeAgentClient(
+            self.model,
+            self.firmware_hash,
+            self.corrupt,
+            self.fail,
+            self.interrupt_after,
+            cycles=estimate_cycles(self.model),
+        )
 
     def close(self) -> None:
         """Forget the loaded model."""

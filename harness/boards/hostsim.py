@@ -21,8 +21,13 @@ class HostsimBoard:
     def __init__(self, spec: BoardSpec) -> None:
         self.spec = spec
         self.facts = BoardFacts(
-            name=spec.name, kind="hostsim", firmware_board="hostsim", simulated=True,
-            persistent=False, board_id=None, probe="launch",
+            name=spec.name,
+            kind="hostsim",
+            firmware_board="hostsim",
+            simulated=True,
+            persistent=False,
+            board_id=None,
+            probe="launch",
         )
         self.process: SimulatorProcess | None = None
         self.link: Transport | None = None
@@ -51,8 +56,10 @@ class HostsimBoard:
             raise TransportError("hostsim is not running; flash (launch) it first")
         if self.link is None:
             self.link = open_transport(
-                self.process.first_line, baud=self.spec.baud or 115200,
-                timeout=self.spec.read_timeout_s, wait_s=2.0,
+                self.process.first_line,
+                baud=self.spec.baud or 115200,
+                timeout=self.spec.read_timeout_s,
+                wait_s=2.0,
             )
         return self.link
 

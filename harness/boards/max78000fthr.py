@@ -24,9 +24,7 @@ PORT_REAPPEAR_S = 10.0
 
 def daplink_ports() -> list[str]:
     """Return the device paths of attached DAPLink virtual COM ports."""
-    return sorted(
-        p.device for p in list_ports.comports() if (p.vid, p.pid) == DAPLINK_VID_PID
-    )
+    return sorted(p.device for p in list_ports.comports() if (p.vid, p.pid) == DAPLINK_VID_PID)
 
 
 class Max78000FthrBoard:
@@ -36,15 +34,22 @@ class Max78000FthrBoard:
         self.spec = spec
         flasher_name = spec.flasher or DEFAULT_FLASHER
         self.facts = BoardFacts(
-            name=spec.name, kind="max78000fthr", firmware_board="max78000fthr",
-            simulated=False, persistent=True, board_id=spec.probe,
+            name=spec.name,
+            kind="max78000fthr",
+            firmware_board="max78000fthr",
+            simulated=False,
+            persistent=True,
+            board_id=spec.probe,
             probe=f"{flasher_name}:{spec.probe or 'any'}",
         )
         self.flasher: Flasher = create_flasher(
             flasher_name,
             FlasherSettings(
-                probe=spec.probe, target=spec.target, pack=spec.pack,
-                connect_mode=spec.connect_mode, timeout_s=spec.flash_timeout_s,
+                probe=spec.probe,
+                target=spec.target,
+                pack=spec.pack,
+                connect_mode=spec.connect_mode,
+                timeout_s=spec.flash_timeout_s,
             ),
         )
         self.link: Transport | None = None
@@ -76,8 +81,10 @@ class Max78000FthrBoard:
         """Open the console UART, waiting for the port to reappear after programming."""
         if self.link is None:
             self.link = open_transport(
-                self.port(), baud=self.spec.baud or DEFAULT_BAUD,
-                timeout=self.spec.read_timeout_s, wait_s=PORT_REAPPEAR_S,
+                self.port(),
+                baud=self.spec.baud or DEFAULT_BAUD,
+                timeout=self.spec.read_timeout_s,
+                wait_s=PORT_REAPPEAR_S,
             )
         return self.link
 

@@ -9,6 +9,7 @@ instruction counts (deterministic, labelled simulated).
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +35,15 @@ class QemuBoard:
     """Simulated board: firmware for mps2-an386 under QEMU, serial over TCP."""
 
     def __init__(self, spec: BoardSpec) -> None:
-        self.spec = spec
+        self.spec = replace(spec, gpio_log=None)  # writes no GPIO edge log
         self.facts = BoardFacts(
-            name=spec.name, kind="qemu", firmware_board="qemu_mps2_an386", simulated=True,
-            persistent=False, board_id=None, probe="launch",
+            name=spec.name,
+            kind="qemu",
+            firmware_board="qemu_mps2_an386",
+            simulated=True,
+            persistent=False,
+            board_id=None,
+            probe="launch",
         )
         self.handle: Any = None
         self.link: Transport | None = None

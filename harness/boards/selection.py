@@ -44,8 +44,11 @@ def board_spec(config: Mapping[str, Any], gpio_log: Path | None = None) -> Board
         probe=pick("probe", entry.probe if entry else None),
         baud=pick("baud", entry.baud if entry else None),
         flasher=pick("flasher", entry.flasher if entry else None),
-        target=(entry.target if entry and entry.target and config.get("target") in
-                (None, "max78000") else config.get("target") or "max78000"),
+        target=(
+            entry.target
+            if entry and entry.target and config.get("target") in (None, "max78000")
+            else config.get("target") or "max78000"
+        ),
         pack=pick("pack", entry.pack if entry else None),
         connect_mode=str(config.get("connect-mode") or "halt"),
         flash_timeout_s=float(config.get("flash-timeout") or 120.0),

@@ -22,8 +22,12 @@ class SimulatorProcess:
         self.tail: deque[str] = deque(maxlen=20)
         try:
             self.proc = subprocess.Popen(
-                self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT, text=True, bufsize=1,
+                self.argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                bufsize=1,
             )
         except OSError as exc:
             raise TransportError(f"cannot start {self.argv[0]}: {exc}") from None

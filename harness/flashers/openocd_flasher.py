@@ -37,7 +37,7 @@ def find_openocd(environ: dict[str, str] | None = None) -> tuple[str, Path | Non
         exe = tools / "openocd"
         if exe.is_file():
             return str(exe), tools / "scripts"
-    on_path = shutil.which("openocd")
+    on_path = shutil.which("openocd", path=env.get("PATH"))
     if on_path is None:
         return None
     scripts = Path(maxim) / "Tools" / "OpenOCD" / "scripts" if maxim else None

@@ -60,8 +60,9 @@ class PyOcdFlasher:
         s = self.settings
         if s.pack is not None:
             if not Path(s.pack).is_file():
-                raise FlashError(f"CMSIS pack {s.pack} does not exist. " + PACK_HINT.format(
-                    target=s.target))
+                raise FlashError(
+                    f"CMSIS pack {s.pack} does not exist. " + PACK_HINT.format(target=s.target)
+                )
             return
         builtin: dict[str, Any] = _pyocd("pyocd.target", "TARGET")
         if s.target.lower() not in builtin:

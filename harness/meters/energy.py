@@ -147,10 +147,11 @@ def _record_window(
             "rising" if s.trigger_edge == "rising" else "falling",
         )
     )
-    if config.pre_trigger_points * config.sample_interval_s < 0.9 * pre_s:
+    recorded_pre_s = config.pre_trigger_points * config.sample_interval_s
+    if s.marks == "end" and recorded_pre_s < 0.9 * pre_s:
         raise MeterError(
             f"the {meter.driver} meter cannot record {pre_s:.3f} s before its trigger, which a "
-            f"{s.trigger_edge}-edge trigger on a window-marking GPIO needs: use the other edge"
+            f"{s.trigger_edge}-edge trigger at the window's end needs: use the other edge"
         )
     meter.arm()
     if s.marks == "end":  # the pre-trigger samples must be filled before the trigger comes

@@ -10,6 +10,8 @@ Every query runs under the pyvisa timeout, so a meter that stops answering raise
 from __future__ import annotations
 
 import contextlib
+import socket
+import sys
 from typing import Any
 
 import numpy as np
@@ -130,6 +132,19 @@ class ScpiSession:
         with contextlib.suppress(VisaIOError, OSError):
             self._rm.close()
 
+    def _peer_closed(self) -> bool:
+        """Whether a raw-socket meter closed the connection (pyvisa-py reports a timeout)."""
+        try:
+            backend = self._inst.visalib.sessions[self._inst.session]
+            sock = backend.interface
+            if not isinstance(sock, socket.socket):
+                return False
+            return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            return False
+        except (OSError, AttributeError, KeyError, TypeError):
+            return isinstance(sys.exc_info()[1], ConnectionError)
+
     def _call(self, command: str, action: Any) -> Any:
         if self._closed:
             raise MeterConnectionError(f"meter {self.resource} session is closed")
@@ -137,6 +152,11 @@ class ScpiSession:
             return action()
         except VisaIOError as exc:
             if exc.error_code == constants.StatusCode.error_timeout:
+                if self._peer_closed():
+                    raise MeterConnectionError(
+                        f"link to meter {self.resource} closed by the meter during "
+                        f"{command!r}; check the meter and its network/USB link"
+                    ) from exc
                 raise MeterTimeoutError(
                     f"meter {self.resource} did not answer {command!r} within "
                     f"{self._inst.timeout / 1000:g} s; check it is on, connected and not busy"
@@ -144,7 +164,13 @@ class ScpiSession:
             raise MeterConnectionError(
                 f"link to meter {self.resource} failed during {command!r}: {exc}"
             ) from exc
-        except (OSError, EOFError) as exc:
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, EOFError) as exc:
             raise MeterConnectionError(
-                f"link to meter {self.resource} broke during {command!r}: {exc}"
+                f"link to meter {self.resource} broke during {command!r} ({exc}); check the "
+                "meter and its network/USB link"
+            ) from exc
+        except OSError as exc:
+            raise MeterConnectionError(
+                f"cannot reach meter {self.resource} during {command!r} ({exc}); check the "
+                "resource string (--meter), that the meter is on and its link is up"
             ) from exc

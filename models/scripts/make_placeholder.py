@@ -118,8 +118,11 @@ with `ferhil train`.
 | model | `fercnn` version `1`, hash `{qmodel.short_hash}` |
 | network | `config.yaml` (default `FerNet`: 7 conv 3x3 + BN + ReLU, max-pools, wide linear) |
 | input | 1x48x48 int8, `pixel_minus_128` |
-| training | {fsteps} float + {qsteps} QAT steps of batch {BATCH} on {subset} shuffled `train.npz` images (seed 0), horizontal flips, Adam; a few CPU minutes |
-| **PublicTest int8 accuracy** | **{acc:.4f}** (3,589 images, `golden.inference.run`, argmax of the wide outputs) |
+| training | {fsteps} float + {qsteps} QAT steps of batch {BATCH}, {subset} `train.npz` images |
+| **PublicTest int8 accuracy** | **{acc:.4f}** (3,589 images, `golden.inference.run`) |
+
+Training: shuffled subset (seed 0), horizontal flips, Adam, a few CPU minutes. Accuracy is the
+argmax of the wide integer outputs of the quantized model over PublicTest.
 
 Made by `models/scripts/make_placeholder.py`.
 """

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 import serial
+from firmware_testlib import C_DIR, DRIVER_DIR, STRICT_CFLAGS, DriverRunner, have
 
 from firmware.build import FirmwareArtifact, build_firmware
 from firmware.client import AgentClient
@@ -17,17 +17,8 @@ from firmware.synth import synthesize
 from fixtures.paths import fer2013_dir
 from golden.format import QuantModel
 from golden.input_mapping import pixels_to_input
-from golden.synthetic import random_legal_model
+from golden.synthetic import fer_like_model
 from golden.zoo import ZooError, load_model
-
-REPO = Path(__file__).resolve().parents[2]
-DRIVER_DIR = Path(__file__).parent / "driver"
-C_DIR = REPO / "firmware" / "c"
-STRICT_CFLAGS = ["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror"]
-
-
-def have(tool: str) -> bool:
-    return shutil.which(tool) is not None
 
 
 @pytest.fixture(scope="session")
@@ -38,12 +29,11 @@ def fw_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def fer_model() -> QuantModel:
-    """The newest zoo model, or a synthetic 1x48x48 7-class model while the zoo is empty."""
+    """The newest zoo model, or a FER-sized synthetic model while the zoo is empty."""
     try:
         return load_model(None)
     except ZooError:
-        rng = np.random.default_rng(20261128)
-        return random_legal_model(rng, input_shape=(1, 48, 48), max_layers=5, max_channels=16)
+        return fer_like_model(np.random.default_rng(20261128))
 
 
 @pytest.fixture(scope="session")
@@ -84,9 +74,6 @@ def hostsim_client(hostsim_artifact: FirmwareArtifact) -> Iterator[AgentClient]:
         proc.terminate()
         proc.wait(timeout=10)
         proc.stdout.close()
-
-
-DriverRunner = Callable[[QuantModel, np.ndarray], np.ndarray]
 
 
 @pytest.fixture(scope="session")

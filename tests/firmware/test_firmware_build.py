@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import have
+from firmware_testlib import have
 
 import firmware.build as build_mod
 from firmware.board_specs import UnknownBoardError, list_boards, load_board
@@ -28,7 +28,7 @@ def small_model() -> QuantModel:
 def test_registry_lists_the_boards() -> None:
     assert {"hostsim", "qemu_mps2_an386", "max78000fthr"} <= set(list_boards())
     assert load_board("qemu-mps2-an386").name == "qemu_mps2_an386"
-    with pytest.raises(UnknownBoardError, match="known boards: .*hostsim"):
+    with pytest.raises(UnknownBoardError, match=r"known boards: .*hostsim"):
         load_board("no-such-board")
 
 
@@ -95,12 +95,12 @@ def test_missing_msdk_says_what_to_install(
     small_model: QuantModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("MAXIM_PATH", raising=False)
-    with pytest.raises(ToolchainMissingError, match="MAXIM_PATH is not set.*MSDK"):
+    with pytest.raises(ToolchainMissingError, match=r"MAXIM_PATH is not set.*MSDK"):
         build_firmware("max78000fthr", small_model, cache_dir=tmp_path)
     not_msdk = tmp_path / "not-msdk"
     not_msdk.mkdir()
     monkeypatch.setenv("MAXIM_PATH", str(not_msdk))
-    with pytest.raises(ToolchainMissingError, match="missing Libraries/libs.mk"):
+    with pytest.raises(ToolchainMissingError, match=r"missing Libraries/libs\.mk"):
         build_firmware("max78000fthr", small_model, cache_dir=tmp_path)
 
 

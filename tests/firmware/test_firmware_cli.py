@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import have
+from firmware_testlib import have
 
 from golden.format import save
 from golden.synthetic import random_legal_model

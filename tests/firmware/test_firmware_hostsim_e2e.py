@@ -50,4 +50,6 @@ def test_500_inputs_match_golden_exactly(
     got = np.stack([r.outputs for r in results if isinstance(r, InferResult)])
     assert [r.seq for r in results] == list(range(len(fer_inputs)))
     mismatched = np.flatnonzero((got != expected).any(axis=1))
-    assert mismatched.size == 0, f"{mismatched.size} inputs differ from golden, e.g. {mismatched[:5]}"
+    assert mismatched.size == 0, (
+        f"{mismatched.size} inputs differ from golden, e.g. {mismatched[:5]}"
+    )

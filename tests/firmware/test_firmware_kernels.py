@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import C_DIR, DRIVER_DIR, STRICT_CFLAGS, DriverRunner, have
+from firmware_testlib import C_DIR, DRIVER_DIR, STRICT_CFLAGS, DriverRunner, have
 
 from golden.arithmetic import activate, requantize
 from golden.format import QuantModel
@@ -78,8 +78,15 @@ def test_fer_shaped_model(cnn_driver: DriverRunner, fer_model: QuantModel) -> No
 def probe(tmp_path_factory: pytest.TempPathFactory) -> Path:
     exe = tmp_path_factory.mktemp("probe") / "kernel_probe"
     subprocess.run(
-        ["gcc", *STRICT_CFLAGS, f"-I{C_DIR}", str(DRIVER_DIR / "kernel_probe.c"),
-         str(C_DIR / "kernels.c"), "-o", str(exe)],
+        [
+            "gcc",
+            *STRICT_CFLAGS,
+            f"-I{C_DIR}",
+            str(DRIVER_DIR / "kernel_probe.c"),
+            str(C_DIR / "kernels.c"),
+            "-o",
+            str(exe),
+        ],
         check=True,
     )
     return exe
@@ -88,8 +95,9 @@ def probe(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_requantize_and_activations_match_golden(probe: Path, tmp_path: Path) -> None:
     rng = np.random.default_rng(11)
     edges = [0, 1, -1, 127, 128, -128, -129, 384, -384, 1119, 70000, -70000, 2**31 - 1, -(2**31)]
-    accs = np.concatenate([edges, rng.integers(-(2**31), 2**31 - 1, 2000),
-                           rng.integers(-5000, 5000, 2000)]).astype(np.int32)
+    accs = np.concatenate(
+        [edges, rng.integers(-(2**31), 2**31 - 1, 2000), rng.integers(-5000, 5000, 2000)]
+    ).astype(np.int32)
     (tmp_path / "a.bin").write_bytes(accs.astype("<i4").tobytes())
     subprocess.run([str(probe), str(tmp_path / "a.bin"), str(tmp_path / "o.bin")], check=True)
     out = np.frombuffer((tmp_path / "o.bin").read_bytes(), np.int8).astype(np.int64)

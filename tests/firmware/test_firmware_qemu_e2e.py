@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import serial
-from conftest import have
+from firmware_testlib import have
 
 from firmware.build import FirmwareArtifact, build_firmware
 from firmware.client import AgentClient
@@ -48,7 +48,7 @@ def test_start_qemu_rejects_a_missing_elf(tmp_path: Path) -> None:
 
 
 def test_ticks_to_instructions() -> None:
-    proc = launch.QemuProcess(Path("x.elf"), 1, 3, None, None)  # type: ignore[arg-type]
+    proc = launch.QemuProcess(Path("x.elf"), 1, 3, None, None)
     assert proc.ticks_to_instructions(8) == 40.0  # 8 ticks x 40 ns / 2**3 ns per instruction
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import C_DIR, STRICT_CFLAGS, have
+from firmware_testlib import C_DIR, STRICT_CFLAGS, have
 
 from firmware.model_plan import SynthesisError, plan_model
 from firmware.synth import GENERATED_FILES, synthesize
@@ -96,8 +96,17 @@ def test_wide_layer_must_be_last(model: QuantModel) -> None:
 
 def _compile(compiler: str, flags: list[str], out_dir: Path) -> None:
     subprocess.run(
-        [compiler, *STRICT_CFLAGS, *flags, f"-I{out_dir}", f"-I{C_DIR}", "-c",
-         str(out_dir / "cnn.c"), "-o", str(out_dir / f"cnn-{compiler}.o")],
+        [
+            compiler,
+            *STRICT_CFLAGS,
+            *flags,
+            f"-I{out_dir}",
+            f"-I{C_DIR}",
+            "-c",
+            str(out_dir / "cnn.c"),
+            "-o",
+            str(out_dir / f"cnn-{compiler}.o"),
+        ],
         check=True,
     )
 
@@ -116,7 +125,15 @@ def test_generated_c_and_kernels_compile_strictly_for_cortex_m4(
     m4 = ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"]
     _compile("arm-none-eabi-gcc", m4, tmp_path)
     subprocess.run(
-        ["arm-none-eabi-gcc", *STRICT_CFLAGS, *m4, "-Wconversion", "-c", str(C_DIR / "kernels.c"),
-         "-o", str(tmp_path / "kernels.o")],
+        [
+            "arm-none-eabi-gcc",
+            *STRICT_CFLAGS,
+            *m4,
+            "-Wconversion",
+            "-c",
+            str(C_DIR / "kernels.c"),
+            "-o",
+            str(tmp_path / "kernels.o"),
+        ],
         check=True,
     )

@@ -342,6 +342,8 @@ def test_rejects_wrong_shape(small_model: QuantModel) -> None:
 def test_rejects_out_of_range(small_model: QuantModel) -> None:
     with pytest.raises(FerhilError, match=r"\[-128, 127\]"):
         run(small_model, np.full((1, 1, 12, 12), 200, np.int16))
+    with pytest.raises(FerhilError, match="pixels_to_input"):
+        run(small_model, np.full((1, 1, 12, 12), 200, np.uint8))
 
 
 @pytest.mark.parametrize("seed", range(4))

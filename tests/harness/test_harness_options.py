@@ -70,6 +70,7 @@ def test_config_mapping_and_attributes():
     assert cfg["board"] == "hostsim" and cfg["flash"] is None
     with pytest.raises(AttributeError):
         _ = cfg.no_such_option
-    resolved = FerhilConfig.resolve(cli=lambda k: None, ini=lambda k: None,
-                                    environ={"FERHIL_BOARD": "qemu"})
+    resolved = FerhilConfig.resolve(
+        cli=lambda k: None, ini=lambda k: None, environ={"FERHIL_BOARD": "qemu"}
+    )
     assert resolved["board"] == "qemu"

@@ -73,8 +73,9 @@ def test_too_many_layers_refused() -> None:
 
 def test_too_many_weights_refused() -> None:
     # 7 x (512*512*9) 8-bit weights = 16.5 MB, far over 442,368 bytes.
-    layers = [{"name": f"c{i}", "out_channels": 512, "bias": False, "batchnorm": False}
-              for i in range(7)]
+    layers = [
+        {"name": f"c{i}", "out_channels": 512, "bias": False, "batchnorm": False} for i in range(7)
+    ]
     with pytest.raises(LegalityError, match="weight memory"):
         FerNet(_small([*layers, FC], shape=(1, 4, 4)))
 

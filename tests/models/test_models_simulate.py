@@ -13,7 +13,7 @@ from torch import nn
 from golden.inference import run
 from golden.synthetic import random_legal_model
 from models.layers import FusedConv2d, set_mode
-from models.network import FerNet, from_quant_model, to_quant_model
+from models.network import FerNet, dequantize_outputs, from_quant_model, to_quant_model
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -120,3 +120,19 @@ def test_batchnorm_folding_preserves_float_function() -> None:
     w, b = layer.folded_params()
     direct = torch.clamp(torch.nn.functional.conv2d(x, w, b, padding=1), -1, 127 / 128)
     torch.testing.assert_close(layer(x), direct, atol=1e-5, rtol=1e-5)
+
+
+def test_qat_wide_output_matches_dequantized_simulate() -> None:
+    rng = np.random.default_rng(9)
+    torch.manual_seed(9)
+    config = _random_config(rng, 8, 8, classes=3)
+    config["layers"][-1].update(wide=True, activation="none")
+    net = FerNet(config).eval()
+    _randomize_bn(net, rng)
+    qmodel = to_quant_model(net, "w", "1")
+    x = rng.integers(-128, 128, (8, *net.input_shape)).astype(np.int8)
+    set_mode(net, "qat")
+    with torch.no_grad():
+        qat = net(torch.from_numpy(x).float() / 128).numpy()
+    sim = dequantize_outputs(qmodel, run(qmodel, x))
+    np.testing.assert_allclose(qat, sim, atol=0.05 * max(1e-3, float(np.abs(sim).max())))

@@ -6,22 +6,19 @@ import ctypes
 import json
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
+import serial
 
 REPO = Path(__file__).resolve().parents[2]
 C_DIR = REPO / "firmware" / "c"
 BOARD_DIR = REPO / "firmware" / "boards" / "hostsim"
 STUB_DIR = Path(__file__).resolve().parent / "c" / "stub"
 TEST_C_DIR = Path(__file__).resolve().parent / "c"
-
-needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None, reason="host gcc not installed")
-needs_pty = pytest.mark.skipif(sys.platform != "linux", reason="hostsim needs Linux ptys")
 
 
 def compile_c(argv: list[str]) -> None:
@@ -79,9 +76,7 @@ class Hostsim:
         self.proc = proc
         self.path = path
 
-    def open(self, timeout: float = 0.05):  # type: ignore[no-untyped-def]
-        import serial
-
+    def open(self, timeout: float = 0.05) -> serial.Serial:
         return serial.Serial(self.path, 115200, timeout=timeout)
 
 

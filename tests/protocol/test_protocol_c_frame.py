@@ -29,8 +29,15 @@ def c_frame_encode(lib: ctypes.CDLL, frame: Frame) -> bytes:
     scratch = ctypes.create_string_buffer(p.MAX_RAW_FRAME)
     wire = ctypes.create_string_buffer(p.MAX_WIRE_FRAME)
     n = lib.frame_encode(
-        frame.msg_type, frame.flags, frame.seq, frame.payload, len(frame.payload),
-        scratch, len(scratch), wire, len(wire),
+        frame.msg_type,
+        frame.flags,
+        frame.seq,
+        frame.payload,
+        len(frame.payload),
+        scratch,
+        len(scratch),
+        wire,
+        len(wire),
     )
     assert n > 0
     return wire.raw[:n]

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from firmware import protocol as p
-from firmware.agent_errors import AgentErrorReply, AgentTimeoutError, ProtocolError
+from firmware.agent_errors import AgentReplyError, AgentTimeoutError, ProtocolError
 from firmware.client import AgentClient
-from firmware.codec import FrameDecoder, Frame
+from firmware.codec import Frame, FrameDecoder
 from firmware.messages import InferFailure, InferResult
 
 Mutator = Callable[[int, bytes], bytes | None]
@@ -116,7 +116,7 @@ def test_timeout_message_is_actionable(agent_lib: ctypes.CDLL) -> None:
 
 def test_non_retryable_error_raises(agent_lib: ctypes.CDLL) -> None:
     client = AgentClient(LoopbackTransport(agent_lib), timeout=0.2)
-    with pytest.raises(AgentErrorReply) as err:
+    with pytest.raises(AgentReplyError) as err:
         client.infer(0, np.zeros(100, np.int8))  # no HELLO yet: the agent checks the size
     assert err.value.code == p.ErrorCode.BAD_INPUT_SIZE and err.value.detail == 2304
     assert isinstance(err.value, ProtocolError)
@@ -189,7 +189,22 @@ def test_window_clamped_to_rx_buffer(agent_lib: ctypes.CDLL) -> None:
     assert client.effective_window(8, 2400) == 1
 
 
-def test_protocol_version_mismatch_is_explained(agent_lib: ctypes.CDLL, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_protocol_version_mismatch_is_explained(
+    agent_lib: ctypes.CDLL, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(p, "PROTOCOL_VERSION", 99)
     with pytest.raises(ProtocolError, match="rebuild and reflash"):
         AgentClient(LoopbackTransport(agent_lib)).hello()
+
+
+def test_device_status_failure(agent_lib: ctypes.CDLL) -> None:
+    client = AgentClient(LoopbackTransport(agent_lib), timeout=0.2)
+    client.hello()
+    failing = np.zeros((1, 48, 48), np.int8)
+    failing.reshape(-1)[:4] = np.frombuffer(b"FAIL", np.int8)  # the stub's cnn_wait fails
+    r = client.infer(0, failing)
+    assert r.status == p.InferStatus.CNN_WAIT_FAILED and not r.ok and r.outputs.size == 0
+    results = list(client.infer_stream([(0, x_of(0)), (1, failing), (2, x_of(2))], window=2))
+    assert [type(r).__name__ for r in results] == ["InferResult", "InferFailure", "InferResult"]
+    assert isinstance(results[1], InferFailure) and "CNN_WAIT_FAILED" in results[1].error
+    assert results[1].attempts == 1  # the device answered: not retried

@@ -28,5 +28,18 @@ def test_header_values_follow_protocol_module() -> None:
 
 def test_limits_are_consistent() -> None:
     # a 48x48 int8 input fits one frame, and a maximal frame fits the 4 KiB bridge buffer
-    assert 48 * 48 <= p.MAX_PAYLOAD
+    assert p.MAX_PAYLOAD >= 48 * 48
     assert p.cobs_max_encoded_size(p.MAX_RAW_FRAME) + 2 <= p.MAX_WIRE_FRAME == 4096
+
+
+def test_protocol_md_documents_every_field_and_size() -> None:
+    doc = (HEADER_PATH.parent.parent / "PROTOCOL.md").read_text()
+    assert f"# ferhil agent protocol (version {p.PROTOCOL_VERSION})" in doc
+    for name, layout in p.LAYOUTS.items():
+        assert f"`{name}`" in doc
+        if name != "BENCH_REQUEST":
+            assert f"`{name}` ({p.layout_size(layout)} bytes" in doc
+        for field, _ in layout:
+            assert field in doc, f"PROTOCOL.md does not describe {name}.{field}"
+    for code in p.ErrorCode:
+        assert f"| {code.value} | {code.name} |" in doc

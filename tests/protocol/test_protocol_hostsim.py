@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from firmware import protocol as p
-from firmware.agent_errors import AgentErrorReply, ProtocolError
+from firmware.agent_errors import AgentReplyError, ProtocolError
 from firmware.client import AgentClient
 from firmware.codec import Frame, FrameDecoder, build_raw_frame, cobs_encode, encode_frame
 from firmware.messages import InferFailure, InferResult, parse_error_reply
@@ -31,7 +31,8 @@ def random_input(seed: int) -> np.ndarray:
 def exchange(ser: Any, wire: bytes, want: int = 1, timeout: float = 2.0) -> list[Frame]:
     """Write raw bytes, collect ``want`` reply frames."""
     ser.write(wire)
-    dec, frames = FrameDecoder(), []
+    dec = FrameDecoder()
+    frames: list[Frame] = []
     deadline = time.monotonic() + timeout
     while len(frames) < want and time.monotonic() < deadline:
         frames += [f for f in dec.feed(ser.read(max(1, ser.in_waiting))) if isinstance(f, Frame)]
@@ -88,7 +89,7 @@ def test_bench_and_gpio_log(hostsim: Callable[..., Any], tmp_path: Path) -> None
     with hostsim("--gpio-log", str(log)) as sim, sim.open() as ser:
         client = AgentClient(ser)
         info = client.hello()
-        with pytest.raises(AgentErrorReply) as err:
+        with pytest.raises(AgentReplyError) as err:
             client.bench(3)
         assert err.value.code == p.ErrorCode.NO_INPUT
         client.infer(0, random_input(1))
@@ -116,7 +117,7 @@ def test_reset_clears_state(hostsim: Callable[..., Any]) -> None:
         assert client.bench(1).iterations == 1
         info = client.reset()
         assert info.board_name == "hostsim"
-        with pytest.raises(AgentErrorReply) as err:
+        with pytest.raises(AgentReplyError) as err:
             client.bench(1)  # the input is gone after the reset
         assert err.value.code == p.ErrorCode.NO_INPUT
 
@@ -168,7 +169,9 @@ def test_error_replies(hostsim: Callable[..., Any]) -> None:
 def test_duplicate_requests_are_idempotent(hostsim: Callable[..., Any], tmp_path: Path) -> None:
     log = tmp_path / "gpio.log"
     with hostsim("--gpio-log", str(log)) as sim, sim.open() as ser:
-        infer = encode_frame(Frame(p.MessageType.INFER, 7, random_input(3).tobytes()), leading_delimiter=True)
+        infer = encode_frame(
+            Frame(p.MessageType.INFER, 7, random_input(3).tobytes()), leading_delimiter=True
+        )
         first, second = exchange(ser, infer + infer, want=2)
         assert first == second and first.msg_type == p.MessageType.INFER | p.REPLY_BIT
         bench = encode_frame(Frame(p.MessageType.BENCH, 8, (4).to_bytes(4, "little")))
@@ -248,3 +251,17 @@ def test_dropped_bytes_recover(hostsim: Callable[..., Any]) -> None:
     for a, b in zip(safe, lossy, strict=True):
         assert isinstance(a, InferResult) and isinstance(b, InferResult)
         np.testing.assert_array_equal(a.outputs, b.outputs)
+
+
+def test_realtime_sleeps_for_simulated_time(hostsim: Callable[..., Any], tmp_path: Path) -> None:
+    log = tmp_path / "gpio.log"
+    args = ("--realtime", "--clock-hz", "50e6", "--gpio-log", str(log))
+    with hostsim(*args) as sim, sim.open() as ser:
+        client = AgentClient(ser)
+        info = client.hello()
+        client.infer(0, random_input(4))
+        bench = client.bench(100, timeout=10.0)
+    expected_s = bench.total_cycles / info.core_clock_hz
+    assert bench.total_cycles == 100 * info.model_cycles
+    rise, fall = (int(line.split()[0]) for line in log.read_text().splitlines())
+    assert expected_s * 0.95 <= (fall - rise) / 1e9 < expected_s + 1.0

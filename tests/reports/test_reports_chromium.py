@@ -7,6 +7,9 @@ shared by the module; each page load takes well under a second.
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import fcntl
 import io
 import json
 import os
@@ -25,11 +28,15 @@ from PIL import Image, ImageStat
 from reports import write_comparison, write_history, write_report
 from reports.sample_data import make_results
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+)
 WIDTH, HEIGHT = 1280, 900
 pytestmark = [
     pytest.mark.chromium,
-    pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium (/usr/bin/chromium) not installed"),
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="headless Chromium (/usr/bin/chromium) not installed"
+    ),
 ]
 
 
@@ -41,8 +48,10 @@ class DevToolsPipe:
         self._from_child, from_child_w = os.pipe()
 
         def wire_fds() -> None:  # runs in the child: Chromium reads fd 3, writes fd 4
-            os.dup2(to_child_r, 3)
-            os.dup2(from_child_w, 4)
+            high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (to_child_r, from_child_w)]
+            for target, fd in zip((3, 4), high, strict=True):
+                os.dup2(fd, target)
+                os.set_inheritable(target, True)
 
         self.proc = subprocess.Popen(
             [
@@ -85,7 +94,12 @@ class DevToolsPipe:
         return json.loads(message)
 
     def call(
-        self, method: str, params: dict[str, Any] | None = None, *, session: bool = False, timeout: float = 15.0
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        *,
+        session: bool = False,
+        timeout: float = 15.0,
     ) -> dict[str, Any]:
         self._next_id += 1
         message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
@@ -142,15 +156,11 @@ class DevToolsPipe:
         data = self.call(
             "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}, session=True
         )["data"]
-        import base64
-
         return Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB")
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(TimeoutError, ConnectionError, RuntimeError, OSError):
             self.call("Browser.close", timeout=5.0)
-        except (TimeoutError, ConnectionError, RuntimeError, OSError):
-            pass
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -187,7 +197,12 @@ def _check_page(browser: DevToolsPipe, page: Path, expected_plots: set[str]) -> 
     assert shot.width == WIDTH
     for rect in rects:
         assert rect["w"] > 200 and rect["h"] > 100, rect
-        box = (int(rect["x"]), int(rect["y"]), int(rect["x"] + rect["w"]), int(rect["y"] + rect["h"]))
+        box = (
+            int(rect["x"]),
+            int(rect["y"]),
+            int(rect["x"] + rect["w"]),
+            int(rect["y"] + rect["h"]),
+        )
         region = shot.crop(box)
         grey = region.convert("L")
         stddev = ImageStat.Stat(grey).stddev[0]
@@ -197,16 +212,22 @@ def _check_page(browser: DevToolsPipe, page: Path, expected_plots: set[str]) -> 
     return shot
 
 
-def test_report_opens_without_errors_and_plots_are_drawn(browser: DevToolsPipe, tmp_path: Path) -> None:
+def test_report_opens_without_errors_and_plots_are_drawn(
+    browser: DevToolsPipe, tmp_path: Path
+) -> None:
     page = write_report(make_results(seed=11), tmp_path, links={"History": "history.html"})
-    shot = _check_page(browser, page, {"plot-confusion", "plot-per-class", "plot-latency", "plot-power"})
+    shot = _check_page(
+        browser, page, {"plot-confusion", "plot-per-class", "plot-latency", "plot-power"}
+    )
     banner = np.asarray(shot.crop((0, 0, WIDTH, 30)), dtype=float)
     assert abs(banner[..., 0].mean() - banner[..., 2].mean()) > 40  # the yellow SIMULATED banner
 
 
 def test_history_opens_without_errors(browser: DevToolsPipe, tmp_path: Path) -> None:
     runs = [
-        make_results(seed=i, model_version=str(i), started=f"2026-11-1{i}T00:00:00+00:00", complete=i != 2)
+        make_results(
+            seed=i, model_version=str(i), started=f"2026-11-1{i}T00:00:00+00:00", complete=i != 2
+        )
         for i in range(1, 5)
     ]
     page = write_history(runs, tmp_path)
@@ -215,7 +236,9 @@ def test_history_opens_without_errors(browser: DevToolsPipe, tmp_path: Path) -> 
 
 def test_comparison_opens_without_errors(browser: DevToolsPipe, tmp_path: Path) -> None:
     base, new = make_results(seed=1, accuracy=0.5), make_results(seed=2, accuracy=0.7)
-    images = {s["index"]: np.full((48, 48), 40 + s["index"] % 200, np.uint8) for s in new["samples"]}
+    images = {
+        s["index"]: np.full((48, 48), 40 + s["index"] % 200, np.uint8) for s in new["samples"]
+    }
     page = write_comparison(base, new, tmp_path, images=images)
     _check_page(browser, page, {"plot-class-compare", "plot-confusion-delta"})
     loaded = browser.evaluate(

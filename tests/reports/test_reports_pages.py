@@ -153,7 +153,9 @@ def test_comparison_page_with_images(tmp_path: Path) -> None:
     _assert_self_contained(html)
     assert XSS not in html
     assert len(SVG.findall(html)) == 2  # per-class bars, confusion difference
-    changed = int(re.search(r"Changed predictions <span class=\"sub\">\((\d+)\)", html)[1])
+    found = re.search(r"Changed predictions <span class=\"sub\">\((\d+)\)", html)
+    assert found is not None
+    changed = int(found[1])
     assert changed > 0
     assert html.count('<img class="face" src="data:image/png;base64,') == min(changed, 100)
     assert "fercnn v1 → fercnn v2" in html
@@ -179,3 +181,36 @@ def test_thumbnails() -> None:
         to_uint8_image(np.zeros((48, 48), np.float32))
     with pytest.raises(ReportDataError, match="shape"):
         to_uint8_image(np.zeros((2, 48, 48), np.uint8))
+
+
+def test_deterministic_latency_gets_a_narrow_bin() -> None:
+    from reports.plots_run import latency_bins
+
+    edges = latency_bins(np.full(30, 990.88))
+    assert len(edges) == 2 and edges[0] < 990.88 < edges[1] and edges[1] - edges[0] < 5
+    spread = latency_bins(np.linspace(1000, 2000, 500))
+    assert 3 <= len(spread) <= 61 and spread[0] == 1000 and spread[-1] == 2000
+
+
+def test_harness_shaped_energy_section_renders(tmp_path: Path) -> None:
+    """The layout harness/meters/energy.py writes: one BENCH window marked by its end."""
+    results = make_results(seed=3)
+    windows = results["energy"]["windows"]
+    length = windows["end_s"] - windows["start_s"]
+    trace = results["energy"]["trace"]
+    trace["t_s"] = [t - length for t in trace["t_s"]]
+    windows.update(trigger_marks="end", start_s=-length, end_s=0.0)
+    results["energy"]["sim_energy_model"] = {"idle_power_w": 0.02, "seed": 0}
+    html = _page(write_report(results, tmp_path))
+    _assert_self_contained(html)
+    assert 'id="plot-power"><svg' in html
+    assert "<dt>trigger marks window</dt><dd>end</dd>" in html
+    assert "<dt>simulation model: idle power w</dt><dd>0.02</dd>" in html
+
+
+def test_reports_html_facade() -> None:
+    import importlib
+
+    html = importlib.import_module("reports.html")
+    assert html.write_report is write_report
+    assert html.write_history is write_history and html.write_comparison is write_comparison

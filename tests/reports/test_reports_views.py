@@ -71,7 +71,7 @@ def test_view_of_empty_and_malformed_results() -> None:
     assert confusion_matrix(view) is None
     assert not view.complete
     assert decide_verdict(view).status == "incomplete"
-    with pytest.raises(ReportDataError, match="results.json"):
+    with pytest.raises(ReportDataError, match=r"results\.json"):
         run_view([1, 2])
     with pytest.raises(FerhilError, match="schema"):
         run_view({"schema": "something-else"})
@@ -126,14 +126,28 @@ def test_energy_windows_and_triggers_layouts() -> None:
     results = make_results(seed=2)
     energy = energy_view(run_view(results))
     assert energy is not None and energy.has_trace
+    windows = results["energy"]["windows"]
     assert energy.t_s.size == len(results["energy"]["trace"]["t_s"])
-    assert len(energy.active) == len(results["energy"]["windows"]["active"])
+    assert energy.active == [(windows["start_s"], windows["end_s"])]
+    assert energy.triggers == [windows["trigger_s"]]
+    assert energy.baseline_mw == windows["idle"]["power_mw"]
+    lo, hi = windows["start_s"] - windows["guard_s"], windows["end_s"] + windows["guard_s"]
+    assert energy.integration == (lo, hi)
+    assert all(b <= lo or a >= hi for a, b in energy.idle) and len(energy.idle) == 2
     expected = (
         results["summary"]["energy_uj_per_inference"]
         / results["summary"]["energy_truth_uj_per_inference"]
         - 1
     )
     assert energy.truth_error == pytest.approx(expected)
+    assert ("inferences in window", "100") in energy.details
+    generic = copy.deepcopy(results)
+    generic["energy"]["windows"] = {"idle": [[-0.05, -0.01]], "active": [[0.0, 0.1], [0.2, 0.3]]}
+    generic["energy"]["triggers"] = [0.0, 0.2]
+    energy = energy_view(run_view(generic))
+    assert energy is not None
+    assert energy.active == [(0.0, 0.1), (0.2, 0.3)] and energy.triggers == [0.0, 0.2]
+    assert energy.integration is None
     assert energy_view(run_view(make_results(with_energy=False))) is None
 
 
@@ -189,7 +203,9 @@ def test_comparison_deltas_and_changed_samples() -> None:
     }
     assert {r.sample_id for r in changed.rows} == expected_ids
     assert sum(counts.values()) == len(expected_ids)
-    assert all(r.image_uri and r.image_uri.startswith("data:image/png;base64,") for r in changed.rows)
+    assert all(
+        r.image_uri and r.image_uri.startswith("data:image/png;base64,") for r in changed.rows
+    )
     for row in changed.rows:
         if row.kind == "fixed":
             assert row.new == row.label != row.base
@@ -205,3 +221,36 @@ def test_coerce_and_formatting() -> None:
     assert fmt_signed(0.0) == "±0.0"
     assert fmt_time("2026-11-28T06:00:00+00:00") == "2026-11-28 06:00:00 UTC"
     assert fmt_time("yesterday") == "yesterday"
+
+
+def test_thresholds_from_summary_sections_and_options() -> None:
+    results = make_results(n_mismatched=0, n_failed=0, accuracy_threshold=None)
+    results["summary"]["latency_us"]["p99"] = 3000.0
+    results["run"]["options"] = {"accuracy-threshold": "0.99", "latency-budget-us": None}
+    view = run_view(results)
+    assert (view.threshold, view.threshold_source) == (0.99, "--accuracy-threshold")
+    assert view.latency_budget_us is None
+    results["thresholds"] = {
+        "accuracy": {"value": 0.1, "source": "model metadata accuracy_threshold"},
+        "latency_p99_us": 2500.0,
+        "energy_uj_per_inference": 1.0,
+    }
+    view = run_view(results)
+    assert (view.threshold, view.threshold_source) == (0.1, "model metadata accuracy_threshold")
+    reasons = decide_verdict(view).reasons
+    assert reasons == [
+        "latency p99 3,000.0 µs exceeds the budget 2,500.0 µs",
+        f"energy {results['summary']['energy_uj_per_inference']:,.2f} µJ/inference exceeds "
+        "the budget 1.00 µJ",
+    ]
+    results["summary"]["accuracy_threshold"] = 0.2  # summary wins over thresholds
+    assert run_view(results).threshold == 0.2
+
+
+def test_notes_from_run_and_dataset() -> None:
+    results = make_results()
+    results["run"]["notes"] = ["prebuilt firmware x.elf (firmware hash not checked)"]
+    results["dataset"].update(note="small generated set", generated=True)
+    notes = run_view(results).notes
+    assert notes[0].startswith("prebuilt firmware") and "small generated set" in notes
+    assert any("not meaningful" in n for n in notes)

@@ -1,6 +1,7 @@
 /* stub_cnn.c (TEST STUB): a stand-in CNN for the protocol tests.
  * Output k = sum_i x[i] * (((i + k) % 7) - 3) as int32; cnn_start() advances the simulated
- * cycle counter by CNN_MODEL_CYCLES like the generated portable cnn_start(). */
+ * cycle counter by CNN_MODEL_CYCLES like the generated portable cnn_start(). An input that
+ * starts with the bytes "FAIL" makes cnn_wait() fail (to test the status path). */
 #include <string.h>
 
 #include "cnn.h"
@@ -45,7 +46,12 @@ int cnn_start(void) {
     return CNN_OK;
 }
 
-int cnn_wait(void) { return cnn_time != 0 ? CNN_OK : CNN_FAIL; }
+int cnn_wait(void) {
+    if (memcmp(stub_input, "FAIL", 4) == 0) {
+        return CNN_FAIL;
+    }
+    return cnn_time != 0 ? CNN_OK : CNN_FAIL;
+}
 
 int cnn_unload(uint32_t *out_buf) {
     for (int k = 0; k < CNN_NUM_OUTPUTS; k++) {

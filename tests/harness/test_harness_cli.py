@@ -1,0 +1,128 @@
+"""ferhil run / predict / doctor and the image conversion rule."""
+
+import argparse
+
+import numpy as np
+import pytest
+from harness_testkit import small_model
+from PIL import Image
+
+from golden.format import save
+from golden.inference import run as golden_run
+from golden.input_mapping import pixels_to_input
+from harness import commands
+from harness.cli import build_parser, main
+from harness.doctor import Check, format_checks
+from harness.errors import ConfigError
+from harness.image_input import center_square, load_face
+from harness.predict import predict_golden
+
+
+def test_center_square():
+    assert center_square(300, 200) == (50, 0, 250, 200)
+    assert center_square(48, 60) == (0, 6, 48, 54)
+
+
+def test_load_face_any_format_and_size(tmp_path):
+    rng = np.random.default_rng(0)
+    grey = rng.integers(0, 256, (48, 48), dtype=np.uint8)
+    Image.fromarray(grey).save(tmp_path / "g.png")
+    assert np.array_equal(load_face(tmp_path / "g.png"), grey)  # 48x48 grey: unchanged
+    # colour, non-square: crop the centred square, then grey + resize
+    rgb = np.zeros((60, 100, 3), np.uint8)
+    rgb[:, 20:80] = (255, 255, 255)  # white exactly on the centred 60x60 square
+    Image.fromarray(rgb).save(tmp_path / "c.jpg", quality=100)
+    face = load_face(tmp_path / "c.jpg")
+    assert face.shape == (48, 48) and face.dtype == np.uint8 and face.min() > 240
+    rgba = np.zeros((10, 10, 4), np.uint8)  # fully transparent -> white background
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "t.png")
+    assert load_face(tmp_path / "t.png").min() == 255
+    (tmp_path / "bad.png").write_text("not an image")
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_face(tmp_path / "bad.png")
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_face(tmp_path / "none.png")
+
+
+def test_predict_golden_equals_golden_inference(tmp_path):
+    model = small_model()
+    faces = np.random.default_rng(1).integers(0, 256, (2, 48, 48), dtype=np.uint8)
+    paths = []
+    for i, face in enumerate(faces):
+        Image.fromarray(face).save(tmp_path / f"f{i}.png")
+        paths.append(tmp_path / f"f{i}.png")
+    preds = predict_golden(paths, model)
+    expected = golden_run(model, pixels_to_input(faces))
+    assert [p.scores for p in preds] == expected.tolist()
+    assert [p.predicted for p in preds] == list(np.argmax(expected, axis=1))
+
+
+def test_ferhil_predict_prints_table(tmp_path, monkeypatch, capsys):
+    zoo = tmp_path / "zoo" / "tiny"
+    zoo.mkdir(parents=True)
+    save(small_model(), zoo / "model.qmodel.npz")
+    monkeypatch.setenv("FERHIL_ZOO", str(tmp_path / "zoo"))
+    Image.fromarray(np.full((64, 80, 3), 90, np.uint8)).save(tmp_path / "face.jpg")
+    assert main(["predict", str(tmp_path / "face.jpg")]) == 0
+    out = capsys.readouterr().out
+    for name in ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral", "face.jpg"):
+        assert name in out
+    assert out.count("*") >= 1
+
+
+def test_ferhil_run_builds_the_pytest_command_line():
+    args = build_parser().parse_args(
+        [
+            "run",
+            "--board",
+            "qemu",
+            "--limit",
+            "10",
+            "--no-flash",
+            "--report-dir",
+            "out/x",
+            "--",
+            "-k",
+            "golden",
+        ]
+    )
+    assert args.func is commands.cmd_run
+    words = commands.pytest_args(args)
+    assert words[0] == str(commands.HIL_DIR)
+    assert words[1:] == [
+        "--board",
+        "qemu",
+        "--limit",
+        "10",
+        "--report-dir",
+        "out/x",
+        "--no-flash",
+        "--junitxml=out/x/junit.xml",
+        "-o",
+        "junit_family=xunit1",
+        "-p",
+        "no:cacheprovider",
+        "-k",
+        "golden",
+    ]
+
+
+def test_ferhil_run_passes_pytests_exit_code(monkeypatch, tmp_path, capsys):
+    seen = {}
+
+    def fake_main(argv):
+        seen["argv"] = argv
+        (tmp_path / "report.html").write_text("<html>")
+        return 1
+
+    monkeypatch.setattr("pytest.main", fake_main)
+    ns = argparse.Namespace(ferhil_report_dir=str(tmp_path), pytest_args=[])
+    assert commands.cmd_run(ns) == 1
+    assert f"report.html: {tmp_path / 'report.html'}" in capsys.readouterr().out
+
+
+def test_doctor_table_has_fixes():
+    text = format_checks(
+        [Check("gcc", True, "12"), Check("openocd", False, "not found", "install the MSDK")]
+    )
+    assert "gcc" in text and "OK" in text and "fix: install the MSDK" in text

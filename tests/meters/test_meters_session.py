@@ -1,0 +1,75 @@
+"""--meter resolution, the option rows and the hil glue helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from harness.meters.errors import MeterConnectionError, MeterError
+from harness.meters.hil_energy import client_bench, settings_from_config
+from harness.meters.options import METER_OPTIONS, energy_n
+from harness.meters.session import open_meter
+from harness.options import OPTIONS, load_option_providers
+
+
+def test_option_rows_are_registered() -> None:
+    load_option_providers()
+    for row in METER_OPTIONS:
+        assert row.name in OPTIONS
+    assert OPTIONS["energy-n"].convert("auto") is None
+    assert OPTIONS["energy-n"].convert("500") == 500
+    assert OPTIONS["energy-min-window-s"].default == 1.0
+    assert energy_n("AUTO") is None
+    with pytest.raises(ValueError, match="positive"):
+        energy_n("0")
+
+
+def test_open_sim_meter_reports_itself_simulated() -> None:
+    with open_meter("sim", port=0) as session:
+        info = session.info()
+        assert info["simulated"] is True and info["driver"] == "n6705"
+        assert info["resource"].startswith("TCPIP0::127.0.0.1::")
+        assert "SIMULATED" in info["idn"]
+        assert session.signal is not None
+        server = session.server
+    assert server is not None and server._server is None  # stopped on exit
+
+
+def test_bad_meter_combinations() -> None:
+    with pytest.raises(MeterError, match="speaks the n6705 command set"):
+        open_meter("sim", driver="dmm6500")
+    with pytest.raises(MeterError, match="--meter-driver"):
+        open_meter("TCPIP0::127.0.0.1::5025::SOCKET")
+
+
+def test_unreachable_real_meter_is_a_connection_error() -> None:
+    with pytest.raises(MeterConnectionError, match=r"cannot reach meter.*Connection refused"):
+        open_meter("TCPIP0::127.0.0.1::1::SOCKET", driver="n6705", timeout_s=0.5)
+
+
+class Client:
+    def __init__(self, iterations: int | None = None) -> None:
+        self.timeout = 1.0
+        self.seen_timeouts: list[float] = []
+        self.iterations = iterations
+
+    def bench(self, n: int) -> dict[str, Any]:
+        self.seen_timeouts.append(self.timeout)
+        done = n if self.iterations is None else self.iterations
+        return {"status": 0, "iterations": done, "total_cycles": 7 * done}
+
+
+def test_client_bench_stretches_the_timeout_and_checks_the_reply() -> None:
+    client = Client()
+    assert client_bench(client)(100) == 700
+    assert client.seen_timeouts[0] > 1.0 and client.timeout == 1.0
+    with pytest.raises(MeterError, match="stopped after 3 of 100"):
+        client_bench(Client(iterations=3))(100)
+
+
+def test_settings_follow_the_driver_edge() -> None:
+    config = {"energy-n": None, "energy-min-window-s": 2.0, "meter-trigger-edge": None}
+    assert settings_from_config(config, "n6705").marks == "end"
+    assert settings_from_config(config, "dmm6500").marks == "start"
+    assert settings_from_config(config, "dmm6500").min_window_s == 2.0
