@@ -76,7 +76,7 @@ def _board_files(spec: BoardSpec) -> dict[str, bytes]:
     for path in sorted(spec.directory.rglob("*")):
         if (
             path.is_file()
-            and path.suffix not in (".py", ".pyc")
+            and path.suffix not in (".py", ".pyc", ".md")
             and "__pycache__" not in path.parts
         ):
             files[f"board/{path.relative_to(spec.directory).as_posix()}"] = path.read_bytes()

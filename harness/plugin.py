@@ -10,6 +10,9 @@ option, an ini key and a fixture ``ferhil_<name>``. Session fixtures:
 * ``ferhil_run``: the run after the whole test set was streamed; its ``records`` hold one
   result per image.
 
+Under pytest-xdist each worker writes into ``<report-dir>/<worker id>`` and the HIL tests carry
+the ``xdist_group("ferhil-hil")`` mark, so ``--dist loadgroup`` runs the board once.
+
 At session end the run writes ``results.json`` and ``report.html`` into ``--report-dir``
 (also after a failure or Ctrl-C, marked ``complete: false``). JUnit XML (``--junitxml``) gets
 the model hash, firmware hash, board and data set as test-suite properties.
@@ -53,10 +56,21 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
+    config.addinivalue_line("markers", "xdist_group(name): run these tests on one xdist worker")
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if worker is not None:  # pytest-xdist: never let two workers write one report folder
+        resolved = resolved.replace(report_dir=resolved["report-dir"] / worker)
     config.stash[CONFIG_KEY] = resolved
     name = "ferhil-option-fixtures"
     if not config.pluginmanager.has_plugin(name):
         config.pluginmanager.register(option_fixtures_plugin(table, CONFIG_KEY), name)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep every test that uses the HIL run on one xdist worker (``--dist loadgroup``)."""
+    for item in items:
+        if {"ferhil_session", "ferhil_run"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("ferhil-hil"))
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:

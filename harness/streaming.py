@@ -1,15 +1,17 @@
 """Stream a test set through the board, pipelined, keeping a record of every image.
 
 :func:`stream_samples` feeds the int8 inputs to ``client.infer_stream(items, window)`` so up to
-``window`` requests are in flight (the link is never idle), turns each reply into a
-:class:`~harness.results.SampleRecord` (device outputs, golden comparison, cycles, host
-round-trip time of the answered attempt) or a failed record (the client's
-:class:`~firmware.messages.InferFailure` reason after its retries, or a device status) and hands it to ``sink`` at once (``samples.jsonl`` is appended as results
-arrive, so an interrupted run keeps what it measured).
+``window`` requests are in flight (the link is never idle). Each reply becomes a
+:class:`~harness.results.SampleRecord`: device outputs, golden comparison, cycles and the host
+round-trip time of the answered attempt, or a failed record (the client's
+:class:`~firmware.messages.InferFailure` reason after its retries, or a device status). The
+record goes to ``sink`` at once (``samples.jsonl`` is appended as results arrive, so an
+interrupted run keeps what it measured).
 
-When the stream breaks (an exception from the link), the sample it was waiting for is recorded as failed with the error text, the link is re-synchronised (``ping``) and the
-stream resumes with the next image; after ``max_consecutive_failures`` failures in a row the
-remaining images are recorded as failed ("not attempted") rather than dropped.
+When the stream breaks (an exception from the link), the sample it was waiting for is recorded
+as failed with the error text, the link is re-synchronised (``ping``) and the stream resumes
+with the next image; after ``max_consecutive_failures`` failures in a row the remaining images
+are recorded as failed ("not attempted") rather than dropped.
 """
 
 from __future__ import annotations

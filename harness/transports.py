@@ -49,8 +49,8 @@ def open_serial(url: str, baud: int, timeout: float) -> Transport:
 
 def open_socket(url: str, baud: int, timeout: float) -> Transport:
     """Open a ``socket://host:port`` link (the baud rate does not apply)."""
-    link = serial.serial_for_url(url, timeout=timeout)
-    return link  # type: ignore[no-any-return]
+    link: Transport = serial.serial_for_url(url, timeout=timeout)
+    return link
 
 
 #: Openers by scheme; ``serial`` serves every URL without ``://``.

@@ -13,7 +13,8 @@ not by running it (izer cannot run here):
   (32 KiB on the MAX78000).
 * ``izer/izer.py``: for a ``flatten`` layer the checkpoint's input features are divided by the
   pooled ``H * W``, so its ``processors`` cover the channels *before* flattening; the input offset
-  of a layer defaults to the previous layer's ``out_offset``.
+  of a layer defaults to the previous layer's ``out_offset``; the padding must be smaller than the
+  kernel (so a 1x1 convolution cannot pad).
 
 ferhil packs processors from processor 0 (mask ``2**n - 1``) and ping-pongs layer outputs
 between offsets ``0x4000`` and ``0x0000`` (README "in_offset/out_offset"), so every layer's input
@@ -79,6 +80,11 @@ def place_layers(model: QuantModel) -> list[LayerPlacement]:
     placements: list[LayerPlacement] = []
     in_offset = 0
     for i, layer in enumerate(model.layers):
+        if layer.op == "conv2d" and layer.pad >= layer.kernel_size:
+            raise Ai8xExportError(
+                f"layer {layer.name!r}: pad {layer.pad} >= kernel size {layer.kernel_size}; izer "
+                "refuses it (izer/izer.py); use pad 0 for 1x1 convolutions"
+            )
         _check_fits(layer.name, "input", h * w * math.ceil(c / NUM_PROCESSORS) * 4)
         out_offset = PING_PONG[i % 2]
         placements.append(LayerPlacement(processor_mask(c), in_offset, out_offset, c))

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import os
 import random
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,3 +110,22 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     np.random.set_state(payload["numpy_rng"])
     payload["state"] = TrainState(**payload["state"])
     return payload
+
+
+@contextmanager
+def stop_on_signal() -> Iterator[dict[str, bool]]:
+    """Turn SIGINT/SIGTERM into a flag checked between steps (checkpoint, then stop)."""
+    flag = {"stop": False}
+
+    def handler(_sig: int, _frame: Any) -> None:
+        flag["stop"] = True
+
+    try:
+        old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread
+        old = {}
+    try:
+        yield flag
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)

@@ -1,9 +1,8 @@
 """MAX78000-legal fused PyTorch layers: ``FusedConv2d`` and ``FusedLinear``.
 
-Each layer is one accelerator layer: optional in-flight pooling, a stride-1 convolution (1x1 or
-3x3, pad 0..2) or a linear layer, optional batch-norm (training only, folded away), and ReLU / Abs /
-no activation with 8-bit saturation. Illegal arguments (stride 2, groups, 5x5, LeakyReLU...) raise
-:class:`~models.layer_rules.IllegalLayerError` in the constructor.
+Each is one accelerator layer: in-flight pooling, a stride-1 1x1/3x3 convolution or a linear
+layer, batch-norm (training only, folded away), ReLU / Abs / none with 8-bit saturation. Illegal
+arguments (stride 2, groups, 5x5, LeakyReLU...) raise ``IllegalLayerError`` in the constructor.
 
 Three modes, switched for a whole network with :func:`set_mode`:
 
@@ -53,16 +52,6 @@ MODES: tuple[str, ...] = ("float", "qat", "simulate")
 #: Initial batch-norm scale: keeps early activations inside the 8-bit range (ai8x divides by 4).
 BN_INIT_SCALE = 0.25
 
-__all__ = [
-    "MODES",
-    "FusedConv2d",
-    "FusedLayer",
-    "FusedLinear",
-    "IllegalLayerError",
-    "Mode",
-    "set_mode",
-]
-
 
 class FusedLayer(nn.Module):
     """Shared state and modes of the fused layers (not used directly)."""
@@ -85,7 +74,6 @@ class FusedLayer(nn.Module):
         self._frozen: QuantLayer | None = None
         self._sim: tuple[torch.Tensor, torch.Tensor, QuantLayer] | None = None
 
-    # -- parameters -------------------------------------------------------------------------
     def folded_params(self) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Return the float weight and bias with batch-norm folded in (running statistics)."""
         return fold_batchnorm(self.op.weight, self.op.bias, self.bn)
@@ -139,7 +127,6 @@ class FusedLayer(nn.Module):
             b = np.zeros(q.out_channels) if q.bias is None else q.bias.astype(np.float64)
             self._sim = (w, torch.from_numpy(128.0 * b), q)
 
-    # -- forward ----------------------------------------------------------------------------
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Run the layer in the current mode (see the module docstring)."""
         if self.mode == "simulate":
@@ -179,7 +166,6 @@ class FusedLayer(nn.Module):
             return fq.avg_pool_truncating(x, pool.kernel, pool.stride)
         return F.avg_pool2d(x, pool.kernel, pool.stride)
 
-    # -- per-op hooks -----------------------------------------------------------------------
     def _compute(self, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None) -> torch.Tensor:
         raise NotImplementedError
 
@@ -210,9 +196,7 @@ class FusedConv2d(FusedLayer):
         weight_bits: 8, 4, 2 or 1.
         bias: give the convolution a bias (a batch-norm always yields one after folding).
         name: layer name used in error messages.
-        stride: must be 1 (accepted only to refuse other values clearly).
-        groups: must be 1.
-        dilation: must be 1.
+        stride, groups, dilation: must be 1 (accepted to refuse other values clearly).
 
     Raises:
         IllegalLayerError: for arguments the MAX78000 cannot run.

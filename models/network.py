@@ -22,11 +22,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from golden.format import Pool, QuantModel
+from golden.format import FER_CLASSES, Pool, QuantModel
 from golden.input_mapping import DEFAULT_MAPPING
 from golden.legality import check_layers, check_model
 from golden.resources import LayerShape
-from models.layers import FusedConv2d, FusedLayer, FusedLinear, Mode, set_mode
+from models.layers import FusedConv2d, FusedLayer, FusedLinear, IllegalLayerError, Mode, set_mode
 from models.network_config import ShapedLayer, default_network_config, layer_shapes
 
 
@@ -52,7 +52,9 @@ class FerNet(nn.Module):
         raw = copy.deepcopy(dict(config)) if config is not None else default_network_config()
         shaped = layer_shapes(raw)
         self.input_shape = _shape3(raw)
-        self.classes: tuple[str, ...] = tuple(raw.get("classes") or ())
+        n_out = shaped[-1].out_shape[0]  # QuantModel.validate: classes == last out_channels
+        default = FER_CLASSES if n_out == len(FER_CLASSES) else [f"class{i}" for i in range(n_out)]
+        self.classes: tuple[str, ...] = tuple(raw.get("classes") or default)
         self.config: dict[str, Any] = {
             "input_shape": list(self.input_shape),
             "classes": list(self.classes),
@@ -63,8 +65,10 @@ class FerNet(nn.Module):
         self.dropouts = nn.ModuleDict(
             {s.spec["name"]: nn.Dropout(float(s.spec["dropout"])) for s in shaped}
         )
-        if self.classes and shaped[-1].out_shape[0] != len(self.classes):
-            raise ValueError("the last layer's outputs must match the number of classes")
+        if n_out != len(self.classes):
+            raise IllegalLayerError(
+                f"the network has {n_out} outputs but {len(self.classes)} classes are named"
+            )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Run the network; returns ``(N, outputs)`` (see :mod:`models.layers` for the modes)."""

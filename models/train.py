@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +25,13 @@ import torch
 
 from golden.errors import FerhilError
 from models.augment import augment_batch, mix_batch
-from models.checkpointing import CHECKPOINT_NAME, TrainState, load_checkpoint, save_checkpoint
+from models.checkpointing import (
+    CHECKPOINT_NAME,
+    TrainState,
+    load_checkpoint,
+    save_checkpoint,
+    stop_on_signal,
+)
 from models.network import FerNet
 from models.train_config import PhaseConfig, TrainConfig, save_config
 from models.train_data import PreparedData, class_weights, epoch_order, prepare_data
@@ -50,25 +53,6 @@ class RunResult:
     net: FerNet
     state: TrainState
     finished: bool
-
-
-@contextmanager
-def _stop_flag() -> Iterator[dict[str, bool]]:
-    """Turn SIGINT/SIGTERM into a flag checked between steps (checkpoint, then stop)."""
-    flag = {"stop": False}
-
-    def handler(_sig: int, _frame: Any) -> None:
-        flag["stop"] = True
-
-    try:
-        old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
-    except ValueError:  # not the main thread
-        old = {}
-    try:
-        yield flag
-    finally:
-        for s, h in old.items():
-            signal.signal(s, h)
 
 
 @torch.no_grad()
@@ -140,7 +124,7 @@ class Trainer:
         if self.state.phase == "float" and self.optimizer is None:
             self._enter_phase("float")
         done_steps = 0
-        with _stop_flag() as flag:
+        with stop_on_signal() as flag:
             while self.state.phase in PHASES:
                 phase = self.state.phase
                 pcfg = _phase_cfg(self.cfg, phase)

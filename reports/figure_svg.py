@@ -41,6 +41,7 @@ STYLE: dict[str, Any] = {
     "grid.color": "#d0d7de",
     "grid.linewidth": 0.6,
     "svg.fonttype": "path",
+    "text.parse_math": False,
     "svg.hashsalt": "ferhil",
     "figure.dpi": 100.0,
 }

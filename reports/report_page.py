@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from reports.coerce import as_dict, as_float, as_int, as_str
 from reports.energy_view import EnergyView, energy_view
 from reports.formatting import fmt_time
@@ -75,6 +77,22 @@ def _ts(value: Any) -> str | None:
     return fmt_time(text) if text else None
 
 
+def top_confusions(
+    matrix: np.ndarray | None, classes: list[str], count: int = 3
+) -> list[tuple[str, str, int]]:
+    """The ``count`` largest off-diagonal cells as (true class, predicted class, samples)."""
+    if matrix is None:
+        return []
+    cells = [
+        (int(matrix[i, j]), i, j)
+        for i in range(matrix.shape[0])
+        for j in range(matrix.shape[1])
+        if i != j and matrix[i, j] > 0
+    ]
+    cells.sort(key=lambda c: (-c[0], c[1], c[2]))
+    return [(classes[i], classes[j], n) for n, i, j in cells[:count]]
+
+
 def _energy_plot(energy: EnergyView | None) -> Any:
     if energy is None or not energy.has_trace:
         return None
@@ -119,6 +137,7 @@ def report_context(
         "rtt": {q: as_float(rtt.get(q)) for q in ("p50", "p90", "p99", "mean")},
         "throughput": as_float(view.summary.get("throughput_ips")),
         "class_rows": rows,
+        "top_confusions": top_confusions(matrix, view.classes),
         "confusion_svg": confusion_svg(matrix, view.classes) if matrix is not None else None,
         "per_class_svg": per_class_svg(
             view.classes,

@@ -178,6 +178,17 @@ static void accumulate_kernel_row(const int8_t *restrict plane, uint16_t h, uint
     for (int32_t y = y0; y < y1; y++) {
         const int8_t *restrict src = plane + (y + dy) * (int32_t)w;
         int32_t *restrict dst = acc + y * (int32_t)wo;
+        if (k == 3u && pad == 1u && xl == 1 && xr == (int32_t)wo - 1) {
+            /* The common "same" 3x3 convolution: one padded column on each side. */
+            const int32_t last = (int32_t)wo - 1;
+            dst[0] += w1 * (int32_t)src[0] + w2 * (int32_t)src[1];
+            dst[last] += w0 * (int32_t)src[last - 1] + w1 * (int32_t)src[last];
+            const int8_t *restrict s1 = src - 1;
+            for (int32_t x = 1; x < last; x++) {
+                dst[x] += w0 * (int32_t)s1[x] + w1 * (int32_t)s1[x + 1] + w2 * (int32_t)s1[x + 2];
+            }
+            continue;
+        }
         for (int32_t x = 0; x < xl; x++) {
             dst[x] += edge_taps(src, (int32_t)w, wk, (int32_t)k, (int32_t)pad, x);
         }

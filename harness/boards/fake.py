@@ -4,9 +4,9 @@ The fake board "builds" its image by saving the model, "flashes" by loading it, 
 through :class:`FakeAgentClient`, which has the protocol client's API (``hello``, ``ping``,
 ``infer_stream``, ``bench``, ``reset``) and computes outputs with the golden model. Faults are
 injected by constructor arguments: ``corrupt`` (indices whose outputs are altered), ``fail``
-(indices answered by a failure record, as after exhausted retries), ``interrupt_after`` (raise ``KeyboardInterrupt`` after that
-many replies, as Ctrl-C would). Tests register variants with
-``BOARD_KINDS["fake-x"] = lambda spec: FakeBoard(spec, corrupt={3})``. Cycle counts are a
+(indices answered by a failure record, as after exhausted retries), ``interrupt_after``
+(raise ``KeyboardInterrupt`` after that many replies, as Ctrl-C would). Tests register variants
+with ``BOARD_KINDS["fake-x"] = lambda spec: FakeBoard(spec, corrupt={3})``. Cycle counts are
 the cost model's estimate (simulated, like hostsim's).
 """
 

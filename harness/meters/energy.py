@@ -8,9 +8,10 @@ The method (after ADI's PMON practice and the MLPerf Tiny EnergyRunner):
    inference; it sizes the record and, with ``n=None`` ("auto"), picks N so that the window
    lasts at least ``min_window_s``.
 3. *Window*: the meter is armed on its external trigger input, wired to the board's trigger
-   GPIO (held high for the whole BENCH); BENCH runs N inferences back to back. The trigger
-   marks the window's start (rising edge) or its end (falling edge, with the window recorded
-   as pre-trigger data); the record has idle margins on both sides.
+   GPIO (held at its active level for the whole BENCH: low on the FTHR by default); BENCH runs
+   N inferences back to back. The trigger marks the window's start (the edge into the active
+   level) or its end (the edge out of it, with the window recorded as pre-trigger data); the
+   record has idle margins on both sides.
 4. *Edges*: both edges are located in the power (:mod:`harness.meters.window_edges`); the
    trigger-marked one must agree with the trigger, the other must lie inside the record.
 5. *Energy*: ``E/inference = sum((P - P_idle) * dt) / N`` over the window widened by a guard
@@ -68,7 +69,7 @@ class EnergySettings:
     calibration_n: int = 8
     current_range_a: float | None = None
     trigger_edge: str = "falling"
-    window_active_high: bool = True
+    window_active_high: bool = False
     smooth_s: float = 0.5e-3
     timeout_s: float = 30.0
 
@@ -154,10 +155,10 @@ def _record_window(
             f"{s.trigger_edge}-edge trigger at the window's end needs: use the other edge"
         )
     meter.arm()
-    if s.marks == "end":  # the pre-trigger samples must be filled before the trigger comes
-        time.sleep(
-            max(0.0, config.pre_trigger_points * config.sample_interval_s - expected_s + 0.02)
-        )
+    # The pre-trigger samples must be filled before the trigger edge comes (the meter ignores
+    # an earlier trigger): the window itself fills them when the trigger marks its end.
+    ahead_s = recorded_pre_s - (expected_s if s.marks == "end" else 0.0)
+    time.sleep(max(0.0, ahead_s + 0.02) if recorded_pre_s > 0 else 0.0)
     cycles = int(bench(n))
     meter.wait_complete(config.duration_s + s.timeout_s)
     return meter.fetch_trace(), cycles

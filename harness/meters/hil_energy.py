@@ -16,7 +16,7 @@ from typing import Any
 from harness.meters.energy import BenchFn, EnergyResult, EnergySettings, measure_energy
 from harness.meters.energy_model import SimEnergyModel
 from harness.meters.errors import MeterError
-from harness.meters.session import DEFAULT_TRIGGER_EDGE, open_meter
+from harness.meters.session import default_trigger_edge, open_meter
 from harness.meters.sim_signal import BoardSignal
 
 #: Clock assumed when neither --clock-hz nor the board's HELLO gives one.
@@ -85,14 +85,16 @@ def client_bench(client: Any) -> BenchFn:
 
 def settings_from_config(config: Any, driver: str) -> EnergySettings:
     """Energy settings from the ``--energy-*``/``--meter-*`` options."""
+    high = (config.get("meter-window-level") or "low") == "high"
     return EnergySettings(
         n=config.get("energy-n"),
         min_window_s=float(config.get("energy-min-window-s") or 1.0),
-        trigger_edge=config.get("meter-trigger-edge") or DEFAULT_TRIGGER_EDGE[driver],
+        trigger_edge=config.get("meter-trigger-edge") or default_trigger_edge(driver, high),
+        window_active_high=high,
     )
 
 
-def _sim_signal(run: Any, board: Any, clock_hz: float) -> BoardSignal:
+def _sim_signal(run: Any, board: Any, clock_hz: float, pin_active_low: bool) -> BoardSignal:
     gpio_log = getattr(getattr(board, "spec", None), "gpio_log", None)
     if not board.facts.simulated or gpio_log is None:
         raise SimMeterUnavailableError(
@@ -106,6 +108,7 @@ def _sim_signal(run: Any, board: Any, clock_hz: float) -> BoardSignal:
         macs_per_inference=float(cost.resources.total_macs),
         cycles_per_inference=float(cost.total_cycles),
         edge_log=Path(gpio_log),
+        pin_active_low=pin_active_low,
     )
 
 
@@ -123,7 +126,8 @@ def measure_run_energy(run: Any, config: Any) -> EnergyOutcome:
     board, client = device.board, device.client
     clock_hz = float(run.clock_hz() or FALLBACK_CLOCK_HZ)
     spec = config.get("meter") or getattr(getattr(board, "spec", None), "meter", None) or "sim"
-    signal = _sim_signal(run, board, clock_hz) if spec == "sim" else None
+    low = (config.get("meter-window-level") or "low") == "low"
+    signal = _sim_signal(run, board, clock_hz, low) if spec == "sim" else None
     driver = "n6705" if spec == "sim" else config.get("meter-driver")
     if hasattr(client, "infer") and run.inputs is not None:  # BENCH repeats the last input
         seq = client.allocate_seq() if hasattr(client, "allocate_seq") else 1

@@ -65,9 +65,16 @@ METER_OPTIONS: tuple[Option, ...] = (
         metavar="V",
     ),
     Option(
+        "meter-window-level",
+        "level of the board's trigger GPIO during BENCH (FTHR default low: P2.0 drives LED1 "
+        "on; high when built with HAL_TRIGGER_ACTIVE_LOW=0)",
+        default="low",
+        choices=("low", "high"),
+    ),
+    Option(
         "meter-trigger-edge",
-        "edge of the meter's trigger input (default: n6705 falling, "
-        "its Trigger In is low-true; dmm6500 rising)",
+        "edge of the meter's trigger input (default: n6705 falling, its Trigger In is "
+        "low-true; dmm6500 the edge that opens the window)",
         choices=("rising", "falling"),
     ),
     Option(

@@ -19,8 +19,16 @@ from harness.meters.scpi import ScpiSession
 from harness.meters.sim_server import SimulatedMeterServer
 from harness.meters.sim_signal import BoardSignal
 
-#: The edge each driver's trigger input fires on by default.
-DEFAULT_TRIGGER_EDGE = {"n6705": "falling", "dmm6500": "rising"}
+
+def default_trigger_edge(driver: str, window_active_high: bool) -> str:
+    """The edge a driver's trigger input uses by default.
+
+    The N6705 Trigger In is low-true (falling edge only); the DMM6500 takes the edge that
+    opens the window.
+    """
+    if driver == "n6705":
+        return "falling"
+    return "rising" if window_active_high else "falling"
 
 
 @dataclass

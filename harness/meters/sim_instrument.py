@@ -7,9 +7,10 @@ keyword forms, ``;``-separated commands): ``*IDN? *RST *CLS *OPC? *TRG``, ``SYST
 ``TRIG:ACQ:SOUR EXT|BUS``, ``INIT:ACQ``, ``TRIG:ACQ``, ``ABOR:ACQ``, ``STAT:OPER:COND?``,
 ``FETC:ARR:CURR?|VOLT?``, ``VOLT?``. Unknown headers queue ``-113,"Undefined header"`` (and a
 query with one gets no reply, as on a real instrument); bad values queue ``-222``/``-224``.
-"Trigger In" (EXTernal) is wired to the board's trigger GPIO, which is high during a BENCH
-window; like the real input it is low-true, so the record triggers on the window's *end*
-(the falling edge), and a trigger that comes before the pre-trigger samples are filled is
+"Trigger In" (EXTernal) is wired to the board's trigger GPIO. Like the real input it is
+low-true: it fires on the pin's falling edge, which is the window's *start* when the pin is
+driven low during BENCH (``BoardSignal.pin_active_low``, the FTHR default) and its *end* when
+the pin is driven high. A trigger that comes before the pre-trigger samples are filled is
 ignored, as the N6705C User's Guide describes for pre-trigger acquisitions.
 """
 
@@ -238,7 +239,7 @@ class SimulatedN6705:
             pre_s = max(0, -self.offset) * self.interval
             later = [
                 tau
-                for mono, tau in timeline.ends
+                for mono, tau in (timeline.starts if self.signal.pin_active_low else timeline.ends)
                 if mono >= acq.armed_ns and tau - armed_tau >= pre_s
             ]
             if later:

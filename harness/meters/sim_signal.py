@@ -48,7 +48,11 @@ class BoardSignal:
         cycles_per_inference: simulated cycles of one inference.
         edge_log: the edge-log file (``None``: no board attached yet, the rail idles).
         pin: the trigger pin as named in the log (``None``: any pin).
-        active_level: the pin level during a window.
+        active_level: the level the edge log shows during a window (hostsim logs the
+            trigger's logical level: 1).
+        pin_active_low: whether the simulated trigger *pin* is driven low during a window
+            (the MAX78000FTHR default, ``HAL_TRIGGER_ACTIVE_LOW=1``: LED1 lit); the simulated
+            meter's Trigger In sees this electrical level.
     """
 
     def __init__(
@@ -61,6 +65,7 @@ class BoardSignal:
         edge_log: Path | None = None,
         pin: str | None = None,
         active_level: int = 1,
+        pin_active_low: bool = True,
     ) -> None:
         self.model = model
         self.clock_hz = clock_hz
@@ -69,6 +74,7 @@ class BoardSignal:
         self.cycles_per_inference = cycles_per_inference
         self.pin = pin
         self.active_level = active_level
+        self.pin_active_low = pin_active_low
         self.attach(edge_log)
 
     def attach(self, edge_log: Path | None) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ import torch
 import yaml
 
 from fixtures.paths import fer2013_file
-from golden.format import save
+from golden.format import QuantModel, save
 from golden.inference import run
 from golden.input_mapping import pixels_to_input
 from models.network import FerNet, to_quant_model
@@ -28,7 +29,9 @@ ZOO_DIR = Path(__file__).resolve().parents[1] / "zoo" / "fercnn-v1"
 BATCH = 128
 
 
-def _batches(images: np.ndarray, labels: np.ndarray, rng: np.random.Generator):  # type: ignore[no-untyped-def]
+def _batches(
+    images: np.ndarray, labels: np.ndarray, rng: np.random.Generator
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     while True:
         order = rng.permutation(len(labels))
         for i in range(0, len(order) - BATCH + 1, BATCH):
@@ -39,7 +42,9 @@ def _batches(images: np.ndarray, labels: np.ndarray, rng: np.random.Generator): 
             yield torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(labels[idx])
 
 
-def _train(net: FerNet, batches, seconds: float, lr: float) -> int:  # type: ignore[no-untyped-def]
+def _train(
+    net: FerNet, batches: Iterator[tuple[torch.Tensor, torch.Tensor]], seconds: float, lr: float
+) -> int:
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     net.train()
     start, steps = time.monotonic(), 0
@@ -106,7 +111,7 @@ def main() -> None:
     print(f"golden inference of {len(test_y)} images: {golden_s:.2f} s")
 
 
-def _card(acc: float, subset: int, fsteps: int, qsteps: int, qmodel) -> str:  # type: ignore[no-untyped-def]
+def _card(acc: float, subset: int, fsteps: int, qsteps: int, qmodel: QuantModel) -> str:
     return f"""# fercnn v1: PLACEHOLDER model (briefly trained)
 
 **This is a placeholder, not a trained FER model.** It exists so that the firmware, harness

@@ -91,10 +91,10 @@ def test_socket_transport(echo_server):
 
 def test_absent_port_retries_then_fails_clearly(tmp_path):
     start = time.monotonic()
-    with pytest.raises(TransportError, match="cannot open .*ttyACM9.*ferhil doctor"):
+    with pytest.raises(TransportError, match=r"cannot open .*ttyACM9.*ferhil doctor"):
         open_transport(str(tmp_path / "ttyACM9"), wait_s=0.3)
     assert time.monotonic() - start >= 0.3
-    with pytest.raises(TransportError, match="no transport for 'rfc2217://x'"):
+    with pytest.raises(TransportError, match=r"no transport for 'rfc2217://x'"):
         open_transport("rfc2217://x")
     assert scheme_of("/dev/ttyACM0") == "serial" and scheme_of("socket://h:1") == "socket"
 
@@ -114,7 +114,7 @@ def test_hostsim_launches_connects_and_stops(tmp_path):
     board = create_board(spec)
     assert isinstance(board, HostsimBoard) and board.facts.simulated
     assert not board.facts.persistent and board.facts.firmware_board == "hostsim"
-    with pytest.raises(TransportError, match="not running"):
+    with pytest.raises(TransportError, match=r"not running"):
         board.connect()
     board.flash(exe)
     try:
@@ -132,9 +132,9 @@ def test_hostsim_launches_connects_and_stops(tmp_path):
 def test_hostsim_that_never_announces_is_an_error(tmp_path):
     exe = fake_sim(tmp_path, "import sys\nsys.exit(3)\n")
     board = HostsimBoard(BoardSpec(name="hostsim", kind="hostsim"))
-    with pytest.raises(TransportError, match="did not announce its link"):
+    with pytest.raises(TransportError, match=r"did not announce its link"):
         board.flash(exe)
-    with pytest.raises(TransportError, match="does not exist"):
+    with pytest.raises(TransportError, match=r"does not exist"):
         board.flash(tmp_path / "missing")
 
 
@@ -183,7 +183,7 @@ def test_fthr_port_resolution(monkeypatch):
     assert board.facts.persistent and not board.facts.simulated
     assert board.facts.probe == "pyocd:0444"
     monkeypatch.setattr(fthr_module, "daplink_ports", lambda: [])
-    with pytest.raises(ConfigError, match="no serial port for board 'fthr': pass --port"):
+    with pytest.raises(ConfigError, match=r"no serial port for board 'fthr': pass --port"):
         board.port()
     monkeypatch.setattr(fthr_module, "daplink_ports", lambda: ["/dev/ttyACM3"])
     assert board.port() == "/dev/ttyACM3"
@@ -214,5 +214,5 @@ def test_fthr_flash_closes_console_then_programs(tmp_path):
 
 
 def test_unknown_kind():
-    with pytest.raises(ConfigError, match="unknown board kind 'stm32'"):
+    with pytest.raises(ConfigError, match=r"unknown board kind 'stm32'"):
         create_board(BoardSpec(name="x", kind="stm32"))

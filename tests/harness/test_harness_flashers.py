@@ -118,16 +118,16 @@ def test_success_selects_probe_by_uid_and_passes_options(monkeypatch, image, pac
 
 def test_missing_probe_is_a_clear_error(monkeypatch, image, pack):
     install(monkeypatch, FakePyOcd([]))
-    with pytest.raises(FlashError, match="no debug probe at all is connected"):
+    with pytest.raises(FlashError, match=r"no debug probe at all is connected"):
         PyOcdFlasher(settings(pack)).flash(image)
     install(monkeypatch, FakePyOcd(["0444000011112222"]))
-    with pytest.raises(FlashError, match="matching unique id 'ffff'"):
+    with pytest.raises(FlashError, match=r"matching unique id 'ffff'"):
         PyOcdFlasher(settings(pack, probe="ffff")).flash(image)
 
 
 def test_several_probes_need_a_uid(monkeypatch, image, pack):
     install(monkeypatch, FakePyOcd(["0444000011112222", "0444000033334444"]))
-    with pytest.raises(FlashError, match="2 debug probes match; pass --probe UID"):
+    with pytest.raises(FlashError, match=r"2 debug probes match; pass --probe UID"):
         PyOcdFlasher(settings(pack)).flash(image)
 
 
@@ -136,7 +136,7 @@ def test_missing_pack_says_how_to_get_it(monkeypatch, image, tmp_path):
     install(monkeypatch, fake)
     with pytest.raises(FlashError, match=r"no built-in 'max78000' target.*--pack FILE"):
         PyOcdFlasher(settings(None)).flash(image)
-    with pytest.raises(FlashError, match="does not exist"):
+    with pytest.raises(FlashError, match=r"does not exist"):
         PyOcdFlasher(settings(tmp_path / "missing.pack")).flash(image)
     assert fake.calls == [], "the probe must not be touched without a usable target"
 
@@ -149,7 +149,7 @@ def test_builtin_target_needs_no_pack(monkeypatch, image):
 def test_timeout_never_waits_forever(monkeypatch, image, pack):
     install(monkeypatch, FakePyOcd(["0444000011112222"], program_delay=2.0))
     start = time.monotonic()
-    with pytest.raises(FlashError, match="did not finish programming within 0.3 s"):
+    with pytest.raises(FlashError, match=r"did not finish programming within 0.3 s"):
         PyOcdFlasher(settings(pack, timeout_s=0.3)).flash(image)
     assert time.monotonic() - start < 1.5
 
@@ -158,18 +158,18 @@ def test_pyocd_errors_are_wrapped_with_recovery_hint(monkeypatch, image, pack):
     install(
         monkeypatch, FakePyOcd(["0444000011112222"], program_error=RuntimeError("cannot read IDR"))
     )
-    with pytest.raises(FlashError, match="cannot read IDR.*under-reset"):
+    with pytest.raises(FlashError, match=r"cannot read IDR.*under-reset"):
         PyOcdFlasher(settings(pack)).flash(image)
 
 
 def test_missing_image(pack, tmp_path):
-    with pytest.raises(FlashError, match="does not exist; build it first"):
+    with pytest.raises(FlashError, match=r"does not exist; build it first"):
         PyOcdFlasher(settings(pack)).flash(tmp_path / "none.elf")
 
 
 def test_registry():
     assert isinstance(create_flasher("openocd", FlasherSettings()), OpenOcdFlasher)
-    with pytest.raises(ConfigError, match="known: openocd, pyocd"):
+    with pytest.raises(ConfigError, match=r"known: openocd, pyocd"):
         create_flasher("jlink", FlasherSettings())
 
 
@@ -206,10 +206,10 @@ def test_openocd_failure_timeout_and_absence(tmp_path, image):
     env = fake_openocd(
         tmp_path, "print('Error: unable to find a matching CMSIS-DAP device')\nsys.exit(1)"
     )
-    with pytest.raises(FlashError, match="(?s)exited with code 1.*CMSIS-DAP"):
+    with pytest.raises(FlashError, match=r"(?s)exited with code 1.*CMSIS-DAP"):
         OpenOcdFlasher(FlasherSettings(), environ=env).flash(image)
     env = fake_openocd(tmp_path / "slow", "time.sleep(10)")
-    with pytest.raises(FlashError, match="did not finish within 0.5 s"):
+    with pytest.raises(FlashError, match=r"did not finish within 0.5 s"):
         OpenOcdFlasher(FlasherSettings(timeout_s=0.5), environ=env).flash(image)
-    with pytest.raises(FlashError, match="openocd was not found.*MAXIM_PATH"):
+    with pytest.raises(FlashError, match=r"openocd was not found.*MAXIM_PATH"):
         OpenOcdFlasher(FlasherSettings(), environ={"PATH": ""}).command(image)

@@ -57,7 +57,7 @@ def test_bad_inventory_is_a_clear_error(tmp_path, text, message):
 
 
 def test_missing_file_and_unknown_board(tmp_path):
-    with pytest.raises(ConfigError, match="cannot read lab inventory"):
+    with pytest.raises(ConfigError, match=r"cannot read lab inventory"):
         load_lab(tmp_path / "none.yaml")
     lab = parse_lab(LAB, tmp_path / "lab.yaml")
     with pytest.raises(ConfigError, match=r"'fthr-9' is not in the lab inventory .*fthr-1, sim"):
@@ -77,5 +77,5 @@ def test_board_spec_from_lab_with_command_line_overrides(tmp_path):
 def test_board_spec_without_lab(tmp_path):
     spec = board_spec(FerhilConfig.defaults(board="qemu", baud=921600), gpio_log=Path("g.log"))
     assert (spec.kind, spec.baud, spec.gpio_log) == ("qemu", 921600, Path("g.log"))
-    with pytest.raises(ConfigError, match="unknown board 'fthr-1'.*--lab FILE"):
+    with pytest.raises(ConfigError, match=r"unknown board 'fthr-1'.*--lab FILE"):
         board_spec(FerhilConfig.defaults(board="fthr-1"))

@@ -25,13 +25,15 @@ def edge_log(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def sim_signal(edge_log: Path) -> BoardSignal:
+def sim_signal(edge_log: Path, request: pytest.FixtureRequest) -> BoardSignal:
+    """The simulated rail; ``indirect`` param: whether the trigger pin is low in a window."""
     return BoardSignal(
         SimEnergyModel(seed=7),
         clock_hz=CLOCK_HZ,
         macs_per_inference=MACS,
         cycles_per_inference=CYCLES,
         edge_log=edge_log,
+        pin_active_low=getattr(request, "param", True),
     )
 
 

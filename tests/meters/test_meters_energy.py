@@ -44,19 +44,30 @@ def truth_uj() -> float:
     return expected * 1e6
 
 
+@pytest.mark.parametrize(
+    ("sim_signal", "marks"), [(True, "start"), (False, "end")], indirect=["sim_signal"]
+)
 @pytest.mark.parametrize("n", [60, 150])
 def test_energy_matches_the_simulator_truth(
-    sim_meter: N6705Meter, synthetic_bench: SyntheticBench, n: int
+    sim_meter: N6705Meter,
+    sim_signal: BoardSignal,
+    synthetic_bench: SyntheticBench,
+    n: int,
+    marks: str,
 ) -> None:
-    result = measure_energy(sim_meter, synthetic_bench.bench, CLOCK_HZ, replace(FAST, n=n))
+    # The N6705's low-true Trigger In fires at the window start when the pin is low during
+    # BENCH (FTHR default) and at its end when the pin is high.
+    settings = replace(FAST, n=n, window_active_high=not sim_signal.pin_active_low)
+    assert settings.marks == marks
+    result = measure_energy(sim_meter, synthetic_bench.bench, CLOCK_HZ, settings)
     assert result.energy_uj_per_inference == pytest.approx(truth_uj(), rel=0.02)
     assert result.window_s == pytest.approx(n * CYCLES / CLOCK_HZ, rel=0.01)
     assert result.latency_us == pytest.approx(result.device_latency_us, rel=0.01)
     assert result.idle_power_mw == pytest.approx(20.0, rel=0.02)
     # active power = idle + E / t_inference = 20 mW + 50 µJ / 2 ms
     assert result.active_power_mw == pytest.approx(45.0, rel=0.02)
-    assert result.windows["trigger_marks"] == "end"
-    assert result.windows["end_s"] == pytest.approx(0.0, abs=1e-3)
+    assert result.windows["trigger_marks"] == marks
+    assert result.windows[f"{marks}_s"] == pytest.approx(0.0, abs=1e-3)
     summary = result.summary()
     assert summary["energy_n"] == n and summary["energy_uj_per_inference"] > 0
     assert len(result.section()["trace"]["t_s"]) == len(result.section()["trace"]["power_mw"])
@@ -160,7 +171,7 @@ def test_rising_edge_trigger_marks_the_window_start() -> None:
         meter.window_s = n * CYCLES / CLOCK_HZ
         return n * CYCLES
 
-    settings = replace(FAST, n=100, trigger_edge="rising")
+    settings = replace(FAST, n=100, trigger_edge="rising", window_active_high=True)
     assert settings.marks == "start"
     result = measure_energy(meter, bench, CLOCK_HZ, settings)
     assert result.windows["trigger_marks"] == "start"

@@ -69,7 +69,16 @@ def test_client_bench_stretches_the_timeout_and_checks_the_reply() -> None:
 
 
 def test_settings_follow_the_driver_edge() -> None:
-    config = {"energy-n": None, "energy-min-window-s": 2.0, "meter-trigger-edge": None}
-    assert settings_from_config(config, "n6705").marks == "end"
-    assert settings_from_config(config, "dmm6500").marks == "start"
-    assert settings_from_config(config, "dmm6500").min_window_s == 2.0
+    low = {
+        "energy-n": None,
+        "energy-min-window-s": 2.0,
+        "meter-trigger-edge": None,
+        "meter-window-level": "low",
+    }
+    high = {**low, "meter-window-level": "high"}
+    assert settings_from_config(low, "n6705").marks == "start"  # falling edge opens it
+    assert settings_from_config(high, "n6705").marks == "end"  # low-true input: closing edge
+    assert settings_from_config(low, "dmm6500").trigger_edge == "falling"
+    assert settings_from_config(high, "dmm6500").trigger_edge == "rising"
+    assert settings_from_config(high, "dmm6500").marks == "start"
+    assert settings_from_config(low, "dmm6500").min_window_s == 2.0

@@ -115,3 +115,13 @@ def test_dropout_only_in_training_modes() -> None:
     net.set_mode("simulate")
     xi = np.random.default_rng(1).integers(-128, 128, (2, 1, 8, 8))
     np.testing.assert_array_equal(net.simulate(xi), net.simulate(xi))
+
+
+def test_class_names_default_and_mismatch() -> None:
+    config = _small([{"name": "c1", "out_channels": 4}, FC])
+    del config["classes"]
+    assert FerNet(config).classes == ("class0", "class1")
+    config["classes"] = ["only-one"]
+    with pytest.raises(IllegalLayerError, match="2 outputs but 1 classes"):
+        FerNet(config)
+    assert len(FerNet().classes) == 7

@@ -75,6 +75,7 @@ class Hostsim:
     def __init__(self, proc: subprocess.Popen[str], path: str) -> None:
         self.proc = proc
         self.path = path
+        self.stderr = ""  # filled in when the process has been terminated
 
     def open(self, timeout: float = 0.05) -> serial.Serial:
         return serial.Serial(self.path, 115200, timeout=timeout)
@@ -92,14 +93,17 @@ def run_hostsim(binary: Path, *args: str) -> Iterator[Hostsim]:
         assert proc.stdout is not None
         line = proc.stdout.readline().strip()
         assert line.startswith("/dev/"), f"hostsim printed {line!r}"
-        yield Hostsim(proc, line)
+        sim = Hostsim(proc, line)
+        yield sim
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=5)
+            _, err = proc.communicate(timeout=5)
         except subprocess.TimeoutExpired:
             proc.kill()
-            proc.wait()
+            _, err = proc.communicate()
+        if "sim" in locals():
+            sim.stderr = err
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 from collections.abc import Callable
@@ -230,7 +231,7 @@ def test_throttled_baud_rate(hostsim: Callable[..., Any]) -> None:
         rtt = min(client.ping(payload) for _ in range(2))
     rate = 2 * wire / rtt  # bytes per second each way (request, then the echo)
     # 115200 baud at 10 bits per byte is 11520 B/s; the throttle must not exceed it
-    assert 7000 < rate < 11520 * 1.02
+    assert 6000 < rate < 11520 * 1.02
 
 
 @pytest.mark.slow
@@ -247,7 +248,9 @@ def test_dropped_bytes_recover(hostsim: Callable[..., Any]) -> None:
         lossy = list(client.infer_stream(items, window=3, respect_rx_buffer=False))
     assert [r.seq for r in lossy] == list(range(8))
     assert all(not isinstance(r, InferFailure) for r in lossy), lossy
-    assert sum(r.attempts for r in lossy) > len(lossy)  # bytes really were dropped
+    assert sum(r.attempts for r in lossy) > len(lossy)  # requests had to be sent again
+    dropped = re.search(r"rx dropped (\d+) bytes", sim.stderr)
+    assert dropped is not None and int(dropped.group(1)) > 0  # the bridge really dropped bytes
     for a, b in zip(safe, lossy, strict=True):
         assert isinstance(a, InferResult) and isinstance(b, InferResult)
         np.testing.assert_array_equal(a.outputs, b.outputs)

@@ -57,7 +57,8 @@ class DevToolsPipe:
             [
                 chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--hide-scrollbars", "--force-device-scale-factor=1",
+                "--disable-sync", "--disable-dev-shm-usage", "--hide-scrollbars",
+                "--force-device-scale-factor=1",
                 f"--window-size={WIDTH},{HEIGHT}", f"--user-data-dir={profile}",
                 "--remote-debugging-pipe", "about:blank",
             ],

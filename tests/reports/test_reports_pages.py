@@ -68,6 +68,7 @@ def test_report_escapes_untrusted_text(tmp_path: Path) -> None:
         sample["id"] = XSS
     bad[0]["error"] = '<img src=x onerror="alert(2)">'
     results["dataset"]["classes"][0] = "<i>angry</i>"
+    results["dataset"]["classes"][1] = "$\\frac{1}{$"  # would be broken mathtext
     html = _page(write_report(results, tmp_path))
     assert XSS not in html and "<b>bold</b>" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -214,3 +215,12 @@ def test_reports_html_facade() -> None:
     html = importlib.import_module("reports.html")
     assert html.write_report is write_report
     assert html.write_history is write_history and html.write_comparison is write_comparison
+
+
+def test_top_confusions() -> None:
+    from reports.report_page import top_confusions
+
+    matrix = np.array([[5, 2, 0], [7, 1, 1], [0, 2, 9]])
+    assert top_confusions(matrix, ["a", "b", "c"], 2) == [("b", "a", 7), ("a", "b", 2)]
+    assert top_confusions(np.eye(3, dtype=int), ["a", "b", "c"]) == []
+    assert top_confusions(None, []) == []

@@ -254,3 +254,17 @@ def test_notes_from_run_and_dataset() -> None:
     notes = run_view(results).notes
     assert notes[0].startswith("prebuilt firmware") and "small generated set" in notes
     assert any("not meaningful" in n for n in notes)
+
+
+def test_reports_never_imports_upper_layers() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, reports, reports.html, reports.sample_data;"
+        "up = ('harness', 'firmware', 'models');"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in up);"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -10,7 +10,8 @@
  * it holds N bytes and drops what does not fit, like the MAX78000FTHR's 4 KiB USB bridge.
  * With --baud B every byte is delivered no earlier than its wire time (10 bits per byte), in
  * both directions. hostsim keeps the slave open itself, so the host may close and reopen the
- * pty; it runs until SIGTERM/SIGINT (or until the pty fails).
+ * pty; it runs until SIGTERM/SIGINT (or until the pty fails) and then prints how many bytes the
+ * emulated link dropped on stderr.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -235,6 +236,39 @@ void hal_init(void) {
     sim.trigger_level = 0;
 }
 
+/* Append the decimal digits of v to buf at *pos (async-signal-safe). */
+static void append_u64(char *buf, size_t *pos, uint64_t v) {
+    char digits[24];
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + (int)(v % 10u));
+        v /= 10u;
+    } while (v);
+    while (n) {
+        buf[(*pos)++] = digits[--n];
+    }
+}
+
+static void append_text(char *buf, size_t *pos, const char *text) {
+    while (*text) {
+        buf[(*pos)++] = *text++;
+    }
+}
+
+/* SIGTERM/SIGINT: report what the emulated link dropped, then exit. */
+static void on_terminate(int signo) {
+    char line[160];
+    size_t n = 0;
+    append_text(line, &n, "hostsim: terminated, rx dropped ");
+    append_u64(line, &n, sim.dropped_rx);
+    append_text(line, &n, " bytes, tx dropped ");
+    append_u64(line, &n, sim.dropped_tx);
+    append_text(line, &n, " bytes\n");
+    ssize_t ignored = write(STDERR_FILENO, line, n);
+    (void)ignored;
+    _exit(signo == SIGTERM ? 0 : 130);
+}
+
 static void usage(const char *prog) {
     fprintf(stderr,
             "usage: %s [--pty] [--baud N] [--gpio-log PATH] [--clock-hz F] [--rx-buffer N]"
@@ -294,6 +328,8 @@ int main(int argc, char **argv) {
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGTERM, on_terminate);
+    signal(SIGINT, on_terminate);
     sim.cap = sim.rx_buffer ? sim.rx_buffer : HOSTSIM_LOSSLESS_RING;
     pthread_mutex_init(&sim.lock, NULL);
     pthread_cond_init(&sim.data, NULL);

@@ -114,7 +114,7 @@ static uint16_t random_request(uint8_t *type) {
 int main(int argc, char **argv) {
     uint32_t n = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 10000u;
     if (argc > 2) {
-        rng_state = strtoull(argv[2], NULL, 10) | 1u;
+        rng_state = strtoull(argv[2], NULL, 10) * 0x9E3779B97F4A7C15ull + 1u;
     }
     uint32_t mutated = 0, intact = 0, replies = 0, errors = 0;
     loopback_start();
