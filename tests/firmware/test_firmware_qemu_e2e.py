@@ -78,3 +78,26 @@ def test_20_inputs_match_golden_exactly(
     again = client.infer(0, x[0])
     assert abs(again.cycles - cycles[0]) <= 1
     assert proc.ticks_to_instructions(cycles[0]) > 1000  # type: ignore[attr-defined]
+
+
+@needs_qemu
+@pytest.mark.qemu
+@pytest.mark.slow
+def test_instruction_count_is_independent_of_icount_shift(
+    qemu_artifact: FirmwareArtifact, fer_inputs: np.ndarray
+) -> None:
+    # shift 7 wraps the 24-bit SysTick many times per inference (the wrap counter must work);
+    # shift 0 does not. Both must count the same instructions, up to shift 0's 40-instruction
+    # resolution and the few instructions each extra SysTick interrupt adds.
+    counts = []
+    for shift in (0, 7):
+        proc = launch.start_qemu(qemu_artifact.path, icount_shift=shift)
+        try:
+            with AgentClient(serial.serial_for_url(proc.url, timeout=0.05), timeout=20.0) as c:
+                c.hello()
+                counts.append(proc.ticks_to_instructions(c.infer(0, fer_inputs[0]).cycles))
+        finally:
+            proc.close()
+    assert counts[0] > 0
+    wraps = counts[1] * (1 << 7) / 40 / (1 << 24)
+    assert abs(counts[0] - counts[1]) <= 80 + 10 * wraps, counts

@@ -80,9 +80,11 @@ def izer_pads(model: QuantModel) -> bool:
     return all(q.op == "linear" or q.pad < q.kernel_size for q in model.layers)
 
 
-def izer_model(seed: int, **kwargs: object) -> QuantModel:
-    while not izer_pads(model := random_legal_model(np.random.default_rng(seed), **kwargs)):
+def izer_model(seed: int, wide_output: bool | None = None) -> QuantModel:
+    model = random_legal_model(np.random.default_rng(seed), wide_output=wide_output)
+    while not izer_pads(model):
         seed += 1000
+        model = random_legal_model(np.random.default_rng(seed), wide_output=wide_output)
     return model
 
 

@@ -199,6 +199,7 @@ def test_pipelined_stream_in_order(
     with hostsim() as sim, sim.open() as ser:
         client = AgentClient(ser)
         results = list(client.infer_stream(((i * 10, x) for i, x in enumerate(inputs)), window=6))
+    assert "rx dropped 0 bytes" in sim.stderr  # the default link is lossless
     assert [r.seq for r in results] == [i * 10 for i in range(60)]
     for r, x in zip(results, inputs, strict=True):
         assert isinstance(r, InferResult) and r.ok and r.attempts == 1

@@ -1,0 +1,72 @@
+"""Option rows of the regression check: ``--baseline`` and one row per threshold.
+
+Thresholds left unset here fall back to ``[tool.ferhil.regression]`` in ``pyproject.toml``, then
+to the defaults (:mod:`harness.regression.limits`). Importing this module registers the rows.
+"""
+
+from __future__ import annotations
+
+from harness.options import OPTIONS, Option
+
+
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise ValueError("must be >= 0")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError("must be >= 0")
+    return value
+
+
+REGRESSION_OPTIONS: tuple[Option, ...] = (
+    Option(
+        "baseline",
+        "compare with this run id or model version instead of the newest earlier model "
+        "version on the same board kind and data set",
+        env="FERHIL_BASELINE",
+        metavar="RUN_ID|MODEL_VERSION",
+    ),
+    Option(
+        "max-accuracy-drop-pp",
+        "largest allowed accuracy drop against the baseline, in percentage points",
+        type=_non_negative_float,
+        metavar="PP",
+    ),
+    Option(
+        "max-class-accuracy-drop-pp",
+        "largest allowed per-class accuracy drop, in percentage points",
+        type=_non_negative_float,
+        metavar="PP",
+    ),
+    Option(
+        "min-class-samples",
+        "classes with fewer samples are shown but not judged",
+        type=_non_negative_int,
+        metavar="N",
+    ),
+    Option(
+        "max-golden-mismatches",
+        "largest allowed number of samples not matching the golden outputs",
+        type=_non_negative_int,
+        metavar="N",
+    ),
+    Option(
+        "max-latency-increase-pct",
+        "largest allowed growth of the on-device latency p50, in percent",
+        type=_non_negative_float,
+        metavar="PCT",
+    ),
+    Option(
+        "max-energy-increase-pct",
+        "largest allowed growth of the energy per inference, in percent",
+        type=_non_negative_float,
+        metavar="PCT",
+    ),
+)
+
+OPTIONS.add(*REGRESSION_OPTIONS)

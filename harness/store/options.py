@@ -1,0 +1,23 @@
+"""Option rows of the result store (``--db``, ``--record/--no-record``).
+
+Importing this module registers the rows in :data:`harness.options.OPTIONS` (it is listed in
+:data:`harness.options.OPTION_PROVIDERS`), so they exist in pytest, the ini file and ``ferhil run``.
+"""
+
+from __future__ import annotations
+
+from harness.options import OPTIONS, Option
+from harness.store.location import DB_ENV, DEFAULT_DB_FILE
+
+STORE_OPTIONS: tuple[Option, ...] = (
+    Option(
+        "db",
+        "result store: a SQLAlchemy URL (postgresql+psycopg2://user@host/ferhil) or a SQLite "
+        f"file (default: {DEFAULT_DB_FILE} in the parent folder of --report-dir)",
+        env=DB_ENV,
+        metavar="URL",
+    ),
+    Option("record", "record the run in the result store", default=True, flag=True),
+)
+
+OPTIONS.add(*STORE_OPTIONS)
