@@ -29,7 +29,7 @@ JUNIT_KEYS = (
 
 
 def test_energy_per_inference(
-    ferhil_session: Any, ferhil_config: Any, record_property: Any
+    ferhil_session: Any, ferhil_config: Any, record_testsuite_property: Any
 ) -> None:
     run = ferhil_session
     try:
@@ -44,8 +44,8 @@ def test_energy_per_inference(
     run.add_section("energy", outcome.section())
     for key in JUNIT_KEYS:
         if summary.get(key) is not None:
-            record_property(f"ferhil.{key}", summary[key])
-    record_property("ferhil.meter", outcome.meter)
+            record_testsuite_property(f"ferhil.{key}", summary[key])
+    record_testsuite_property("ferhil.meter", outcome.meter)
 
     energy = outcome.result.energy_uj_per_inference
     assert energy > 0, f"measured a non-positive energy per inference ({energy:.3f} µJ)"

@@ -9,6 +9,14 @@
 #define S8_MIN (-128)
 #define S8_MAX 127
 
+/* Keep the hot row loop out of its caller so the compiler keeps its weights in registers
+ * (an optimisation hint only; any C11 compiler may ignore it). */
+#if defined(__GNUC__)
+#define KERNEL_NOINLINE __attribute__((noinline))
+#else
+#define KERNEL_NOINLINE
+#endif
+
 uint32_t weight_row_bytes(uint32_t count, uint8_t bits)
 {
     return (count * (uint32_t)bits + 7u) / 8u;
@@ -156,6 +164,27 @@ static int32_t edge_taps(const int8_t *src, int32_t w, const int8_t *wk, int32_t
     return sum;
 }
 
+/* dst[x] += wk[0]*s[x] + wk[1]*s[x+1] + wk[2]*s[x+2] for x in [0, n): the 3-tap inner loop. */
+static KERNEL_NOINLINE void mac_row3(int32_t *restrict dst, const int8_t *restrict s, int32_t n,
+                                     const int8_t *wk)
+{
+    const int32_t w0 = wk[0];
+    const int32_t w1 = wk[1];
+    const int32_t w2 = wk[2];
+    for (int32_t x = 0; x < n; x++) {
+        dst[x] += w0 * (int32_t)s[x] + w1 * (int32_t)s[x + 1] + w2 * (int32_t)s[x + 2];
+    }
+}
+
+/* dst[x] += w0 * s[x] for x in [0, n): the 1x1 inner loop. */
+static KERNEL_NOINLINE void mac_row1(int32_t *restrict dst, const int8_t *restrict s, int32_t n,
+                                     int32_t w0)
+{
+    for (int32_t x = 0; x < n; x++) {
+        dst[x] += w0 * (int32_t)s[x];
+    }
+}
+
 /* Add one kernel row (weights wk[0..k-1] at kernel row ky) applied to one input plane into the
  * output accumulator plane. Zero padding is handled by clipping: output rows whose input row
  * falls in the padding are skipped, and the columns near the left/right borders (where some
@@ -183,24 +212,16 @@ static void accumulate_kernel_row(const int8_t *restrict plane, uint16_t h, uint
             const int32_t last = (int32_t)wo - 1;
             dst[0] += w1 * (int32_t)src[0] + w2 * (int32_t)src[1];
             dst[last] += w0 * (int32_t)src[last - 1] + w1 * (int32_t)src[last];
-            const int8_t *restrict s1 = src - 1;
-            for (int32_t x = 1; x < last; x++) {
-                dst[x] += w0 * (int32_t)s1[x] + w1 * (int32_t)s1[x + 1] + w2 * (int32_t)s1[x + 2];
-            }
+            mac_row3(dst + 1, src, last - 1, wk);
             continue;
         }
         for (int32_t x = 0; x < xl; x++) {
             dst[x] += edge_taps(src, (int32_t)w, wk, (int32_t)k, (int32_t)pad, x);
         }
-        const int8_t *restrict s = src - (int32_t)pad;
         if (k == 3u) {
-            for (int32_t x = xl; x < xr; x++) {
-                dst[x] += w0 * (int32_t)s[x] + w1 * (int32_t)s[x + 1] + w2 * (int32_t)s[x + 2];
-            }
+            mac_row3(dst + xl, src + xl - (int32_t)pad, xr - xl, wk);
         } else {
-            for (int32_t x = xl; x < xr; x++) {
-                dst[x] += w0 * (int32_t)s[x];
-            }
+            mac_row1(dst + xl, src + xl - (int32_t)pad, xr - xl, w0);
         }
         for (int32_t x = xr; x < (int32_t)wo; x++) {
             dst[x] += edge_taps(src, (int32_t)w, wk, (int32_t)k, (int32_t)pad, x);

@@ -1,0 +1,98 @@
+"""Write ``history.html`` and ``comparison.html`` from the result store (through :mod:`reports`).
+
+``history.html`` shows every stored run; ``comparison.html`` compares one run (default: the
+newest complete run) with its baseline (:mod:`harness.regression.baseline`). Both pages link to
+each other, and to ``report.html`` when they are written into a run's report folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from harness.regression.baseline import BaselineChoice, find_baseline
+from harness.store import ResultStore, StoredRun
+
+HISTORY_LABEL = "History"
+COMPARISON_LABEL = "Comparison with baseline"
+REPORT_LABEL = "Run report"
+
+
+@dataclass(frozen=True)
+class RegressionPages:
+    """The pages written (``None`` when not written) and the baseline of the comparison."""
+
+    history: Path | None
+    comparison: Path | None
+    target: StoredRun | None
+    baseline: BaselineChoice | None
+
+    def links(self) -> dict[str, str]:
+        """Navigation links (label -> file name) to the written pages."""
+        out = {}
+        if self.history is not None:
+            out[HISTORY_LABEL] = self.history.name
+        if self.comparison is not None:
+            out[COMPARISON_LABEL] = self.comparison.name
+        return out
+
+
+def _target(store: ResultStore, run_id: str | None) -> StoredRun | None:
+    if run_id is not None:
+        return store.run(run_id)
+    complete = store.runs(complete_only=True)
+    return complete[-1] if complete else None
+
+
+def write_pages(
+    store: ResultStore,
+    out_dir: Path,
+    *,
+    run_id: str | None = None,
+    baseline: str | None = None,
+    images: Mapping[int, np.ndarray] | None = None,
+    report: str | None = None,
+) -> RegressionPages:
+    """Write ``history.html`` and, when the run has a baseline, ``comparison.html``.
+
+    Args:
+        store: the result store.
+        out_dir: folder for the pages (created when missing).
+        run_id: the run to compare (default: the newest complete run).
+        baseline: ``--baseline`` (run id or model version), else the default rule.
+        images: face images by sample index, shown next to changed samples.
+        report: the run's ``report.html`` (relative URL) to link from both pages.
+
+    Raises:
+        harness.store.StoreError: ``run_id`` is not stored.
+        harness.regression.errors.RegressionError: ``baseline`` names no usable run.
+        reports.ReportDataError: a stored document cannot be rendered.
+    """
+    from reports.html import COMPARISON_FILE, HISTORY_FILE, write_comparison, write_history
+
+    out_dir = Path(out_dir)
+    target = _target(store, run_id)
+    choice: BaselineChoice | None = None
+    if target is not None:
+        choice = find_baseline(store, store.results(target.id, samples=False), baseline)
+    nav: dict[str, str] = {REPORT_LABEL: report} if report else {}
+    comparison_name = COMPARISON_FILE if choice is not None and choice.run is not None else None
+    history_links = dict(nav)
+    if comparison_name:
+        history_links[COMPARISON_LABEL] = comparison_name
+    runs: list[dict[str, Any]] = [store.results(r.id, samples=False) for r in store.runs()]
+    history = write_history(runs, out_dir, links=history_links)
+    comparison = None
+    if target is not None and choice is not None and choice.run is not None:
+        comparison = write_comparison(
+            store.results(choice.run.id),
+            store.results(target.id),
+            out_dir,
+            images=images,
+            links={**nav, HISTORY_LABEL: HISTORY_FILE},
+        )
+    return RegressionPages(history, comparison, target, choice)
