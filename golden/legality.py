@@ -52,6 +52,12 @@ def _layer_rules(shape: LayerShape, is_last: bool) -> list[str]:
             )
         if not 0 <= shape.pad <= lim.MAX_PAD:
             out.append(f"{where}: padding {shape.pad} is not supported; use 0, 1 or 2")
+        elif k in lim.CONV_KERNEL_SIZES and shape.pad >= k:
+            # izer (izer/izer.py) refuses a padding that is not smaller than the kernel.
+            out.append(
+                f"{where}: padding {shape.pad} needs a larger kernel; izer requires pad < kernel "
+                f"size, so a {k}x{k} convolution may pad at most {k - 1}"
+            )
         for label, n in (("input", shape.in_channels), ("output", shape.out_channels)):
             if n > lim.MAX_CHANNELS:
                 out.append(f"{where}: {n} {label} channels exceed the limit of {lim.MAX_CHANNELS}")

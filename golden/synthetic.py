@@ -159,7 +159,7 @@ def random_legal_model(
             cout = reduce_to[1]
         ph, pw = _pooled(hin, win, pool)
         k = 3 if rng.random() < 0.6 else 1
-        pad = int(rng.integers(0, 3))
+        pad = int(rng.integers(0, k))  # izer requires pad < kernel size
         if ph + 2 * pad - k + 1 < 1 or pw + 2 * pad - k + 1 < 1 or reduce_to is not None:
             pad = k // 2  # keep the size
         bits = int(rng.choice(weight_bits_choices))

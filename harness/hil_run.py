@@ -97,6 +97,10 @@ class HilRun:
         self.notes: list[str] = []
         self.extra_summary: dict[str, Any] = {}
         self.sections: dict[str, Any] = {}
+        # Observers (e.g. harness.regression.recorder.StoreRecorder), see _emit; the links
+        # they add are rendered into report.html.
+        self.listeners: list[Any] = []
+        self.report_links: dict[str, str] = {}
         self.results_path: Path | None = None
         self.report_path: Path | None = None
 
@@ -123,7 +127,19 @@ class HilRun:
         expected = ExpectedIdentity(self.model.hash(), firmware_hash)
         make_client = getattr(board, "make_client", None) or self._client_factory()
         self.device = bring_up(board, image, expected, make_client, flash=self.config.get("flash"))
+        self._emit("run_started")
         return self.device
+
+    def _emit(self, event: str, *args: Any) -> None:
+        """Call ``listener.<event>(self, *args)`` on every listener that defines it.
+
+        Events: ``run_started()`` (board up), ``sample_recorded(record)`` (one result),
+        ``results_written(document)`` (``results.json`` of :meth:`finish` written).
+        """
+        for listener in self.listeners:
+            handler = getattr(listener, event, None)
+            if handler is not None:
+                handler(self, *args)
 
     def _client_factory(self) -> Callable[[Any], Any]:
         if self._make_client is not _default_client:
@@ -197,7 +213,7 @@ class HilRun:
                     self.device.client,
                     self.inputs,
                     templates,
-                    _sink(log, self.records),
+                    _sink(log, self.records, lambda r: self._emit("sample_recorded", r)),
                     window=int(self.config.get("window") or 4),
                     clock_hz=self.clock_hz(),
                     tolerance=int(self.config.get("golden-tolerance") or 0),
@@ -257,15 +273,19 @@ class HilRun:
         except ModuleNotFoundError:
             return None
         document = json.loads((self.report_dir / RESULTS_FILE).read_text(encoding="utf-8"))
-        self.report_path = Path(html.write_report(document, self.report_dir))
+        links = {"links": dict(self.report_links)} if self.report_links else {}
+        self.report_path = Path(html.write_report(document, self.report_dir, **links))
         return self.report_path
 
     def finish(self) -> None:
         """Write results and report (when anything was measured) and close the board."""
         try:
             if self.records or self.device is not None:
-                self.write_results()
-                self.write_report()
+                path = self.write_results()
+                try:
+                    self._emit("results_written", json.loads(path.read_text(encoding="utf-8")))
+                finally:
+                    self.write_report()
         finally:
             self.close()
 
@@ -275,10 +295,13 @@ class HilRun:
             self.device.close()
 
 
-def _sink(log: IO[str], records: list[SampleRecord]) -> Callable[[SampleRecord], None]:
+def _sink(
+    log: IO[str], records: list[SampleRecord], notify: Callable[[SampleRecord], None]
+) -> Callable[[SampleRecord], None]:
     def write(record: SampleRecord) -> None:
         records.append(record)
         log.write(json.dumps(record.to_json()) + "\n")
         log.flush()
+        notify(record)
 
     return write

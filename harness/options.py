@@ -26,7 +26,12 @@ from typing import Any
 from harness.errors import ConfigError
 
 #: Modules that add rows to :data:`OPTIONS` when imported (skipped when absent).
-OPTION_PROVIDERS: tuple[str, ...] = ("harness.run_options", "harness.meters.options")
+OPTION_PROVIDERS: tuple[str, ...] = (
+    "harness.run_options",
+    "harness.meters.options",
+    "harness.store.options",
+    "harness.regression.options",
+)
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}

@@ -136,6 +136,10 @@ def ferhil_session(
     """The run with the model and test set loaded and the board up (identity checked)."""
     run = ferhil_run_factory(ferhil_config)
     pytestconfig.stash[RUN_KEY] = run
+    from harness.regression.recorder import recorders_for  # the result store (sqlalchemy)
+
+    if hasattr(run, "listeners"):
+        run.listeners.extend(recorders_for(ferhil_config))
     try:
         _prepare_or_skip(run, ferhil_config)
         identity = run.document()["identity"]

@@ -172,7 +172,11 @@ static KERNEL_NOINLINE void mac_row3(int32_t *restrict dst, const int8_t *restri
     const int32_t w1 = wk[1];
     const int32_t w2 = wk[2];
     for (int32_t x = 0; x < n; x++) {
-        dst[x] += w0 * (int32_t)s[x] + w1 * (int32_t)s[x + 1] + w2 * (int32_t)s[x + 2];
+        int32_t a = dst[x];
+        a += w0 * (int32_t)s[x];
+        a += w1 * (int32_t)s[x + 1];
+        a += w2 * (int32_t)s[x + 2];
+        dst[x] = a;
     }
 }
 
@@ -218,10 +222,12 @@ static void accumulate_kernel_row(const int8_t *restrict plane, uint16_t h, uint
         for (int32_t x = 0; x < xl; x++) {
             dst[x] += edge_taps(src, (int32_t)w, wk, (int32_t)k, (int32_t)pad, x);
         }
-        if (k == 3u) {
-            mac_row3(dst + xl, src + xl - (int32_t)pad, xr - xl, wk);
-        } else {
-            mac_row1(dst + xl, src + xl - (int32_t)pad, xr - xl, w0);
+        if (xr > xl) { /* then xl == pad, so src + xl - pad == src stays inside the row */
+            if (k == 3u) {
+                mac_row3(dst + xl, src + xl - (int32_t)pad, xr - xl, wk);
+            } else {
+                mac_row1(dst + xl, src + xl - (int32_t)pad, xr - xl, w0);
+            }
         }
         for (int32_t x = xr; x < (int32_t)wo; x++) {
             dst[x] += edge_taps(src, (int32_t)w, wk, (int32_t)k, (int32_t)pad, x);

@@ -143,19 +143,25 @@ class Meter(Protocol):
         """Read the completed record."""
         ...
 
+    def measure_idle(
+        self, duration_s: float, sample_interval_s: float, current_range_a: float | None = None
+    ) -> Trace:
+        """Record the idle baseline: ``duration_s`` with an immediate trigger."""
+        ...
+
     def close(self) -> None:
         """Release the instrument session."""
         ...
 
 
-def measure_idle(
+def record_immediate(
     meter: Meter,
     duration_s: float,
     sample_interval_s: float,
     current_range_a: float | None = None,
     timeout_s: float = 30.0,
 ) -> Trace:
-    """Record ``duration_s`` of the rail with an immediate trigger (the idle baseline).
+    """Record ``duration_s`` of the rail with an immediate trigger (drivers' ``measure_idle``).
 
     Args:
         meter: an identified meter.

@@ -21,7 +21,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from harness.meters.base import AcquisitionConfig, Trace, register_driver
+from harness.meters.base import AcquisitionConfig, Trace, record_immediate, register_driver
 from harness.meters.errors import MeterError, MeterIdentityError, MeterTimeoutError
 from harness.meters.scpi import ScpiSession
 
@@ -147,6 +147,12 @@ class Dmm6500Meter:
             float(np.median(np.diff(t))) if n > 1 else self._require_config().sample_interval_s
         )
         return Trace(t, current, voltage, interval)
+
+    def measure_idle(
+        self, duration_s: float, sample_interval_s: float, current_range_a: float | None = None
+    ) -> Trace:
+        """Record the idle baseline (an immediate-trigger record of ``duration_s``)."""
+        return record_immediate(self, duration_s, sample_interval_s, current_range_a)
 
     def close(self) -> None:
         """Close the SCPI session."""

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from harness.meters.base import AcquisitionConfig, Meter, Trace, measure_idle
+from harness.meters.base import AcquisitionConfig, Meter, Trace
 from harness.meters.errors import EnergyMeasurementError, MeterError
 from harness.meters.window_edges import TriggerMarks, WindowEdges, find_edges
 
@@ -182,7 +182,7 @@ def measure_energy(
     s = settings or EnergySettings()
     partial: dict[str, Any] = {"stage": "idle"}
     try:
-        idle = measure_idle(meter, s.idle_window_s, s.sample_interval_s, s.current_range_a)
+        idle = meter.measure_idle(s.idle_window_s, s.sample_interval_s, s.current_range_a)
         p_idle = float(np.mean(idle.power_w))
         partial.update(
             stage="calibration",

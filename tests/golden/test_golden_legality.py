@@ -51,6 +51,7 @@ def one_violation(stack: list[LayerShape], pattern: str, layer: str) -> None:
     [
         (1, {"kernel_size": 5, "in_channels": 16}, "conv2", "5x5 kernels are not supported"),
         (0, {"pad": 3}, "conv1", "padding 3"),
+        (0, {"kernel_size": 1, "pad": 1}, "conv1", "pad < kernel size"),
         (1, {"pool": Pool("max", (17, 17), 4)}, "conv2", "pool kernel 17x17"),
         (1, {"pool": Pool("max", (2, 2), 17)}, "conv2", "pool stride 17"),
         (0, {"has_bias": True, "out_channels": 600}, "conv1", "bias is supported only"),

@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from harness.meters.base import AcquisitionConfig, Trace
+from harness.meters.base import AcquisitionConfig, Trace, record_immediate
 from harness.meters.energy import EnergySettings, choose_n, decimate, measure_energy
 from harness.meters.energy_model import SimEnergyModel
 from harness.meters.errors import EnergyMeasurementError
@@ -154,6 +154,9 @@ class StartTriggeredMeter:
     def trigger(self) -> None: ...
     def wait_complete(self, timeout_s: float) -> None: ...
     def close(self) -> None: ...
+
+    def measure_idle(self, duration_s: float, interval_s: float, range_a: float | None = None) -> Trace:
+        return record_immediate(self, duration_s, interval_s, range_a)
 
     def fetch_trace(self) -> Trace:
         assert self.config is not None

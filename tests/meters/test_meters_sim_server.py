@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from harness.meters.base import AcquisitionConfig, measure_idle
+from harness.meters.base import AcquisitionConfig
 from harness.meters.energy import EnergySettings, measure_energy
 from harness.meters.errors import (
     EnergyMeasurementError,
@@ -115,5 +115,5 @@ def test_disconnect_mid_run_keeps_the_idle_result(
 
 
 def test_idle_record_through_helper(sim_meter: N6705Meter) -> None:
-    trace = measure_idle(sim_meter, 0.05, 50e-6)
+    trace = sim_meter.measure_idle(0.05, 50e-6)
     assert trace.t_s[0] == 0.0 and len(trace) >= 0.05 / 50e-6 * 0.9
