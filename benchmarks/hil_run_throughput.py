@@ -49,9 +49,16 @@ def model_ref(requested: str | None, scratch: Path) -> tuple[str, str]:
 
 
 def scenario(model: str, baud: int | None, limit: int | None, window: int, out: Path) -> dict:
-    cfg = FerhilConfig.defaults(board="hostsim", model=model, baud=baud, limit=limit,
-                                report_dir=out, progress=False, window=window,
-                                sample_timeout=30.0)
+    cfg = FerhilConfig.defaults(
+        board="hostsim",
+        model=model,
+        baud=baud,
+        limit=limit,
+        report_dir=out,
+        progress=False,
+        window=window,
+        sample_timeout=30.0,
+    )
     run = HilRun(cfg, load_model=lambda ref: load(ref))
     try:
         run.prepare()
@@ -65,9 +72,16 @@ def scenario(model: str, baud: int | None, limit: int | None, window: int, out: 
     finally:
         run.close()
     n = len(records)
-    row = {"baud": baud, "images": n, "wall_s": wall, "ips": n / wall,
-           "matched": sum(r.match for r in records), "failed": sum(r.status != "ok" for r in records),
-           "req_bytes": sent / n, "reply_bytes": recv / n}
+    row = {
+        "baud": baud,
+        "images": n,
+        "wall_s": wall,
+        "ips": n / wall,
+        "matched": sum(r.match for r in records),
+        "failed": sum(r.status != "ok" for r in records),
+        "req_bytes": sent / n,
+        "reply_bytes": recv / n,
+    }
     if baud:
         wire = baud / 10.0
         row["limit_ips"] = wire / (row["req_bytes"] + row["reply_bytes"])
@@ -94,8 +108,10 @@ def main() -> None:
         plans = [(None, args.limit)]
         if not args.skip_throttled:
             plans += [(921600, args.limit), (115200, args.subset_115200)]
-        print(f"{'baud':>8} {'images':>6} {'wall s':>8} {'img/s':>9} {'golden':>13} "
-              f"{'B/img (req+rep)':>16} {'limit img/s':>11} {'share':>6} {'duplex lim':>10}")
+        print(
+            f"{'baud':>8} {'images':>6} {'wall s':>8} {'img/s':>9} {'golden':>13} "
+            f"{'B/img (req+rep)':>16} {'limit img/s':>11} {'share':>6} {'duplex lim':>10}"
+        )
         for baud, limit in plans:
             r = scenario(model, baud, limit, args.window, scratch / f"run-{baud}")
             golden = f"{r['matched']}/{r['images']}"
@@ -103,11 +119,14 @@ def main() -> None:
             lim = f"{r['limit_ips']:.2f}" if baud else "-"
             share = f"{100 * r['share']:.1f}%" if baud else "-"
             duplex = f"{r['limit_full_duplex_ips']:.2f}" if baud else "-"
-            print(f"{baud or 'none':>8} {r['images']:>6} {r['wall_s']:>8.2f} {r['ips']:>9.1f} "
-                  f"{golden:>13} {size:>16} {lim:>11} {share:>6} {duplex:>10}")
+            print(
+                f"{baud or 'none':>8} {r['images']:>6} {r['wall_s']:>8.2f} {r['ips']:>9.1f} "
+                f"{golden:>13} {size:>16} {lim:>11} {share:>6} {duplex:>10}"
+            )
             if r["matched"] != r["images"]:
-                print(f"  GOLDEN MISMATCH: {r['images'] - r['matched']} images, "
-                      f"{r['failed']} failed")
+                print(
+                    f"  GOLDEN MISMATCH: {r['images'] - r['matched']} images, {r['failed']} failed"
+                )
 
 
 if __name__ == "__main__":

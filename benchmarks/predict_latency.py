@@ -47,19 +47,26 @@ def main() -> None:
         times = []
         for _ in range(args.runs):
             t0 = time.perf_counter()
-            done = subprocess.run([str(FERHIL), "predict", *argv], capture_output=True,
-                                  text=True, check=False)
+            done = subprocess.run(
+                [str(FERHIL), "predict", *argv], capture_output=True, text=True, check=False
+            )
             times.append(time.perf_counter() - t0)
             if done.returncode != 0:
                 sys.exit(f"ferhil predict failed:\n{done.stderr}")
         print(done.stdout)
-        check = subprocess.run([sys.executable, "-c", CHECK_NO_TORCH, *argv],
-                               capture_output=True, text=True, check=False)
+        check = subprocess.run(
+            [sys.executable, "-c", CHECK_NO_TORCH, *argv],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         torch_line = check.stdout.strip().splitlines()[-1] if check.stdout else check.stderr
     med, worst = statistics.median(times), max(times)
     verdict = "OK" if worst < TARGET_S else "OVER TARGET"
-    print(f"ferhil predict (2 images), {args.runs} cold runs: median {med:.3f} s, "
-          f"worst {worst:.3f} s (target < {TARGET_S:g} s: {verdict}); {torch_line}")
+    print(
+        f"ferhil predict (2 images), {args.runs} cold runs: median {med:.3f} s, "
+        f"worst {worst:.3f} s (target < {TARGET_S:g} s: {verdict}); {torch_line}"
+    )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from firmware.board_specs import BoardSpec, load_board
+from firmware.model_plan import plan_model
 from firmware.msdk import MsdkOptions, build_msdk_project, msdk_versions
 from firmware.synth import synthesize
 from firmware.toolchains import FirmwareBuildError, get_toolchain
@@ -210,10 +211,21 @@ def build_firmware(
             dest = work / "src" / name
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(data)
-        if spec.kind == "msdk":
-            flags = build_msdk_project(spec, work, fw_hash, MsdkOptions.from_opts(opts))
-        else:
-            flags = _compile_gcc(spec, work, fw_hash, opts)
+        try:
+            if spec.kind == "msdk":
+                flags = build_msdk_project(spec, work, fw_hash, MsdkOptions.from_opts(opts))
+            else:
+                flags = _compile_gcc(spec, work, fw_hash, opts)
+        except FirmwareBuildError as exc:
+            if "overflowed" not in str(exc):
+                raise
+            plan = plan_model(model)
+            raise FirmwareBuildError(
+                f"model {model.name} v{model.version} does not fit board {spec.name}'s memory: "
+                f"its static CNN buffers take {plan.static_ram_bytes} bytes of RAM (plus the "
+                "agent's) and its packed weights live in flash; use a smaller model (fewer "
+                f"channels, earlier pooling) or the accelerator backend.\n{exc}"
+            ) from exc
         manifest = {
             "schema": MANIFEST_SCHEMA,
             "firmware_hash": fw_hash,

@@ -72,6 +72,18 @@ class ModelPlan:
         """Multiply-accumulates of one inference."""
         return sum(lp.macs for lp in self.layers)
 
+    @property
+    def static_ram_bytes(self) -> int:
+        """Bytes of the static buffers the generated ``cnn.c`` declares."""
+        wide = 4 * self.num_outputs if self.wide_output else 0
+        return (
+            self.input_size
+            + 2 * self.act_buffer_size
+            + self.scratch_weights
+            + 4 * self.acc_plane
+            + wide
+        )
+
 
 def _size(shape: tuple[int, int, int]) -> int:
     return shape[0] * shape[1] * shape[2]

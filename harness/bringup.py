@@ -132,3 +132,30 @@ def bring_up(
             "it (delete build/firmware) or check --firmware"
         )
     return DeviceSession(board, client, hello, flashed=True)
+
+
+def recover_session(
+    session: DeviceSession,
+    image: Path | None,
+    expected: ExpectedIdentity,
+    make_client: ClientFactory,
+) -> tuple[DeviceSession, str]:
+    """Bring a board that stopped answering back; return the session and what was done.
+
+    First a protocol RESET (the client waits for HELLO again); when that fails, close the board
+    and bring it up again: reprogram a real board (when an image exists) or relaunch a
+    simulator.
+
+    Raises:
+        HarnessError: (or the board's own errors) when the board cannot be brought back.
+    """
+    try:
+        session.client.reset()
+        return session, "board reset (it had stopped answering)"
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+    board = session.board
+    board.close()
+    reflash = True if board.facts.persistent and image is not None else None
+    fresh = bring_up(board, image, expected, make_client, reflash)
+    return fresh, f"board brought up again (reset failed: {reason})"

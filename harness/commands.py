@@ -59,6 +59,10 @@ def register(subparsers: Any) -> None:
     )
     doctor.set_defaults(func=cmd_doctor)
 
+    from harness.history_cli import register_history
+
+    register_history(subparsers)
+
 
 def pytest_args(args: argparse.Namespace) -> list[str]:
     """Return the pytest command line that ``ferhil run`` runs for ``args``."""

@@ -21,10 +21,10 @@ import json
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
@@ -33,16 +33,21 @@ from golden.format import QuantModel
 from golden.input_mapping import pixels_to_input
 from harness.boards.base import Board, BoardSpec, create_board
 from harness.boards.selection import board_spec
-from harness.bringup import DeviceSession, ExpectedIdentity, bring_up, hello_field
+from harness.bringup import (
+    DeviceSession,
+    ExpectedIdentity,
+    bring_up,
+    hello_field,
+    recover_session,
+)
 from harness.config import FerhilConfig
-from harness.errors import HarnessError
+from harness.firmware_image import build_firmware_image, firmware_image
+from harness.progress import progress_bar
 from harness.results import SampleRecord, summarize, write_json
 from harness.run_document import results_document
+from harness.sample_log import RESULTS_FILE, SAMPLES_FILE, kept_samples, sample_sink
 from harness.streaming import stream_samples
 from harness.test_set import TestSet, select_test_set
-
-SAMPLES_FILE = "samples.jsonl"
-RESULTS_FILE = "results.json"
 
 
 def _default_client(transport: Any, timeout: float = 2.0) -> Any:
@@ -56,11 +61,6 @@ def _default_load_model(ref: str | None) -> QuantModel:
     return model
 
 
-def _default_build(board: str, model: QuantModel) -> Any:
-    build = importlib.import_module("firmware.build")
-    return build.build_firmware(board, model)
-
-
 class HilRun:
     """State and stages of one run (see the module docstring)."""
 
@@ -71,7 +71,7 @@ class HilRun:
         make_board: Callable[[BoardSpec], Board] = create_board,
         make_client: Callable[[Any], Any] = _default_client,
         load_model: Callable[[str | None], QuantModel] = _default_load_model,
-        build: Callable[[str, QuantModel], Any] = _default_build,
+        build: Callable[[str, QuantModel], Any] = build_firmware_image,
         argv: list[str] | None = None,
     ) -> None:
         self.config = config
@@ -91,6 +91,9 @@ class HilRun:
         self.golden: np.ndarray | None = None
         self.artifact: Any = None
         self.device: DeviceSession | None = None
+        self._image: Path | None = None
+        self._expected: ExpectedIdentity | None = None
+        self._board_client: Callable[[Any], Any] = self._make_client
         self.records: list[SampleRecord] = []
         self.stream_wall_s: float | None = None
         self.complete = False
@@ -124,11 +127,23 @@ class HilRun:
         spec = board_spec(self.config, gpio_log=self.report_dir / "gpio.log")
         board = self._make_board(spec)
         image, firmware_hash = self._firmware(board)
-        expected = ExpectedIdentity(self.model.hash(), firmware_hash)
-        make_client = getattr(board, "make_client", None) or self._client_factory()
-        self.device = bring_up(board, image, expected, make_client, flash=self.config.get("flash"))
+        self._image = image
+        self._expected = ExpectedIdentity(self.model.hash(), firmware_hash)
+        self._board_client = getattr(board, "make_client", None) or self._client_factory()
+        self.device = bring_up(
+            board, image, self._expected, self._board_client, flash=self.config.get("flash")
+        )
         self._emit("run_started")
         return self.device
+
+    def recover(self) -> Any:
+        """Recovery ladder for a board that stopped answering; return the working client."""
+        assert self.device is not None and self._expected is not None
+        self.device, note = recover_session(
+            self.device, self._image, self._expected, self._board_client
+        )
+        self.notes.append(f"after sample {len(self.records)}: {note}")
+        return self.device.client
 
     def _emit(self, event: str, *args: Any) -> None:
         """Call ``listener.<event>(self, *args)`` on every listener that defines it.
@@ -148,27 +163,11 @@ class HilRun:
         return lambda transport: _default_client(transport, timeout)
 
     def _firmware(self, board: Board) -> tuple[Path | None, str | None]:
-        explicit = self.config.get("firmware")
-        if explicit is not None:
-            if not Path(explicit).is_file():
-                raise HarnessError(f"--firmware {explicit} does not exist")
-            self.notes.append(f"prebuilt firmware {explicit} (firmware hash not checked)")
-            return Path(explicit), None
         assert self.model is not None
-        own_build = getattr(board, "build_image", None)
-        if own_build is not None:
-            image, firmware_hash = own_build(self.model)
-            return Path(image), str(firmware_hash)
-        try:
-            self.artifact = self._build(board.facts.firmware_board, self.model)
-        except HarnessError:
-            raise
-        except Exception as exc:
-            if not board.facts.persistent or self.config.get("flash") is True:
-                raise
-            self.notes.append(f"firmware not built ({exc}); only the model hash was checked")
-            return None, None
-        return Path(self.artifact.path), str(self.artifact.manifest["firmware_hash"])
+        image = firmware_image(board, self.model, self.config, self._build)
+        self.artifact = image.artifact
+        self.notes.extend(image.notes)
+        return image.path, image.firmware_hash
 
     def clock_hz(self) -> float | None:
         """The clock that turns cycles into time: ``--clock-hz``, else the board's HELLO."""
@@ -202,45 +201,48 @@ class HilRun:
         assert self.device is not None and self.inputs is not None
         self.report_dir.mkdir(parents=True, exist_ok=True)
         templates = self.templates()
+        self.records = self._resumed(len(templates))
+        todo = sorted(set(range(len(templates))) - {r.index for r in self.records})
         with (
-            (self.report_dir / SAMPLES_FILE).open("w", encoding="utf-8") as log,
+            (self.report_dir / SAMPLES_FILE).open("a" if self.records else "w") as log,
             progress or contextlib.nullcontext(),
-            self._bar(len(templates)) as bar,
+            progress_bar(len(todo), self.config.get("progress", True)) as bar,
         ):
             t0 = time.perf_counter()
             try:
-                self.records = stream_samples(
+                stream_samples(
                     self.device.client,
-                    self.inputs,
-                    templates,
-                    _sink(log, self.records, lambda r: self._emit("sample_recorded", r)),
+                    self.inputs[todo],
+                    [templates[i] for i in todo],
+                    sample_sink(log, self.records, lambda r: self._emit("sample_recorded", r)),
                     window=int(self.config.get("window") or 4),
                     clock_hz=self.clock_hz(),
                     tolerance=int(self.config.get("golden-tolerance") or 0),
+                    recover=self.recover,
                     on_progress=lambda n: bar(n),
                 )
                 self.complete = True
             finally:
                 self.stream_wall_s = time.perf_counter() - t0
+                self.records.sort(key=lambda r: r.index)
         self.write_results()
         return self.records
 
-    @contextlib.contextmanager
-    def _bar(self, total: int) -> Iterator[Callable[[int], None]]:
-        if not self.config.get("progress", True):
-            yield lambda n: None
-            return
-        from tqdm import tqdm
-
-        with tqdm(
-            total=total,
-            unit="img",
-            desc="ferhil HIL",
-            file=sys.stderr,
-            dynamic_ncols=True,
-            mininterval=0.5,
-        ) as bar:
-            yield lambda n: bar.update(n - bar.n)
+    def _resumed(self, total: int) -> list[SampleRecord]:
+        """With ``--resume``: the kept samples of an interrupted identical run (rewritten)."""
+        if not self.config.get("resume"):
+            return []
+        assert self.device is not None and self.model is not None and self.test_set is not None
+        identity = {
+            "model_hash": self.model.hash(),
+            "firmware_hash": hello_field(self.device.hello, "firmware_hash"),
+            "dataset_hash": self.test_set.dataset.hash,
+        }
+        kept = kept_samples(self.report_dir, identity, total)
+        with (self.report_dir / SAMPLES_FILE).open("w", encoding="utf-8") as log:
+            log.writelines(json.dumps(r.to_json()) + "\n" for r in kept)
+        self.notes.append(f"resumed an interrupted run: kept {len(kept)} of {total} samples")
+        return kept
 
     # -- results --------------------------------------------------------------------------
     def add_summary(self, **values: Any) -> None:
@@ -293,15 +295,3 @@ class HilRun:
         """Close the board (idempotent)."""
         if self.device is not None:
             self.device.close()
-
-
-def _sink(
-    log: IO[str], records: list[SampleRecord], notify: Callable[[SampleRecord], None]
-) -> Callable[[SampleRecord], None]:
-    def write(record: SampleRecord) -> None:
-        records.append(record)
-        log.write(json.dumps(record.to_json()) + "\n")
-        log.flush()
-        notify(record)
-
-    return write

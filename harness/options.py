@@ -116,7 +116,9 @@ class Option:
             dest=self.key,
             default=None,
             help=text,
-            metavar=self.metavar or self.name.upper().replace("-", "_"),
+            metavar=self.metavar
+            or ("{" + ",".join(self.choices) + "}" if self.choices else None)
+            or self.name.upper().replace("-", "_"),
         )
 
     def resolve(self, cli: Any, ini: str | None, environ: Mapping[str, str]) -> Any:

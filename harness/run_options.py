@@ -78,8 +78,9 @@ CORE_OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "flash",
-        "force (--flash) or forbid (--no-flash) programming; default: flash only "
-        "when the board does not already run the firmware and model under test",
+        "force (--flash) or forbid (--no-flash) programming a real board (simulators are "
+        "always launched); default: flash only when the board does not already run the "
+        "firmware and model under test",
         flag=True,
     ),
     Option("port", "serial port of a real board (overrides the lab inventory)", env="FERHIL_PORT"),
@@ -156,6 +157,13 @@ CORE_OPTIONS: tuple[Option, ...] = (
         "use this prebuilt firmware image instead of building one",
         type=Path,
         metavar="FILE",
+    ),
+    Option(
+        "resume",
+        "continue an interrupted run in --report-dir (same model, firmware and data set): keep "
+        "its successful samples and stream only the missing images",
+        default=False,
+        flag=True,
     ),
     Option("progress", "show a progress bar while streaming", default=True, flag=True),
 )

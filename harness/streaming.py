@@ -10,8 +10,11 @@ interrupted run keeps what it measured).
 
 When the stream breaks (an exception from the link), the sample it was waiting for is recorded
 as failed with the error text, the link is re-synchronised (``ping``) and the stream resumes
-with the next image; after ``max_consecutive_failures`` failures in a row the remaining images
-are recorded as failed ("not attempted") rather than dropped.
+with the next image. A dead link (``ping`` fails, or ``max_consecutive_failures`` failed samples
+in a row) climbs a recovery ladder: the caller's ``recover`` resets the board and, if that does
+not help, relaunches or reflashes it. When recovery is impossible the remaining images are
+recorded as failed ("not attempted") rather than dropped, so a hung board costs seconds, not a
+timeout per image.
 """
 
 from __future__ import annotations
@@ -55,6 +58,10 @@ def _reply_fields(reply: Any) -> tuple[list[int], int | None, str | None]:
     return outputs, (None if cycles is None else int(cycles)), error
 
 
+class _LinkDownError(Exception):
+    """Too many failures in a row: time for the recovery ladder."""
+
+
 def stream_samples(
     client: StreamingClient,
     inputs: np.ndarray,
@@ -65,9 +72,16 @@ def stream_samples(
     clock_hz: float | None = None,
     tolerance: int = 0,
     max_consecutive_failures: int = 3,
+    recover: Callable[[], StreamingClient] | None = None,
+    max_recoveries: int = 2,
     on_progress: Callable[[int], None] | None = None,
 ) -> list[SampleRecord]:
     """Run every input through ``client``; return one record per input, in order.
+
+    Recovery ladder: a broken stream is re-synchronised with ``ping``; when that fails, or after
+    ``max_consecutive_failures`` failed samples in a row, ``recover()`` (reset, then relaunch
+    or reflash the board) supplies a new client, at most ``max_recoveries`` times; then the
+    remaining images are recorded as not attempted.
 
     Args:
         client: the protocol client.
@@ -77,12 +91,15 @@ def stream_samples(
         window: requests in flight.
         clock_hz: core clock for cycles -> microseconds.
         tolerance: largest allowed |device - golden|.
-        max_consecutive_failures: give up on the link after this many failures in a row.
+        max_consecutive_failures: failed samples in a row that count as a dead link.
+        recover: returns a client for a recovered board (``None``: no recovery).
+        max_recoveries: how often ``recover`` may be used.
         on_progress: called with the number of records finished so far.
     """
     records: list[SampleRecord] = []
     sent_at: dict[int, float] = {}
     consecutive = 0
+    recoveries = 0
 
     def finish(record: SampleRecord) -> None:
         records.append(record)
@@ -107,31 +124,58 @@ def stream_samples(
                 device_rtt = getattr(reply, "rtt_s", None)
                 rtt = device_rtt * 1e3 if device_rtt else queued
                 outputs, cycles, error = _reply_fields(reply)
-                record = templates[i]
-                if error is not None:
-                    finish(failed_result(record, error, rtt))
+                if error is None:
+                    finish(device_result(templates[i], outputs, cycles, clock_hz, rtt, tolerance))
+                    consecutive = 0
                     continue
-                finish(device_result(record, outputs, cycles, clock_hz, rtt, tolerance))
-                consecutive = 0
+                finish(failed_result(templates[i], error, rtt))
+                consecutive += 1
+                if consecutive >= max_consecutive_failures and len(records) < len(templates):
+                    raise _LinkDownError(error)
             if len(records) < len(templates):
                 raise RuntimeError("the reply stream ended before every image was answered")
-        except Exception as exc:  # the link broke: record, re-sync, resume with the next image
-            i = len(records)
-            if i >= len(templates):
+        except Exception as exc:  # record, then climb the recovery ladder
+            if len(records) >= len(templates):
                 break
-            finish(failed_result(templates[i], f"{type(exc).__name__}: {exc}"))
-            consecutive += 1
-            if consecutive >= max_consecutive_failures:
-                for j in range(len(records), len(templates)):
-                    finish(
-                        failed_result(
-                            templates[j],
-                            f"not attempted: {consecutive} consecutive failures, last: {exc}",
-                        )
-                    )
+            reason = f"{type(exc).__name__}: {exc}"
+            if not isinstance(exc, _LinkDownError):
+                finish(failed_result(templates[len(records)], reason))
+                consecutive += 1
+            healthy = consecutive < max_consecutive_failures and _ping(client)
+            if healthy or len(records) >= len(templates):
+                continue
+            if recover is None or recoveries >= max_recoveries:
+                _give_up(
+                    templates,
+                    finish,
+                    len(records),
+                    f"board unreachable after {consecutive} failed sample(s) and {recoveries} "
+                    f"recoveries; last: {reason}",
+                )
                 break
+            recoveries += 1
             try:
-                client.ping()
-            except Exception:  # the next attempt records its own failure
-                time.sleep(0.1)
+                client = recover()
+                consecutive = 0
+            except Exception as rexc:
+                _give_up(
+                    templates,
+                    finish,
+                    len(records),
+                    f"recovery failed ({type(rexc).__name__}: {rexc}); last: {reason}",
+                )
+                break
     return records
+
+
+def _ping(client: StreamingClient) -> bool:
+    try:
+        client.ping()
+    except Exception:
+        return False
+    return True
+
+
+def _give_up(templates: Sequence[SampleRecord], finish: Sink, first: int, why: str) -> None:
+    for j in range(first, len(templates)):
+        finish(failed_result(templates[j], f"not attempted: {why}"))

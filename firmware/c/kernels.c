@@ -180,6 +180,31 @@ static KERNEL_NOINLINE void mac_row3(int32_t *restrict dst, const int8_t *restri
     }
 }
 
+/* Rows [y0, y1) of a "same" 3x3 convolution (pad 1, output width = input width w >= 2) for one
+ * kernel row: acc row y gets input row y + dy, with one zero-padded column on each side. */
+static KERNEL_NOINLINE void mac_plane3_same(int32_t *restrict acc, const int8_t *restrict plane,
+                                            int32_t w, int32_t y0, int32_t y1, int32_t dy,
+                                            const int8_t *wk)
+{
+    const int32_t w0 = wk[0];
+    const int32_t w1 = wk[1];
+    const int32_t w2 = wk[2];
+    const int32_t last = w - 1;
+    for (int32_t y = y0; y < y1; y++) {
+        const int8_t *restrict s = plane + (y + dy) * w;
+        int32_t *restrict dst = acc + y * w;
+        dst[0] += w1 * (int32_t)s[0] + w2 * (int32_t)s[1];
+        for (int32_t x = 1; x < last; x++) {
+            int32_t a = dst[x];
+            a += w0 * (int32_t)s[x - 1];
+            a += w1 * (int32_t)s[x];
+            a += w2 * (int32_t)s[x + 1];
+            dst[x] = a;
+        }
+        dst[last] += w0 * (int32_t)s[last - 1] + w1 * (int32_t)s[last];
+    }
+}
+
 /* dst[x] += w0 * s[x] for x in [0, n): the 1x1 inner loop. */
 static KERNEL_NOINLINE void mac_row1(int32_t *restrict dst, const int8_t *restrict s, int32_t n,
                                      int32_t w0)
@@ -205,20 +230,14 @@ static void accumulate_kernel_row(const int8_t *restrict plane, uint16_t h, uint
     int32_t xr = (int32_t)w - (int32_t)k + (int32_t)pad + 1;
     xr = xr > (int32_t)wo ? (int32_t)wo : xr;
     xr = xr < xl ? xl : xr;
+    if (k == 3u && pad == 1u && w == wo && w >= 2u) {
+        mac_plane3_same(acc, plane, (int32_t)w, y0, y1, dy, wk);
+        return;
+    }
     const int32_t w0 = wk[0];
-    const int32_t w1 = k == 3u ? wk[1] : 0;
-    const int32_t w2 = k == 3u ? wk[2] : 0;
     for (int32_t y = y0; y < y1; y++) {
         const int8_t *restrict src = plane + (y + dy) * (int32_t)w;
         int32_t *restrict dst = acc + y * (int32_t)wo;
-        if (k == 3u && pad == 1u && xl == 1 && xr == (int32_t)wo - 1) {
-            /* The common "same" 3x3 convolution: one padded column on each side. */
-            const int32_t last = (int32_t)wo - 1;
-            dst[0] += w1 * (int32_t)src[0] + w2 * (int32_t)src[1];
-            dst[last] += w0 * (int32_t)src[last - 1] + w1 * (int32_t)src[last];
-            mac_row3(dst + 1, src, last - 1, wk);
-            continue;
-        }
         for (int32_t x = 0; x < xl; x++) {
             dst[x] += edge_taps(src, (int32_t)w, wk, (int32_t)k, (int32_t)pad, x);
         }

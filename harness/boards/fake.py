@@ -5,9 +5,10 @@ through :class:`FakeAgentClient`, which has the protocol client's API (``hello``
 ``infer_stream``, ``bench``, ``reset``) and computes outputs with the golden model. Faults are
 injected by constructor arguments: ``corrupt`` (indices whose outputs are altered), ``fail``
 (indices answered by a failure record, as after exhausted retries), ``interrupt_after``
-(raise ``KeyboardInterrupt`` after that many replies, as Ctrl-C would). Tests register variants
-with ``BOARD_KINDS["fake-x"] = lambda spec: FakeBoard(spec, corrupt={3})``. Cycle counts are
-the cost model's estimate (simulated, like hostsim's).
+(raise ``KeyboardInterrupt`` after that many replies, as Ctrl-C would), ``die_after`` (the
+first launch stops answering, even to RESET, after that many requests; a relaunch recovers).
+Tests register variants with ``BOARD_KINDS["fake-x"] = lambda spec: FakeBoard(spec,
+corrupt={3})``. Cycle counts are the cost model's estimate (simulated, like hostsim's).
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ class FakeReply:
     cycles: int
     outputs: np.ndarray
 
+    @property
+    def ok(self) -> bool:
+        """True when the device ran the inference without error."""
+        return self.status == 0
+
 
 @dataclass
 class FakeFailure:
@@ -61,6 +67,11 @@ class FakeAgentClient:
     interrupt_after: int | None = None
     served: int = 0
     cycles: int = FAKE_CYCLES
+    die_after: int | None = None
+
+    def _check_alive(self) -> None:
+        if self.die_after is not None and self.served >= self.die_after:
+            raise ConnectionError("the fake board stopped answering")
 
     def hello(self) -> dict[str, Any]:
         """Return the HELLO fields the harness checks."""
@@ -75,7 +86,8 @@ class FakeAgentClient:
         }
 
     def ping(self) -> bool:
-        """Always answers."""
+        """Answers while the board is alive."""
+        self._check_alive()
         return True
 
     def infer_stream(
@@ -83,6 +95,7 @@ class FakeAgentClient:
     ) -> Iterator[FakeReply | FakeFailure]:
         """Yield one reply per ``(key, x)``, in order (``window`` is accepted and ignored)."""
         for key, x in items:
+            self._check_alive()
             self.served += 1
             if self.interrupt_after is not None and self.served > self.interrupt_after:
                 raise KeyboardInterrupt
@@ -106,7 +119,8 @@ class FakeAgentClient:
         }
 
     def reset(self) -> None:
-        """Nothing to reset."""
+        """A dead fake board does not come back by reset (only by relaunch)."""
+        self._check_alive()
 
 
 class FakeLink:
@@ -134,6 +148,7 @@ class FakeBoard:
         corrupt: Iterable[int] = (),
         fail: Iterable[int] = (),
         interrupt_after: int | None = None,
+        die_after: int | None = None,
     ) -> None:
         self.spec = replace(spec, gpio_log=None)  # writes no GPIO edge log
         self.facts = BoardFacts(
@@ -147,6 +162,8 @@ class FakeBoard:
         self.corrupt = set(corrupt)
         self.fail = set(fail)
         self.interrupt_after = interrupt_after
+        self.die_after = die_after
+        self.launches = 0
         self.model: QuantModel | None = None
         self.firmware_hash = ""
         self._dir = tempfile.TemporaryDirectory(prefix="ferhil-fake-")
@@ -159,6 +176,7 @@ class FakeBoard:
     def flash(self, image: Path) -> None:
         """Load the model the image holds."""
         self.model = load(image)
+        self.launches += 1
         self.firmware_hash = hashlib.sha256(Path(image).read_bytes()).hexdigest()
 
     def connect(self) -> FakeLink:
@@ -177,6 +195,7 @@ class FakeBoard:
             self.fail,
             self.interrupt_after,
             cycles=estimate_cycles(self.model),
+            die_after=self.die_after if self.launches == 1 else None,
         )
 
     def close(self) -> None:

@@ -39,6 +39,8 @@ from harness.meters.window_edges import TriggerMarks, WindowEdges, find_edges
 BenchFn = Callable[[int], int]
 #: Largest record the method asks for; the sample interval grows for longer windows.
 MAX_RECORD_POINTS = 100_000
+#: Largest relative difference between the power window and the device's BENCH time.
+WINDOW_AGREEMENT = 0.10
 #: Points kept in results.json for the trace plot.
 PLOT_POINTS = 2_000
 
@@ -204,6 +206,16 @@ def measure_energy(
             f"the window lasted {edges.end_s - edges.start_s:.3f} s, below the "
             f"{s.min_window_s:g} s minimum: raise --energy-n or use --energy-n auto",
             {**partial, "window_s": edges.end_s - edges.start_s},
+        )
+    device_s = cycles / clock_hz
+    if abs(edges.end_s - edges.start_s - device_s) > max(
+        WINDOW_AGREEMENT * device_s, 4 * s.smooth_s
+    ):
+        raise EnergyMeasurementError(
+            f"the window found in the power ({edges.end_s - edges.start_s:.4f} s) disagrees with "
+            f"the board's own BENCH time ({device_s:.4f} s = {cycles} cycles at {clock_hz:g} "
+            "Hz): check --clock-hz, the current range and that nothing else loads the supply",
+            {**partial, "window_s": edges.end_s - edges.start_s, "device_window_s": device_s},
         )
     return _result(trace, idle, p_idle, edges, n, cycles, clock_hz, s)
 

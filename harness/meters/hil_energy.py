@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from golden.errors import FerhilError
 from harness.meters.energy import BenchFn, EnergyResult, EnergySettings, measure_energy
 from harness.meters.energy_model import SimEnergyModel
 from harness.meters.errors import MeterError
@@ -51,13 +52,14 @@ class EnergyOutcome:
         return block
 
 
-def client_bench(client: Any) -> BenchFn:
+def client_bench(client: Any, clock_hz: float = FALLBACK_CLOCK_HZ) -> BenchFn:
     """Wrap ``client.bench(n)`` (AgentClient or a double) as a :data:`BenchFn`.
 
     The client's reply timeout is stretched for long windows so that a slow BENCH is not
-    re-sent (which would run a second window).
+    re-sent (which would run a second window); protocol failures become :class:`MeterError`
+    so that the energy measurement keeps what it measured before.
     """
-    state = {"s_per_inference": 0.05}
+    state = {"s_per_inference": 0.05}  # a guess until the first reply
 
     def bench(n: int) -> int:
         base = getattr(client, "timeout", None)
@@ -65,6 +67,8 @@ def client_bench(client: Any) -> BenchFn:
             client.timeout = base + 3.0 * n * state["s_per_inference"] + 2.0
         try:
             reply = client.bench(n)
+        except FerhilError as exc:
+            raise MeterError(f"BENCH({n}) on the board failed: {exc}") from exc
         finally:
             if base is not None:
                 client.timeout = base
@@ -78,7 +82,9 @@ def client_bench(client: Any) -> BenchFn:
                 f"BENCH stopped after {field_of('iterations')} of {n} inferences (status "
                 f"{field_of('status')}); the energy window is invalid"
             )
-        return field_of("total_cycles")
+        total = field_of("total_cycles")
+        state["s_per_inference"] = max(total / n / clock_hz, 1e-6)
+        return total
 
     return bench
 
@@ -91,6 +97,7 @@ def settings_from_config(config: Any, driver: str) -> EnergySettings:
         min_window_s=float(config.get("energy-min-window-s") or 1.0),
         trigger_edge=config.get("meter-trigger-edge") or default_trigger_edge(driver, high),
         window_active_high=high,
+        current_range_a=config.get("meter-range-a"),
     )
 
 
@@ -143,7 +150,7 @@ def measure_run_energy(run: Any, config: Any) -> EnergyOutcome:
     ) as session:
         result = measure_energy(
             session.meter,
-            client_bench(client),
+            client_bench(client, clock_hz),
             clock_hz,
             settings_from_config(config, session.meter.driver),
         )

@@ -44,7 +44,8 @@ METER_OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "meter-driver",
-        "SCPI driver of a real meter (the simulated meter speaks n6705)",
+        "SCPI driver of a real meter (default: chosen from its *IDN?; the simulated meter "
+        "speaks n6705)",
         choices=("n6705", "dmm6500"),
     ),
     Option(
@@ -63,6 +64,13 @@ METER_OPTIONS: tuple[Option, ...] = (
         default=3.3,
         type=_positive_float,
         metavar="V",
+    ),
+    Option(
+        "meter-range-a",
+        "current range of the meter in amperes (default: auto on the N6705 SMUs, 1 A on the "
+        "DMM6500)",
+        type=_positive_float,
+        metavar="A",
     ),
     Option(
         "meter-window-level",

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pyvisa
 from pyvisa import constants
-from pyvisa.errors import VisaIOError
+from pyvisa.errors import InvalidSession, VisaIOError
 
 from harness.meters.base import FloatArray
 from harness.meters.errors import (
@@ -127,10 +127,10 @@ class ScpiSession:
         if self._closed:
             return
         self._closed = True
-        with contextlib.suppress(VisaIOError, OSError):
+        # Only the instrument: pyvisa shares one ResourceManager per backend, and closing it
+        # would close every other meter session of this process.
+        with contextlib.suppress(VisaIOError, InvalidSession, OSError):
             self._inst.close()
-        with contextlib.suppress(VisaIOError, OSError):
-            self._rm.close()
 
     def _peer_closed(self) -> bool:
         """Whether a raw-socket meter closed the connection (pyvisa-py reports a timeout)."""
@@ -163,6 +163,10 @@ class ScpiSession:
                 ) from exc
             raise MeterConnectionError(
                 f"link to meter {self.resource} failed during {command!r}: {exc}"
+            ) from exc
+        except InvalidSession as exc:
+            raise MeterConnectionError(
+                f"the session to meter {self.resource} was closed ({exc}); open the meter again"
             ) from exc
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, EOFError) as exc:
             raise MeterConnectionError(

@@ -12,12 +12,18 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-from harness.meters.base import Meter, driver_class
+from harness.meters.base import Meter, driver_class, driver_names
 from harness.meters.energy_model import SimEnergyModel
-from harness.meters.errors import MeterError
+from harness.meters.errors import MeterError, MeterIdentityError
 from harness.meters.scpi import ScpiSession
 from harness.meters.sim_server import SimulatedMeterServer
 from harness.meters.sim_signal import BoardSignal
+
+#: Driver keyword arguments that open_meter passes through, per driver.
+DRIVER_OPTIONS: dict[str, tuple[str, ...]] = {
+    "n6705": ("channel", "poll_s"),
+    "dmm6500": ("supply_voltage_v", "poll_s"),
+}
 
 
 def default_trigger_edge(driver: str, window_active_high: bool) -> str:
@@ -93,7 +99,8 @@ def open_meter(
 
     Args:
         spec: ``sim`` or a VISA resource string.
-        driver: ``n6705`` or ``dmm6500`` (required for a real meter; ``sim`` is an n6705).
+        driver: ``n6705`` or ``dmm6500``; ``None`` picks the driver whose ``*IDN?`` check
+            passes (``sim`` is an n6705).
         port: TCP port of the simulated server (0 = free port).
         timeout_s: per-query timeout.
         visa_library: pyvisa backend (``@py``, or ``file.yaml@sim`` for pyvisa-sim).
@@ -114,24 +121,39 @@ def open_meter(
         server = SimulatedMeterServer(signal or idle_signal(), port=port).start()
         resource = server.resource
     else:
-        if driver is None:
-            raise MeterError(
-                f"--meter {spec} is a real meter: say which with --meter-driver n6705|dmm6500"
-            )
         resource = spec
-    cls = driver_class(driver)
-    accepted = {"n6705": ("channel",), "dmm6500": ("supply_voltage_v",)}[driver]
-    kwargs = {k: v for k, v in driver_options.items() if k in accepted and v is not None}
     try:
         session = ScpiSession(resource, visa_library=visa_library, timeout_s=timeout_s)
-        meter = cls(session, **kwargs)
         try:
-            idn = meter.identify()
+            meter, idn = _identified(session, driver, driver_options)
         except BaseException:
-            meter.close()
+            session.close()
             raise
     except BaseException:
         if server is not None:
             server.stop()
         raise
     return MeterSession(meter, idn, simulated=server is not None, server=server)
+
+
+def _identified(
+    session: ScpiSession, driver: str | None, options: dict[str, Any]
+) -> tuple[Meter, str]:
+    """Build the named driver, or the first whose ``*IDN?`` check passes; identify it."""
+    names = [driver] if driver is not None else driver_names()
+    refused: list[str] = []
+    for name in names:
+        accepted = DRIVER_OPTIONS[name]
+        meter: Meter = driver_class(name)(
+            session, **{k: v for k, v in options.items() if k in accepted and v is not None}
+        )
+        try:
+            return meter, meter.identify()
+        except MeterIdentityError as exc:
+            if driver is not None:
+                raise
+            refused.append(str(exc))
+    raise MeterIdentityError(
+        f"no meter driver recognises {session.resource}: {refused[0].split(';')[0]}; "
+        f"supported: {', '.join(driver_names())}"
+    )

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,7 +98,8 @@ class SimulatedN6705:
     def __init__(self, signal: BoardSignal) -> None:
         self.signal = signal
         self.lock = threading.Lock()
-        self.commands_seen: list[str] = []
+        #: The last commands received (for tests and debugging).
+        self.commands_seen: deque[str] = deque(maxlen=1000)
         self._count = 0
         self.reset()
 

@@ -9,6 +9,7 @@ manager; leaving the block stops the server thread and closes open connections.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import socketserver
 import threading
@@ -34,6 +35,17 @@ class Faults:
 
 class _Handler(socketserver.StreamRequestHandler):
     server: _TcpServer
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.lock:
+            self.server.connections.add(self.request)
+
+    def finish(self) -> None:
+        with self.server.lock:
+            self.server.connections.discard(self.request)
+        with contextlib.suppress(OSError):
+            super().finish()
 
     def handle(self) -> None:
         owner = self.server.owner
@@ -63,6 +75,8 @@ class _TcpServer(socketserver.ThreadingTCPServer):
 
     def __init__(self, address: tuple[str, int], owner: SimulatedMeterServer) -> None:
         self.owner = owner
+        self.lock = threading.Lock()
+        self.connections: set[socket.socket] = set()
         super().__init__(address, _Handler)
 
 
@@ -111,6 +125,10 @@ class SimulatedMeterServer:
         if server is not None:
             server.shutdown()
             server.server_close()
+            with server.lock:
+                for conn in list(server.connections):  # end the handler threads too
+                    with contextlib.suppress(OSError):
+                        conn.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None

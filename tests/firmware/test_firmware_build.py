@@ -14,7 +14,7 @@ import firmware.build as build_mod
 from firmware.board_specs import UnknownBoardError, list_boards, load_board
 from firmware.build import build_firmware
 from firmware.toolchains import TOOLCHAINS, Toolchain, ToolchainMissingError
-from golden.format import QuantModel
+from golden.format import FER_CLASSES, Pool, QuantLayer, QuantModel
 from golden.synthetic import random_legal_model
 
 needs_gcc = pytest.mark.skipif(not have("gcc"), reason="gcc is not installed")
@@ -107,3 +107,40 @@ def test_missing_msdk_says_what_to_install(
 def test_unknown_option_is_rejected(small_model: QuantModel, tmp_path: Path) -> None:
     with pytest.raises(build_mod.FirmwareBuildError, match="unknown build option"):
         build_firmware("hostsim", small_model, cache_dir=tmp_path, turbo=True)
+
+
+@pytest.mark.skipif(not have("arm-none-eabi-gcc"), reason="arm-none-eabi-gcc is not installed")
+def test_model_too_big_for_the_board_ram_is_explained(tmp_path: Path) -> None:
+    # 64 x 48 x 48 int8 activations (147 KiB, twice: ping-pong) cannot fit 128 KiB of SRAM.
+    rng = np.random.default_rng(0)
+    conv = QuantLayer(
+        name="wide_conv",
+        op="conv2d",
+        weights=rng.integers(-8, 8, size=(64, 1, 3, 3)).astype(np.int8),
+        bias=None,
+        weight_bits=8,
+        output_shift=0,
+        activation="relu",
+        pad=1,
+    )
+    fc = QuantLayer(
+        name="fc",
+        op="linear",
+        weights=rng.integers(-8, 8, size=(7, 576)).astype(np.int8),
+        bias=None,
+        weight_bits=8,
+        output_shift=0,
+        pool=Pool("avg", (16, 16), 16),
+        flatten=True,
+        wide=True,
+    )
+    model = QuantModel(
+        name="too-big",
+        version="1",
+        input_shape=(1, 48, 48),
+        classes=FER_CLASSES,
+        input_mapping="pixel_minus_128",
+        layers=[conv, fc],
+    )
+    with pytest.raises(build_mod.FirmwareBuildError, match="does not fit board qemu_mps2_an386"):
+        build_firmware("qemu_mps2_an386", model, cache_dir=tmp_path)

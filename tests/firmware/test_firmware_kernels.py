@@ -120,3 +120,16 @@ def test_spec_worked_example(probe: Path, tmp_path: Path) -> None:
     out = np.frombuffer((tmp_path / "o.bin").read_bytes(), np.int8)
     r8 = out[(8 + 8) * 4 : (8 + 8) * 4 + 4]
     assert r8.tolist() == [4, -1, 2, 127]
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 1), (2, 1, 5), (1, 2, 2), (3, 4, 1), (1, 2, 7)])
+def test_tiny_planes_take_the_edge_paths(
+    cnn_driver: DriverRunner, shape: tuple[int, int, int]
+) -> None:
+    # Planes narrower than the 3x3 kernel exercise every zero-padding branch of conv2d_s8.
+    convs = 0
+    for seed in range(4):
+        model = random_legal_model(np.random.default_rng(seed), input_shape=shape, max_layers=5)
+        convs += sum(layer.op == "conv2d" for layer in model.layers)
+        _check(cnn_driver, model, seed=seed, n=4)
+    assert convs > 0

@@ -126,3 +126,13 @@ def test_doctor_table_has_fixes():
         [Check("gcc", True, "12"), Check("openocd", False, "not found", "install the MSDK")]
     )
     assert "gcc" in text and "OK" in text and "fix: install the MSDK" in text
+
+
+def test_predict_on_a_board_uses_the_device_outputs(tmp_path):
+    from harness.predict import predict_board
+
+    model = small_model()
+    Image.fromarray(np.full((48, 48), 77, np.uint8)).save(tmp_path / "f.png")
+    [on_board] = predict_board([tmp_path / "f.png"], model, "fake")
+    [golden] = predict_golden([tmp_path / "f.png"], model)
+    assert on_board.source == "fake" and on_board.scores == golden.scores

@@ -201,3 +201,21 @@ def test_missing_explicit_dataset_is_a_clear_error(pytester, tmp_path):
     )
     result.assert_outcomes(errors=2)
     assert "nope.npz does not exist" in result.stdout.str()
+
+
+def test_resume_completes_an_interrupted_run(pytester, tmp_path):
+    pytester.makeconftest(FAKE_KINDS_CONFTEST)
+    copy_hil_suite(pytester)
+    model = saved_model(tmp_path)
+    out = tmp_path / "r"
+    common = ["--model", str(model), "--limit", "20", "--report-dir", str(out)]
+    first = pytester.runpytest("--board", "fake-interrupt", *common, no_reraise_ctrlc=True)
+    assert first.ret == pytest.ExitCode.INTERRUPTED
+    second = pytester.runpytest("--board", "fake", "--resume", *common, "test_golden_match.py")
+    second.assert_outcomes(passed=2)
+    doc = json.loads((out / "results.json").read_text())
+    assert doc["run"]["complete"] is True and doc["summary"]["matched_golden"] == 20
+    assert [s["index"] for s in doc["samples"]] == list(range(20))
+    assert "resumed an interrupted run: kept 7 of 20 samples" in doc["run"]["notes"]
+    lines = (out / "samples.jsonl").read_text().splitlines()
+    assert sorted(json.loads(line)["index"] for line in lines) == list(range(20))

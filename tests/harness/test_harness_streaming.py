@@ -50,6 +50,8 @@ class Client:
 
     def ping(self):
         self.pings += 1
+        if self.dead_after is not None:
+            raise TimeoutError("no PING reply")
 
 
 def templates(golden, labels):
@@ -105,7 +107,52 @@ def test_dead_link_marks_the_rest_not_attempted():
     assert len(records) == 10
     assert [r.status for r in records[:4]] == ["ok"] * 4
     assert all(r.status == "failed" for r in records[4:])
-    assert records[9].error.startswith("not attempted: 3 consecutive failures")
+    assert records[9].error.startswith(
+        "not attempted: board unreachable after 1 failed sample(s) and 0 recoveries"
+    )
+
+
+def test_dead_board_is_recovered_and_the_run_continues():
+    golden, labels, x = setup()
+    dead = Client(golden, dead_after=4)
+    fresh = Client(golden)
+    calls = []
+
+    def recover():
+        calls.append("recover")
+        return fresh
+
+    records = stream_samples(dead, x, templates(golden, labels), lambda r: None, recover=recover)
+    assert calls == ["recover"], "ping failed, so the ladder goes straight to recovery"
+    assert [r.status for r in records] == ["ok"] * 4 + ["failed"] + ["ok"] * 5
+
+
+def test_failure_records_in_a_row_trigger_recovery_and_recovery_is_bounded():
+    golden, labels, x = setup()
+    client = Client(golden, failures=set(range(10)))  # every request fails after retries
+    calls = []
+
+    def recover():
+        calls.append("recover")
+        return client
+
+    records = stream_samples(
+        client,
+        x,
+        templates(golden, labels),
+        lambda r: None,
+        recover=recover,
+        max_consecutive_failures=2,
+        max_recoveries=2,
+    )
+    assert len(records) == 10 and calls == ["recover", "recover"]
+    assert [r.error for r in records[:6]] == ["no reply after 3 attempts"] * 6
+    assert all(
+        r.error.startswith(
+            "not attempted: board unreachable after 2 failed sample(s) and 2 recoveries"
+        )
+        for r in records[6:]
+    )
 
 
 def test_summary_counts():

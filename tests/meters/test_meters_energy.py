@@ -91,6 +91,19 @@ def test_too_short_window_is_refused(
     assert info.value.partial["idle_power_mw"] > 0
 
 
+def test_window_must_agree_with_the_device_bench_time(
+    sim_meter: N6705Meter, synthetic_bench: SyntheticBench
+) -> None:
+    calls: list[int] = []
+
+    def bench_reporting_half(n: int) -> int:
+        calls.append(n)  # the window's BENCH (not the calibration) reports half its cycles
+        return synthetic_bench.bench(n) // (2 if len(calls) > 1 else 1)
+
+    with pytest.raises(EnergyMeasurementError, match="disagrees with the board's own BENCH"):
+        measure_energy(sim_meter, bench_reporting_half, CLOCK_HZ, replace(FAST, n=80))
+
+
 def test_bench_that_never_raises_the_trigger(sim_meter: N6705Meter) -> None:
     with pytest.raises(EnergyMeasurementError, match="no trigger arrived") as info:
         measure_energy(
@@ -155,13 +168,15 @@ class StartTriggeredMeter:
     def wait_complete(self, timeout_s: float) -> None: ...
     def close(self) -> None: ...
 
-    def measure_idle(self, duration_s: float, interval_s: float, range_a: float | None = None) -> Trace:
-        return record_immediate(self, duration_s, interval_s, range_a)
+    def measure_idle(
+        self, duration_s: float, sample_interval_s: float, current_range_a: float | None = None
+    ) -> Trace:
+        return record_immediate(self, duration_s, sample_interval_s, current_range_a)
 
     def fetch_trace(self) -> Trace:
         assert self.config is not None
         dt = self.config.sample_interval_s
-        t = np.arange(self.config.points) * dt
+        t = np.asarray(np.arange(self.config.points) * dt, dtype=np.float64)
         idle = self.config.trigger_source == "immediate"
         power = np.where(~idle & (t < self.window_s), 0.045, 0.020)
         return Trace(t, power / 3.3, np.full(len(t), 3.3), dt)

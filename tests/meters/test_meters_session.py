@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from harness.meters.errors import MeterConnectionError, MeterError
+from harness.meters.errors import MeterConnectionError, MeterError, MeterIdentityError
 from harness.meters.hil_energy import client_bench, settings_from_config
 from harness.meters.options import METER_OPTIONS, energy_n
 from harness.meters.session import open_meter
@@ -36,11 +37,37 @@ def test_open_sim_meter_reports_itself_simulated() -> None:
     assert server is not None and server._server is None  # stopped on exit
 
 
+def test_stopping_the_server_ends_open_connections() -> None:
+    import threading
+
+    from harness.meters.scpi import ScpiSession
+
+    with open_meter("sim") as session:
+        assert session.server is not None
+        extra = ScpiSession(session.server.resource, timeout_s=0.5)
+        assert extra.query("*OPC?") == "1"
+        handlers = threading.active_count()
+    extra_threads = threading.active_count()
+    assert extra_threads < handlers
+    with pytest.raises(MeterConnectionError):
+        extra.query("*IDN?")
+    extra.close()
+
+
 def test_bad_meter_combinations() -> None:
     with pytest.raises(MeterError, match="speaks the n6705 command set"):
         open_meter("sim", driver="dmm6500")
-    with pytest.raises(MeterError, match="--meter-driver"):
-        open_meter("TCPIP0::127.0.0.1::5025::SOCKET")
+
+
+def test_real_meter_driver_is_chosen_from_its_idn() -> None:
+    pytest.importorskip("pyvisa_sim")
+    library = f"{Path(__file__).with_name('meters_pyvisa_sim.yaml')}@sim"
+    with open_meter("TCPIP0::127.0.0.1::5027::SOCKET", visa_library=library) as session:
+        assert session.meter.driver == "dmm6500" and not session.simulated
+    with open_meter("TCPIP0::127.0.0.1::5025::SOCKET", visa_library=library) as session:
+        assert session.info()["driver"] == "n6705"
+    with pytest.raises(MeterIdentityError, match=r"no meter driver recognises.*RIGOL"):
+        open_meter("TCPIP0::127.0.0.1::5028::SOCKET", visa_library=library)
 
 
 def test_unreachable_real_meter_is_a_connection_error() -> None:
@@ -66,6 +93,17 @@ def test_client_bench_stretches_the_timeout_and_checks_the_reply() -> None:
     assert client.seen_timeouts[0] > 1.0 and client.timeout == 1.0
     with pytest.raises(MeterError, match="stopped after 3 of 100"):
         client_bench(Client(iterations=3))(100)
+
+
+def test_client_bench_turns_protocol_failures_into_meter_errors() -> None:
+    from golden.errors import FerhilError
+
+    class Broken(Client):
+        def bench(self, n: int) -> dict[str, Any]:
+            raise FerhilError("no reply to BENCH within 3 s")
+
+    with pytest.raises(MeterError, match=r"BENCH\(5\) on the board failed: no reply"):
+        client_bench(Broken())(5)
 
 
 def test_settings_follow_the_driver_edge() -> None:

@@ -62,6 +62,23 @@ def test_bus_triggered_idle_record(sim_meter: N6705Meter) -> None:
     assert np.mean(trace.power_w) == pytest.approx(0.020, rel=0.01)  # the model's idle power
 
 
+def test_driver_commands_reach_the_server(
+    sim_server: SimulatedMeterServer, sim_meter: N6705Meter
+) -> None:
+    sim_meter.measure_idle(0.01, 50e-6)
+    seen = list(sim_server.instrument.commands_seen)
+    for command in (
+        "SENS:FUNC:CURR ON,(@1)",
+        "TRIG:ACQ:SOUR BUS,(@1)",
+        "INIT:ACQ (@1)",
+        "TRIG:ACQ (@1)",
+        "FETC:ARR:CURR? (@1)",
+        "FETC:ARR:VOLT? (@1)",
+    ):
+        assert command in seen
+    assert seen.index("INIT:ACQ (@1)") < seen.index("TRIG:ACQ (@1)")
+
+
 def test_fetch_before_record_is_an_instrument_error(sim_meter: N6705Meter) -> None:
     sim_meter.configure(AcquisitionConfig(100e-6, 100, 0, None, "external"))
     sim_meter.arm()

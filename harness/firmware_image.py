@@ -1,0 +1,73 @@
+"""Which firmware image a run programs, and the hash HELLO must then report.
+
+In order: ``--firmware FILE`` (prebuilt; its hash is not checked), the board's own
+``build_image(model)`` (the fake board), else ``firmware.build.build_firmware`` (cached by hash).
+When the build is impossible (no MSDK) for a board that keeps its flash, the run may still go
+on if the board already runs the model: only the model hash is then checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from golden.format import QuantModel
+from harness.boards.base import Board
+from harness.errors import HarnessError
+
+
+@dataclass
+class FirmwareImage:
+    """The image to program (``None``: none could be built) and its expected hash."""
+
+    path: Path | None
+    firmware_hash: str | None
+    artifact: Any = None
+    notes: list[str] = field(default_factory=list)
+
+
+def build_firmware_image(board: str, model: QuantModel) -> Any:
+    """Build (or reuse from the cache) ``board``'s firmware running ``model``."""
+    from firmware.build import build_firmware
+
+    return build_firmware(board, model)
+
+
+def firmware_image(
+    board: Board,
+    model: QuantModel,
+    options: Mapping[str, Any],
+    build: Callable[[str, QuantModel], Any],
+) -> FirmwareImage:
+    """Return the firmware image for ``board`` running ``model`` (see the module docstring).
+
+    Raises:
+        HarnessError: for a missing ``--firmware`` file.
+        Exception: the build's own errors when the board needs the image.
+    """
+    explicit = options.get("firmware")
+    if explicit is not None:
+        if not Path(explicit).is_file():
+            raise HarnessError(f"--firmware {explicit} does not exist")
+        return FirmwareImage(
+            Path(explicit),
+            None,
+            notes=[f"prebuilt firmware {explicit} (firmware hash not checked)"],
+        )
+    own_build = getattr(board, "build_image", None)
+    if own_build is not None:
+        path, firmware_hash = own_build(model)
+        return FirmwareImage(Path(path), str(firmware_hash))
+    try:
+        artifact = build(board.facts.firmware_board, model)
+    except HarnessError:
+        raise
+    except Exception as exc:
+        if not board.facts.persistent or options.get("flash") is True:
+            raise
+        return FirmwareImage(
+            None, None, notes=[f"firmware not built ({exc}); only the model hash was checked"]
+        )
+    return FirmwareImage(Path(artifact.path), str(artifact.manifest["firmware_hash"]), artifact)
