@@ -1,7 +1,8 @@
 """Which firmware image a run programs, and the hash HELLO must then report.
 
 In order: ``--firmware FILE`` (prebuilt; its hash is not checked), the board's own
-``build_image(model)`` (the fake board), else ``firmware.build.build_firmware`` (cached by hash).
+``build_image(model)`` (the fake board), else ``firmware.build.build_firmware`` (cached by hash;
+a real board's ``--baud`` is compiled in as ``uart_baud``).
 When the build is impossible (no MSDK) for a board that keeps its flash, the run may still go
 on if the board already runs the model: only the model hash is then checked.
 """
@@ -28,18 +29,26 @@ class FirmwareImage:
     notes: list[str] = field(default_factory=list)
 
 
-def build_firmware_image(board: str, model: QuantModel) -> Any:
+def build_firmware_image(board: str, model: QuantModel, **opts: Any) -> Any:
     """Build (or reuse from the cache) ``board``'s firmware running ``model``."""
     from firmware.build import build_firmware
 
-    return build_firmware(board, model)
+    return build_firmware(board, model, **opts)
+
+
+def build_options(board: Board) -> dict[str, Any]:
+    """Board-specific build options: a real board's UART speed is compiled in (``--baud``)."""
+    baud = getattr(getattr(board, "spec", None), "baud", None)
+    if board.facts.firmware_board == "max78000fthr" and baud:
+        return {"uart_baud": int(baud)}
+    return {}
 
 
 def firmware_image(
     board: Board,
     model: QuantModel,
     options: Mapping[str, Any],
-    build: Callable[[str, QuantModel], Any],
+    build: Callable[..., Any],
 ) -> FirmwareImage:
     """Return the firmware image for ``board`` running ``model`` (see the module docstring).
 
@@ -60,8 +69,9 @@ def firmware_image(
     if own_build is not None:
         path, firmware_hash = own_build(model)
         return FirmwareImage(Path(path), str(firmware_hash))
+    opts = build_options(board)
     try:
-        artifact = build(board.facts.firmware_board, model)
+        artifact = build(board.facts.firmware_board, model, **opts)
     except HarnessError:
         raise
     except Exception as exc:

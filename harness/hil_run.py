@@ -71,7 +71,7 @@ class HilRun:
         make_board: Callable[[BoardSpec], Board] = create_board,
         make_client: Callable[[Any], Any] = _default_client,
         load_model: Callable[[str | None], QuantModel] = _default_load_model,
-        build: Callable[[str, QuantModel], Any] = build_firmware_image,
+        build: Callable[..., Any] = build_firmware_image,
         argv: list[str] | None = None,
     ) -> None:
         self.config = config

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness.store.location import DEFAULT_OUT_DIR
+from harness.store.defaults import DEFAULT_OUT_DIR
 
 RUN_COLUMNS = (
     "run",
@@ -123,9 +123,11 @@ def cmd_history(args: argparse.Namespace) -> int:
     """Import, list, write the pages and judge the newest run; see the module docstring."""
     from harness.regression.options import REGRESSION_OPTIONS
     from harness.regression.pages import write_pages
-    from harness.store import DB_ENV, ResultStore, StoreError, db_url
+    from harness.store.defaults import DB_ENV
+    from harness.store.errors import StoreError
     from harness.store.importing import import_paths
-    from harness.store.location import display_url, sqlite_file
+    from harness.store.location import db_url, display_url, sqlite_file
+    from harness.store.store import ResultStore
 
     options = {
         o.name: o.resolve(getattr(args, o.key, None), None, os.environ) for o in REGRESSION_OPTIONS

@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 
+from golden.errors import FerhilError
 from harness.config import FerhilConfig
 from harness.errors import ConfigError
 from harness.hil_run import HilRun
@@ -109,21 +110,23 @@ def _prepare_or_skip(run: HilRun, config: FerhilConfig) -> None:
 
     Skips: no model in the zoo while ``--model`` is not given; a simulated board whose
     toolchain is not installed. Everything else (a bad --model path, a real board that does
-    not answer) is an error.
+    not answer) is an error; a user-facing error (:class:`FerhilError`) is reported by its
+    message alone, without a traceback.
     """
+    error: FerhilError | None = None
     try:
         run.prepare()
-    except Exception as exc:
-        if config.get("model") is None and type(exc).__name__ == "ZooError":
-            pytest.skip(f"no model to test: {exc}")
-        raise
-    try:
         run.start()
-    except Exception as exc:
-        simulated = config.get("board") in ("hostsim", "qemu", "fake")
-        if simulated and type(exc).__name__ == "ToolchainMissingError":
-            pytest.skip(f"cannot build the simulated board's firmware: {exc}")
-        raise
+    except FerhilError as exc:
+        error = exc
+    if error is None:
+        return
+    kind = type(error).__name__
+    if kind == "ZooError" and config.get("model") is None:
+        pytest.skip(f"no model to test: {error}")
+    if kind == "ToolchainMissingError" and config.get("board") in ("hostsim", "qemu", "fake"):
+        pytest.skip(f"cannot build the simulated board's firmware: {error}")
+    pytest.fail(f"{kind}: {error}", pytrace=False)  # outside `except`: no chained traceback
 
 
 @pytest.fixture(scope="session")

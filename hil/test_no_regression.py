@@ -8,18 +8,18 @@ new, delta, threshold, verdict) and names every crossed metric. Without a baseli
 passes and says so (in the report's notes and the JUnit properties).
 """
 
-from harness.regression.baseline import find_baseline
+from harness.regression.baseline import find_baseline_at
 from harness.regression.limits import load_limits
 from harness.regression.recorder import json_safe
 from harness.regression.verdict import evaluate
-from harness.store import ResultStore, db_url
+from harness.store.location import db_url
 
 
 def test_no_regression_against_baseline(ferhil_run, ferhil_config, pytestconfig, record_property):
     document = json_safe(ferhil_run.document())
     limits = load_limits(ferhil_config, pytestconfig.rootpath / "pyproject.toml")
-    with ResultStore(db_url(ferhil_config.get("db"), ferhil_config.get("report-dir"))) as store:
-        choice = find_baseline(store, document, ferhil_config.get("baseline"))
+    url = db_url(ferhil_config.get("db"), ferhil_config.get("report-dir"))
+    choice = find_baseline_at(url, document, ferhil_config.get("baseline"))
     record_property("ferhil.baseline", choice.run.id if choice.run else None)
     if choice.run is None:
         note = f"regression: no baseline ({choice.reason}); nothing to compare with"

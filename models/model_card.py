@@ -40,8 +40,8 @@ def render_card(model: QuantModel, int_report: dict[str, Any], cfg: TrainConfig)
         f"| bias bytes | {res.bias_bytes:,} of {res.bias_memory_capacity:,} |",
         f"| accelerator latency | {cost.latency_us:,.0f} us at {cost.clock_hz / 1e6:.0f} MHz "
         "(**estimate**, simulated cycle model `golden.cost`, not measured) |",
-        f"| training time | {float(meta.get('training_seconds', 0)) / 60:.1f} min CPU "
-        f"(2 threads) |",
+        f"| training time | {float(meta.get('training_seconds', 0)) / 60:.1f} min wall on a "
+        f"shared 2-core CPU ({cfg.threads} torch thread(s)) |",
         "",
         "## Data",
         "",

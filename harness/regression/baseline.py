@@ -15,8 +15,9 @@ from typing import Any
 
 from harness.regression.errors import RegressionError
 from harness.regression.versions import is_earlier, version_key
-from harness.store import ResultStore, StoredRun
-from harness.store.records import run_columns
+from harness.store.location import sqlite_file
+from harness.store.records import StoredRun, run_columns
+from harness.store.store import ResultStore
 
 
 @dataclass(frozen=True)
@@ -127,3 +128,20 @@ def find_baseline(
         )
     )
     return choose_baseline(runs, lineage, explicit)
+
+
+def find_baseline_at(
+    url: str, document: Mapping[str, Any], explicit: str | None = None
+) -> BaselineChoice:
+    """Like :func:`find_baseline` for the store at ``url``; a missing SQLite file has no runs.
+
+    Raises:
+        RegressionError: ``explicit`` is given but the store does not exist.
+    """
+    file = sqlite_file(url)
+    if file is not None and not file.exists():
+        if explicit:
+            raise RegressionError(f"--baseline {explicit}: there is no result store at {file}")
+        return BaselineChoice(None, f"the result store {file} does not exist yet")
+    with ResultStore(url) as store:
+        return find_baseline(store, document, explicit)

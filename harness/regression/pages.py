@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from harness.regression.baseline import BaselineChoice, find_baseline
-from harness.store import ResultStore, StoredRun
+from harness.store.records import StoredRun
+from harness.store.store import ResultStore
 
 HISTORY_LABEL = "History"
 COMPARISON_LABEL = "Comparison with baseline"

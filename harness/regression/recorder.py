@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 from golden.errors import FerhilError
 from harness.config import FerhilConfig
 from harness.regression.pages import write_pages
-from harness.store import ResultStore, StoreError, db_url
-from harness.store.location import display_url
+from harness.store.errors import StoreError
+from harness.store.location import db_url, display_url
+from harness.store.store import ResultStore
 
 if TYPE_CHECKING:
     from harness.hil_run import HilRun

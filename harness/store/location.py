@@ -17,10 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from harness.errors import ConfigError
-
-DB_ENV = "FERHIL_DB"
-DEFAULT_DB_FILE = "ferhil-results.sqlite"
-DEFAULT_OUT_DIR = Path("out")
+from harness.store.defaults import DB_ENV, DEFAULT_DB_FILE, DEFAULT_OUT_DIR
 
 
 def default_db_path(report_dir: Path | None = None) -> Path:

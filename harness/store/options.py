@@ -7,7 +7,7 @@ Importing this module registers the rows in :data:`harness.options.OPTIONS` (it 
 from __future__ import annotations
 
 from harness.options import OPTIONS, Option
-from harness.store.location import DB_ENV, DEFAULT_DB_FILE
+from harness.store.defaults import DB_ENV, DEFAULT_DB_FILE
 
 STORE_OPTIONS: tuple[Option, ...] = (
     Option(

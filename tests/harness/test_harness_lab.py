@@ -79,3 +79,9 @@ def test_board_spec_without_lab(tmp_path):
     assert (spec.kind, spec.baud, spec.gpio_log) == ("qemu", 921600, Path("g.log"))
     with pytest.raises(ConfigError, match=r"unknown board 'fthr-1'.*--lab FILE"):
         board_spec(FerhilConfig.defaults(board="fthr-1"))
+
+
+def test_example_inventory_in_the_repo_is_valid():
+    example = Path(__file__).resolve().parents[2] / "hil" / "lab.example.yaml"
+    lab = load_lab(example)
+    assert lab.board("fthr-1").kind == "max78000fthr" and lab.board("sim").kind == "hostsim"

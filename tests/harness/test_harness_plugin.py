@@ -203,6 +203,7 @@ def test_missing_explicit_dataset_is_a_clear_error(pytester, tmp_path):
     assert "nope.npz does not exist" in result.stdout.str()
 
 
+@pytest.mark.slow
 def test_resume_completes_an_interrupted_run(pytester, tmp_path):
     pytester.makeconftest(FAKE_KINDS_CONFTEST)
     copy_hil_suite(pytester)
@@ -219,3 +220,28 @@ def test_resume_completes_an_interrupted_run(pytester, tmp_path):
     assert "resumed an interrupted run: kept 7 of 20 samples" in doc["run"]["notes"]
     lines = (out / "samples.jsonl").read_text().splitlines()
     assert sorted(json.loads(line)["index"] for line in lines) == list(range(20))
+
+
+@pytest.mark.slow
+def test_rows_added_by_another_module_get_option_ini_env_and_fixture(pytester, monkeypatch):
+    from harness.options import OPTIONS, Option
+
+    row = Option(
+        "widget-count", "a row another module adds", default=1, type=int, env="FERHIL_TEST_WIDGETS"
+    )
+    monkeypatch.setattr(OPTIONS, "_rows", {**OPTIONS._rows, row.name: row})
+    pytester.makeini("[pytest]\nferhil_widget_count = 5\n")
+    pytester.makepyfile(
+        """
+        def test_row(ferhil_widget_count, ferhil_config):
+            assert ferhil_widget_count == ferhil_config["widget-count"]
+            assert ferhil_widget_count == int(__import__("os").environ.get("EXPECT", "0"))
+        """
+    )
+    monkeypatch.setenv("EXPECT", "5")
+    pytester.runpytest().assert_outcomes(passed=1)  # ini
+    monkeypatch.setenv("FERHIL_TEST_WIDGETS", "6")
+    monkeypatch.setenv("EXPECT", "6")
+    pytester.runpytest().assert_outcomes(passed=1)  # environment beats ini
+    monkeypatch.setenv("EXPECT", "7")
+    pytester.runpytest("--widget-count", "7").assert_outcomes(passed=1)  # command line wins

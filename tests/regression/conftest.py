@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from regression_testkit import fresh_database, postgres_skip_reason, throwaway_postgres
 
-from harness.store import ResultStore
+from harness.store.store import ResultStore
 
 _db_numbers = itertools.count()
 

@@ -8,7 +8,7 @@ from regression_testkit import results
 from harness.regression.baseline import Lineage, choose_baseline, find_baseline
 from harness.regression.errors import RegressionError
 from harness.regression.versions import is_earlier, version_key
-from harness.store import ResultStore
+from harness.store.store import ResultStore
 
 
 @pytest.mark.parametrize(

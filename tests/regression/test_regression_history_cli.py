@@ -50,10 +50,9 @@ def test_import_then_table_and_pages(tmp_path, artifacts, capsys) -> None:
     assert again.count("present: run") == 3 and "(3 runs)" in again
 
 
-def test_json_and_check_for_ci(tmp_path, artifacts, capsys) -> None:
-    db = tmp_path / "h.sqlite"
+def test_json_and_check_for_ci(tmp_path, artifacts, capsys, store_url) -> None:
     code = main(
-        ["history", "--db", str(db), "--out", str(tmp_path), "--import", str(artifacts),
+        ["history", "--db", store_url, "--out", str(tmp_path), "--import", str(artifacts),
          "--json", "--check"]
     )  # fmt: skip
     captured = capsys.readouterr()
@@ -97,3 +96,14 @@ def test_import_of_a_non_results_file_fails_clearly(tmp_path, capsys) -> None:
     bad.write_text('{"schema": "other"}')
     code = main(["history", "--db", str(tmp_path / "h.sqlite"), "--import", str(bad)])
     assert code == 2 and "not a ferhil results document" in capsys.readouterr().err
+
+
+def test_store_and_regression_options_are_harness_options() -> None:
+    from harness.options import load_option_providers
+
+    table = load_option_providers()
+    assert table["db"].env == "FERHIL_DB" and table["db"].key == "ferhil_db"
+    assert table["baseline"].key == "ferhil_baseline" and table["record"].default is True
+    for name in ("accuracy-drop-pp", "class-accuracy-drop-pp", "golden-mismatches",
+                 "latency-increase-pct", "energy-increase-pct"):  # fmt: skip
+        assert f"max-{name}" in table

@@ -15,7 +15,7 @@ import pytest
 from regression_testkit import results
 
 from harness.regression.pages import write_pages
-from harness.store import ResultStore
+from harness.store.store import ResultStore
 
 CHROMIUM_HELPERS = Path(__file__).resolve().parents[1] / "reports" / "test_reports_chromium.py"
 

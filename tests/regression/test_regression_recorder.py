@@ -15,7 +15,7 @@ from regression_testkit import results
 from golden.format import save
 from golden.synthetic import random_legal_model
 from harness.regression.baseline import find_baseline
-from harness.store import ResultStore
+from harness.store.store import ResultStore
 
 HIL_DIR = Path(__file__).resolve().parents[2] / "hil"
 KIT_DIR = Path(__file__).resolve().parent
@@ -50,6 +50,7 @@ def _run(pytester, model: Path, report: Path, *extra: str, board: str = "fake", 
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_runs_are_recorded_compared_and_linked(pytester, tmp_path) -> None:
     pytester.makeconftest(INTERRUPT_CONFTEST)
     pytester.makepyfile(test_no_regression=(HIL_DIR / "test_no_regression.py").read_text())
@@ -90,6 +91,7 @@ def test_runs_are_recorded_compared_and_linked(pytester, tmp_path) -> None:
     assert f'name="ferhil.baseline" value="{v2_id}"' in (tmp_path / "j.xml").read_text()
 
 
+@pytest.mark.slow
 def test_no_record_and_explicit_db(pytester, tmp_path) -> None:
     pytester.makepyfile(test_no_regression=(HIL_DIR / "test_no_regression.py").read_text())
     model = _models(tmp_path)["1"]
@@ -107,7 +109,7 @@ KILLED_WRITER = """
 import sys, time
 sys.path.insert(0, sys.argv[2])
 from regression_testkit import results
-from harness.store import ResultStore
+from harness.store.store import ResultStore
 
 doc = results("killed", version="9", started="2026-11-25T00:00:00Z")
 store = ResultStore(sys.argv[1])

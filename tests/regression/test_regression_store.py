@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from regression_testkit import results
 
-from harness.store import ResultStore, StoreError
+from harness.store.errors import StoreError
+from harness.store.store import ResultStore
 from harness.store.store import ResultStore as StoreClass
 
 
