@@ -16,15 +16,15 @@ for a finished run nor used as a baseline. :meth:`ResultStore.import_results` st
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from harness.store.engine import database_errors, open_engine
 from harness.store.errors import StoreError
 from harness.store.location import display_url
 from harness.store.records import (
@@ -47,24 +47,6 @@ from harness.store.schema import (
 )
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
-
-
-def _engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        path = url.split(":///", 1)[1] if ":///" in url else ""
-        if path:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
-
-
 class ResultStore:
     """Read and write HIL runs in the database at ``url`` (tables are created when missing).
 
@@ -75,7 +57,7 @@ class ResultStore:
     def __init__(self, url: str) -> None:
         self.url = url
         try:
-            self.engine = _engine(url)
+            self.engine = open_engine(url)
             Base.metadata.create_all(self.engine)
             self._sessions = sessionmaker(self.engine, expire_on_commit=False)
             self._check_schema()
@@ -112,9 +94,9 @@ class ResultStore:
         with self._sessions() as session, session.begin():
             yield session
 
-    def _write(self, what: str) -> Any:
+    def _write(self, what: str) -> AbstractContextManager[None]:
         """Context for a write: database errors become :class:`StoreError` naming ``what``."""
-        return _Wrap(f"{what} in {display_url(self.url)}")
+        return database_errors(f"{what} in {display_url(self.url)}")
 
     # -- writes -----------------------------------------------------------------------------
     def begin_run(self, document: Mapping[str, Any]) -> str:
@@ -229,8 +211,9 @@ class ResultStore:
                 )
             )
         )
-        fresh = [r for r in rows if r["idx"] not in have]
-        session.add_all(SampleTable(run_id=run_id, **r) for r in fresh)
+        fresh = [dict(r, run_id=run_id) for r in rows if r["idx"] not in have]
+        if fresh:
+            session.execute(insert(SampleTable), fresh)  # one executemany
         return len(fresh)
 
     # -- reads ------------------------------------------------------------------------------
@@ -301,18 +284,3 @@ class ResultStore:
                 )
                 document["samples"] = [dict(r) for r in records]
             return document
-
-
-class _Wrap:
-    """Turn SQLAlchemy errors raised inside the block into :class:`StoreError`."""
-
-    def __init__(self, what: str) -> None:
-        self.what = what
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
-        if isinstance(exc, SQLAlchemyError):
-            first = str(exc).splitlines()[0]
-            raise StoreError(f"{self.what}: {exc.__class__.__name__}: {first}") from exc

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +12,13 @@ from golden.format import QuantModel, save
 from golden.synthetic import random_legal_model
 
 HIL_DIR = Path(__file__).resolve().parents[2] / "hil"
+
+# pytester's in-process runs restore sys.modules afterwards, so a module first imported inside
+# one is imported afresh in the next; SQLAlchemy's compiled caches do not survive that. Import
+# what the plugin's session fixtures use (the result store) once, here.
+for _name in ("sqlalchemy", "sqlalchemy.orm", "harness.plugin", "harness.regression.recorder"):
+    with contextlib.suppress(ImportError):
+        importlib.import_module(_name)
 
 
 def small_model(seed: int = 3, **metadata: object) -> QuantModel:
