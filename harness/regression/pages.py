@@ -7,6 +7,7 @@ each other, and to ``report.html`` when they are written into a run's report fol
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,26 @@ class RegressionPages:
         if self.comparison is not None:
             out[COMPARISON_LABEL] = self.comparison.name
         return out
+
+
+def existing_reports(runs: list[dict[str, Any]], out_dir: Path) -> dict[str, str]:
+    """Relative links from ``out_dir`` to the ``report.html`` of each run that still has one.
+
+    A run's report folder is its recorded ``--report-dir`` option (relative paths are taken
+    from the current folder, as ``ferhil run`` wrote them).
+    """
+    links = {}
+    for doc in runs:
+        run = doc.get("run") or {}
+        folder = (run.get("options") or {}).get("report-dir")
+        if not folder or not run.get("id"):
+            continue
+        report = Path(folder) / "report.html"
+        if report.is_file():
+            links[str(run["id"])] = Path(
+                os.path.relpath(report.resolve(), out_dir.resolve())
+            ).as_posix()
+    return links
 
 
 def _target(store: ResultStore, run_id: str | None) -> StoredRun | None:
@@ -86,7 +107,9 @@ def write_pages(
     if comparison_name:
         history_links[COMPARISON_LABEL] = comparison_name
     runs: list[dict[str, Any]] = [store.results(r.id, samples=False) for r in store.runs()]
-    history = write_history(runs, out_dir, links=history_links)
+    history = write_history(
+        runs, out_dir, links=history_links, report_links=existing_reports(runs, out_dir)
+    )
     comparison = None
     if target is not None and choice is not None and choice.run is not None:
         comparison = write_comparison(

@@ -37,6 +37,12 @@ HARNESS_HIL_TESTS = ("test_identity", "test_golden_match", "test_accuracy", "tes
 
 
 def copy_hil_suite(pytester) -> None:  # type: ignore[no-untyped-def]
-    """Copy the harness's own HIL test files (not the meters' energy test) into pytester."""
+    """Copy the harness's own HIL test files (not the meters' energy test) into pytester.
+
+    The copies get another basename (``test_copy_*``): in a full test session the originals in
+    ``hil/`` are already imported under their own names, and pytest's default import mode
+    refuses a second module of the same basename from another folder.
+    """
     for stem in HARNESS_HIL_TESTS:
-        pytester.makepyfile(**{stem: (HIL_DIR / f"{stem}.py").read_text()})
+        copy = stem.replace("test_", "test_copy_", 1)
+        pytester.makepyfile(**{copy: (HIL_DIR / f"{stem}.py").read_text()})

@@ -99,7 +99,7 @@ def test_golden_mismatch_lists_sample_ids_and_largest_difference(pytester, tmp_p
         "20",
         "--report-dir",
         str(tmp_path / "r"),
-        "test_golden_match.py",
+        "test_copy_golden_match.py",
     )
     result.assert_outcomes(passed=1, failed=1)
     text = result.stdout.str()
@@ -122,7 +122,7 @@ def test_failed_sample_is_recorded_not_lost(pytester, tmp_path):
         "10",
         "--report-dir",
         str(tmp_path / "r"),
-        "test_golden_match.py::test_every_sample_answered",
+        "test_copy_golden_match.py::test_every_sample_answered",
     )
     result.assert_outcomes(failed=1)
     assert "1 samples failed" in result.stdout.str()
@@ -197,7 +197,7 @@ def test_missing_explicit_dataset_is_a_clear_error(pytester, tmp_path):
         str(tmp_path / "nope.npz"),
         "--report-dir",
         str(tmp_path / "r"),
-        "test_identity.py",
+        "test_copy_identity.py",
     )
     result.assert_outcomes(errors=2)
     assert "nope.npz does not exist" in result.stdout.str()
@@ -212,7 +212,7 @@ def test_resume_completes_an_interrupted_run(pytester, tmp_path):
     common = ["--model", str(model), "--limit", "20", "--report-dir", str(out)]
     first = pytester.runpytest("--board", "fake-interrupt", *common, no_reraise_ctrlc=True)
     assert first.ret == pytest.ExitCode.INTERRUPTED
-    second = pytester.runpytest("--board", "fake", "--resume", *common, "test_golden_match.py")
+    second = pytester.runpytest("--board", "fake", "--resume", *common, "test_copy_golden_match.py")
     second.assert_outcomes(passed=2)
     doc = json.loads((out / "results.json").read_text())
     assert doc["run"]["complete"] is True and doc["summary"]["matched_golden"] == 20

@@ -53,7 +53,7 @@ def _run(pytester, model: Path, report: Path, *extra: str, board: str = "fake", 
 @pytest.mark.slow
 def test_runs_are_recorded_compared_and_linked(pytester, tmp_path) -> None:
     pytester.makeconftest(INTERRUPT_CONFTEST)
-    pytester.makepyfile(test_no_regression=(HIL_DIR / "test_no_regression.py").read_text())
+    pytester.makepyfile(test_copy_no_regression=(HIL_DIR / "test_no_regression.py").read_text())
     models, runs = _models(tmp_path), tmp_path / "runs"
 
     first = _run(pytester, models["1"], runs / "v1")
@@ -73,6 +73,8 @@ def test_runs_are_recorded_compared_and_linked(pytester, tmp_path) -> None:
     _run(pytester, models["2"], runs / "v2").assert_outcomes(passed=1)
     report2 = (runs / "v2" / "report.html").read_text()
     assert 'href="history.html"' in report2 and 'href="comparison.html"' in report2
+    history2 = (runs / "v2" / "history.html").read_text()
+    assert 'href="../v1/report.html"' in history2 and 'href="report.html"' in history2
     comparison = (runs / "v2" / "comparison.html").read_text()
     assert "fercnn" in comparison or "v1" in comparison
     doc2 = json.loads((runs / "v2" / "results.json").read_text())
@@ -93,7 +95,7 @@ def test_runs_are_recorded_compared_and_linked(pytester, tmp_path) -> None:
 
 @pytest.mark.slow
 def test_no_record_and_explicit_db(pytester, tmp_path) -> None:
-    pytester.makepyfile(test_no_regression=(HIL_DIR / "test_no_regression.py").read_text())
+    pytester.makepyfile(test_copy_no_regression=(HIL_DIR / "test_no_regression.py").read_text())
     model = _models(tmp_path)["1"]
     _run(pytester, model, tmp_path / "a", "--no-record").assert_outcomes(passed=1)
     assert not (tmp_path / "ferhil-results.sqlite").exists()
