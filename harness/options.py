@@ -51,6 +51,38 @@ def parse_bool(text: str) -> bool:
     raise ConfigError(f"expected a boolean (true/false, yes/no, 1/0), got {text!r}")
 
 
+def positive_int(text: str) -> int:
+    """Option converter: an integer > 0."""
+    value = int(text)
+    if value <= 0:
+        raise ValueError("must be a positive integer")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """Option converter: a number > 0."""
+    value = float(text)
+    if value <= 0:
+        raise ValueError("must be positive")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """Option converter: an integer >= 0."""
+    value = int(text)
+    if value < 0:
+        raise ValueError("must be >= 0")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    """Option converter: a number >= 0."""
+    value = float(text)
+    if value < 0:
+        raise ValueError("must be >= 0")
+    return value
+
+
 @dataclass(frozen=True)
 class Option:
     """One harness option.

@@ -7,29 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.options import OPTIONS, Option
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise ValueError("must be a positive integer")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise ValueError("must be positive")
-    return value
-
-
-def _non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise ValueError("must be >= 0")
-    return value
-
+from harness.options import OPTIONS, Option, non_negative_int, positive_float, positive_int
 
 CORE_OPTIONS: tuple[Option, ...] = (
     Option(
@@ -59,13 +37,13 @@ CORE_OPTIONS: tuple[Option, ...] = (
         metavar="PATH",
     ),
     Option(
-        "limit", "stream N images spread evenly over the test set", type=_positive_int, metavar="N"
+        "limit", "stream N images spread evenly over the test set", type=positive_int, metavar="N"
     ),
     Option(
         "baud",
         "link baud rate (real boards: UART speed; hostsim: throttle to N baud wire "
         "time; default: board's own)",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
     ),
     Option(
@@ -109,35 +87,35 @@ CORE_OPTIONS: tuple[Option, ...] = (
         "flash-timeout",
         "seconds allowed for finding the probe and programming",
         default=120.0,
-        type=_positive_float,
+        type=positive_float,
         metavar="S",
     ),
     Option(
         "sample-timeout",
         "seconds to wait for one inference reply before recording a failure",
         default=5.0,
-        type=_positive_float,
+        type=positive_float,
         metavar="S",
     ),
     Option(
         "window",
         "inference requests in flight (pipelining depth)",
         default=4,
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
     ),
     Option(
         "golden-tolerance",
         "largest allowed |device - golden| per output (0 = bit-exact)",
         default=0,
-        type=_non_negative_int,
+        type=non_negative_int,
         metavar="N",
     ),
     Option(
         "latency-budget-us",
         "on-device p99 latency budget in microseconds (default: the "
         "model's metadata latency_budget_us, else no budget)",
-        type=_positive_float,
+        type=positive_float,
         metavar="US",
     ),
     Option(
@@ -149,7 +127,7 @@ CORE_OPTIONS: tuple[Option, ...] = (
     Option(
         "clock-hz",
         "core clock used to turn cycles into time (default: the board's)",
-        type=_positive_float,
+        type=positive_float,
         metavar="HZ",
     ),
     Option(

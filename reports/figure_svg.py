@@ -16,6 +16,8 @@ from typing import Any
 
 import matplotlib
 from markupsafe import Markup
+from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
 from matplotlib.figure import Figure
 
 # Colours shared by plots and the page CSS.
@@ -86,3 +88,20 @@ def figure_to_svg(fig: Figure, key: str, label: str) -> Markup:
         rf'<svg\1 class="plot-svg" role="img" aria-label="{safe_label}"', text, count=1
     )
     return Markup(text.strip())
+
+
+def style_class_matrix(
+    fig: Figure, ax: Axes, image: ScalarMappable, classes: Any, *, colorbar_label: str
+) -> None:
+    """Label a class-by-class matrix plot (predicted x true label) and add its colour bar."""
+    n = len(classes)
+    ax.set_xticks(range(n), labels=list(classes), rotation=35, ha="right")
+    ax.set_yticks(range(n), labels=list(classes))
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true label")
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    bar = fig.colorbar(image, ax=ax, shrink=0.8)
+    bar.set_label(colorbar_label)
+    bar.outline.set_visible(False)

@@ -7,7 +7,14 @@ from collections.abc import Sequence
 import numpy as np
 from markupsafe import Markup
 
-from reports.figure_svg import ACCENT, MUTED, figure_to_svg, new_figure, plot_style
+from reports.figure_svg import (
+    ACCENT,
+    MUTED,
+    figure_to_svg,
+    new_figure,
+    plot_style,
+    style_class_matrix,
+)
 from reports.metric_delta import MetricDelta
 
 
@@ -43,16 +50,7 @@ def confusion_delta_svg(delta: np.ndarray, classes: Sequence[str], key: str = "c
                     color="#24292f" if value else MUTED,
                     fontweight="bold" if i == j else "normal",
                 )
-        ax.set_xticks(range(n), labels=list(classes), rotation=35, ha="right")
-        ax.set_yticks(range(n), labels=list(classes))
-        ax.set_xlabel("predicted")
-        ax.set_ylabel("true label")
-        ax.tick_params(length=0)
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        bar = fig.colorbar(image, ax=ax, shrink=0.8)
-        bar.set_label("← worse      better →")
-        bar.outline.set_visible(False)
+        style_class_matrix(fig, ax, image, classes, colorbar_label="← worse      better →")
     return figure_to_svg(fig, key, "Confusion matrix difference, new minus base")
 
 

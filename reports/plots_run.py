@@ -19,6 +19,7 @@ from reports.figure_svg import (
     figure_to_svg,
     new_figure,
     plot_style,
+    style_class_matrix,
 )
 
 
@@ -58,16 +59,7 @@ def confusion_svg(matrix: np.ndarray, classes: Sequence[str], key: str = "confus
                     fontsize=8.5,
                     fontweight=weight,
                 )
-        ax.set_xticks(range(n), labels=list(classes), rotation=35, ha="right")
-        ax.set_yticks(range(n), labels=list(classes))
-        ax.set_xlabel("predicted")
-        ax.set_ylabel("true label")
-        ax.tick_params(length=0)
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        bar = fig.colorbar(image, ax=ax, shrink=0.8)
-        bar.set_label("fraction of true-label row")
-        bar.outline.set_visible(False)
+        style_class_matrix(fig, ax, image, classes, colorbar_label="fraction of true-label row")
     return figure_to_svg(fig, key, "Confusion matrix: counts, colour by row fraction")
 
 

@@ -21,9 +21,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from harness.meters.base import AcquisitionConfig, Trace, record_immediate, register_driver
+from harness.meters.base import AcquisitionConfig, Trace, register_driver
 from harness.meters.errors import MeterError, MeterIdentityError, MeterTimeoutError
 from harness.meters.scpi import ScpiSession
+from harness.meters.scpi_meter import ScpiMeter
 
 BUFFER = '"defbuffer1"'
 #: Digitize-current default range of the DMM6500 (amperes), used when none is given.
@@ -33,7 +34,7 @@ MIN_RATE, MAX_RATE = 1_000, 1_000_000
 
 
 @register_driver("dmm6500")
-class Dmm6500Meter:
+class Dmm6500Meter(ScpiMeter):
     """Drive the DMM6500 digitizer through a minimal trigger model.
 
     Args:
@@ -47,11 +48,9 @@ class Dmm6500Meter:
     def __init__(
         self, session: ScpiSession, *, supply_voltage_v: float = 3.3, poll_s: float = 0.02
     ) -> None:
-        self.session = session
-        self.resource = session.resource
+        super().__init__(session)
         self.supply_voltage_v = supply_voltage_v
         self.poll_s = poll_s
-        self._config: AcquisitionConfig | None = None
 
     def identify(self) -> str:
         """Query ``*IDN?`` and require a Keithley DMM6500 or DMM7510."""
@@ -147,18 +146,3 @@ class Dmm6500Meter:
             float(np.median(np.diff(t))) if n > 1 else self._require_config().sample_interval_s
         )
         return Trace(t, current, voltage, interval)
-
-    def measure_idle(
-        self, duration_s: float, sample_interval_s: float, current_range_a: float | None = None
-    ) -> Trace:
-        """Record the idle baseline (an immediate-trigger record of ``duration_s``)."""
-        return record_immediate(self, duration_s, sample_interval_s, current_range_a)
-
-    def close(self) -> None:
-        """Close the SCPI session."""
-        self.session.close()
-
-    def _require_config(self) -> AcquisitionConfig:
-        if self._config is None:
-            raise MeterError("configure() the meter before arming or fetching")
-        return self._config

@@ -20,9 +20,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from harness.meters.base import AcquisitionConfig, Trace, record_immediate, register_driver
+from harness.meters.base import AcquisitionConfig, Trace, register_driver
 from harness.meters.errors import MeterError, MeterIdentityError, MeterTimeoutError
 from harness.meters.scpi import ScpiSession
+from harness.meters.scpi_meter import ScpiMeter
 
 #: ``STAT:OPER:COND?`` bits: waiting for a measurement trigger / measurement in progress.
 WTG_MEAS = 8
@@ -35,7 +36,7 @@ MAX_POINTS = 524_288
 
 
 @register_driver("n6705")
-class N6705Meter:
+class N6705Meter(ScpiMeter):
     """Drive one output channel's digitizer of an N6705 mainframe.
 
     Args:
@@ -47,11 +48,9 @@ class N6705Meter:
     driver = "n6705"
 
     def __init__(self, session: ScpiSession, *, channel: int = 1, poll_s: float = 0.02) -> None:
-        self.session = session
-        self.resource = session.resource
+        super().__init__(session)
         self.channel = channel
         self.poll_s = poll_s
-        self._config: AcquisitionConfig | None = None
 
     @property
     def _ch(self) -> str:
@@ -147,18 +146,3 @@ class N6705Meter:
             dtype=np.float64,
         )
         return Trace(t, current, voltage, config.sample_interval_s)
-
-    def measure_idle(
-        self, duration_s: float, sample_interval_s: float, current_range_a: float | None = None
-    ) -> Trace:
-        """Record the idle baseline (an immediate-trigger record of ``duration_s``)."""
-        return record_immediate(self, duration_s, sample_interval_s, current_range_a)
-
-    def close(self) -> None:
-        """Close the SCPI session."""
-        self.session.close()
-
-    def _require_config(self) -> AcquisitionConfig:
-        if self._config is None:
-            raise MeterError("configure() the meter before arming or fetching")
-        return self._config

@@ -7,7 +7,7 @@ uses a real one; a lab inventory entry's ``meter:`` names it per board.
 
 from __future__ import annotations
 
-from harness.options import OPTIONS, Option
+from harness.options import OPTIONS, Option, positive_float
 
 
 def energy_n(text: str) -> int | None:
@@ -17,13 +17,6 @@ def energy_n(text: str) -> int | None:
     value = int(text)
     if value <= 0:
         raise ValueError("must be a positive integer or 'auto'")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise ValueError("must be positive")
     return value
 
 
@@ -62,14 +55,14 @@ METER_OPTIONS: tuple[Option, ...] = (
         "meter-supply-v",
         "rail voltage for current-only meters (DMM6500)",
         default=3.3,
-        type=_positive_float,
+        type=positive_float,
         metavar="V",
     ),
     Option(
         "meter-range-a",
         "current range of the meter in amperes (default: auto on the N6705 SMUs, 1 A on the "
         "DMM6500)",
-        type=_positive_float,
+        type=positive_float,
         metavar="A",
     ),
     Option(
@@ -89,7 +82,7 @@ METER_OPTIONS: tuple[Option, ...] = (
         "meter-timeout",
         "seconds a meter query may take before the meter counts as gone",
         default=5.0,
-        type=_positive_float,
+        type=positive_float,
         metavar="S",
     ),
     Option(
@@ -102,13 +95,13 @@ METER_OPTIONS: tuple[Option, ...] = (
         "energy-min-window-s",
         "shortest accepted energy window in seconds",
         default=1.0,
-        type=_positive_float,
+        type=positive_float,
         metavar="S",
     ),
     Option(
         "energy-budget-uj",
         "energy per inference budget in µJ (hil/test_energy.py fails above it)",
-        type=_positive_float,
+        type=positive_float,
         metavar="UJ",
     ),
 )

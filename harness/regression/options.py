@@ -6,7 +6,7 @@ to the defaults (:mod:`harness.regression.limits`). Importing this module regist
 
 from __future__ import annotations
 
-from harness.options import OPTIONS, Option
+from harness.options import OPTIONS, Option, non_negative_float, non_negative_int
 from harness.regression.limits import RegressionLimits
 
 _DEFAULTS = RegressionLimits()
@@ -15,20 +15,6 @@ _DEFAULTS = RegressionLimits()
 def _fallback(key: str) -> str:
     default = getattr(_DEFAULTS, key)
     return f" (unset: {key} of [tool.ferhil.regression] in pyproject.toml, else {default})"
-
-
-def _non_negative_float(text: str) -> float:
-    value = float(text)
-    if value < 0:
-        raise ValueError("must be >= 0")
-    return value
-
-
-def _non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise ValueError("must be >= 0")
-    return value
 
 
 REGRESSION_OPTIONS: tuple[Option, ...] = (
@@ -43,41 +29,41 @@ REGRESSION_OPTIONS: tuple[Option, ...] = (
         "max-accuracy-drop-pp",
         "largest allowed accuracy drop against the baseline, in percentage points"
         + _fallback("max_accuracy_drop_pp"),
-        type=_non_negative_float,
+        type=non_negative_float,
         metavar="PP",
     ),
     Option(
         "max-class-accuracy-drop-pp",
         "largest allowed per-class accuracy drop, in percentage points"
         + _fallback("max_class_accuracy_drop_pp"),
-        type=_non_negative_float,
+        type=non_negative_float,
         metavar="PP",
     ),
     Option(
         "min-class-samples",
         "classes with fewer samples are shown but not judged" + _fallback("min_class_samples"),
-        type=_non_negative_int,
+        type=non_negative_int,
         metavar="N",
     ),
     Option(
         "max-golden-mismatches",
         "largest allowed number of samples not matching the golden outputs"
         + _fallback("max_golden_mismatches"),
-        type=_non_negative_int,
+        type=non_negative_int,
         metavar="N",
     ),
     Option(
         "max-latency-increase-pct",
         "largest allowed growth of the on-device latency p50, in percent"
         + _fallback("max_latency_increase_pct"),
-        type=_non_negative_float,
+        type=non_negative_float,
         metavar="PCT",
     ),
     Option(
         "max-energy-increase-pct",
         "largest allowed growth of the energy per inference, in percent"
         + _fallback("max_energy_increase_pct"),
-        type=_non_negative_float,
+        type=non_negative_float,
         metavar="PCT",
     ),
 )
