@@ -253,6 +253,10 @@ class HilRun:
         """Add a top-level block to ``results.json`` (``energy``, for example)."""
         self.sections[name] = value
 
+    def record_threshold(self, key: str, value: float, source: str) -> None:
+        """Record a pass/fail threshold and where it came from (``thresholds`` block)."""
+        self.sections.setdefault("thresholds", {})[key] = {"value": value, "source": source}
+
     def document(self) -> dict[str, Any]:
         """Return the ``results.json`` document of what happened so far."""
         simulated = bool(self.device.board.facts.simulated) if self.device else True

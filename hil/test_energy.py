@@ -51,6 +51,7 @@ def test_energy_per_inference(
     assert energy > 0, f"measured a non-positive energy per inference ({energy:.3f} µJ)"
     budget = ferhil_config.get("energy-budget-uj")
     if budget is not None:
+        run.record_threshold("energy_uj_per_inference", budget, "--energy-budget-uj")
         assert energy <= budget, (
             f"energy per inference {energy:.2f} µJ exceeds the budget {budget:g} µJ "
             f"(N={outcome.result.n}, window {outcome.result.window_s:.3f} s, "
