@@ -9,7 +9,10 @@ from collections.abc import Callable, Iterator
 
 @contextlib.contextmanager
 def progress_bar(total: int, enabled: bool = True) -> Iterator[Callable[[int], None]]:
-    """Yield ``update(done)``; draws a tqdm bar of ``total`` images when ``enabled``."""
+    """Yield ``update(done)``; draws a tqdm bar of ``total`` images when ``enabled``.
+
+    On a terminal the bar redraws twice a second; in a log (CI) it writes a line every 30 s.
+    """
     if not enabled:
         yield lambda done: None
         return
@@ -21,6 +24,6 @@ def progress_bar(total: int, enabled: bool = True) -> Iterator[Callable[[int], N
         desc="ferhil HIL",
         file=sys.stderr,
         dynamic_ncols=True,
-        mininterval=0.5,
+        mininterval=0.5 if sys.stderr.isatty() else 30.0,
     ) as bar:
         yield lambda done: bar.update(done - bar.n)
