@@ -111,12 +111,13 @@ def test_unknown_option_is_rejected(small_model: QuantModel, tmp_path: Path) -> 
 
 @pytest.mark.skipif(not have("arm-none-eabi-gcc"), reason="arm-none-eabi-gcc is not installed")
 def test_model_too_big_for_the_board_ram_is_explained(tmp_path: Path) -> None:
-    # 64 x 48 x 48 int8 activations (147 KiB, twice: ping-pong) cannot fit 128 KiB of SRAM.
+    # 128 x 48 x 48 int8 activations (288 KiB, twice: ping-pong) fit neither the 128 KiB SRAM
+    # nor the 512 KiB CNN data memory.
     rng = np.random.default_rng(0)
     conv = QuantLayer(
         name="wide_conv",
         op="conv2d",
-        weights=rng.integers(-8, 8, size=(64, 1, 3, 3)).astype(np.int8),
+        weights=rng.integers(-8, 8, size=(128, 1, 3, 3)).astype(np.int8),
         bias=None,
         weight_bits=8,
         output_shift=0,
@@ -126,7 +127,7 @@ def test_model_too_big_for_the_board_ram_is_explained(tmp_path: Path) -> None:
     fc = QuantLayer(
         name="fc",
         op="linear",
-        weights=rng.integers(-8, 8, size=(7, 576)).astype(np.int8),
+        weights=rng.integers(-8, 8, size=(7, 1152)).astype(np.int8),
         bias=None,
         weight_bits=8,
         output_shift=0,

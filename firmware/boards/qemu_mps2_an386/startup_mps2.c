@@ -10,7 +10,7 @@
 #define SCB_CPACR REG32(0xE000ED88u)
 #define SCB_CFSR REG32(0xE000ED28u)
 
-extern uint32_t _estack, _sidata, _sdata, _edata, _sbss, _ebss;
+extern uint32_t _estack, _sidata, _sdata, _edata, _sbss, _ebss, _scnn, _ecnn;
 
 void Reset_Handler(void);
 void Fault_Handler(void);
@@ -36,6 +36,9 @@ void Reset_Handler(void)
         *dst++ = *src++;
     }
     for (uint32_t *dst = &_sbss; dst < &_ebss;) {
+        *dst++ = 0u;
+    }
+    for (uint32_t *dst = &_scnn; dst < &_ecnn;) { /* CNN data memory, like .bss */
         *dst++ = 0u;
     }
     (void)main();
