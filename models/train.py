@@ -217,6 +217,21 @@ class Trainer:
         st = self.state
         if st.best_model is not None:
             self.net.load_state_dict(st.best_model)
+        if st.epoch > 0:  # a phase configured with 0 epochs leaves no record
+            self._record_phase()
+        nxt = PHASES.index(st.phase) + 1
+        st.phase = PHASES[nxt] if nxt < len(PHASES) else "done"
+        st.epoch, st.step, st.best_val, st.best_epoch = 0, 0, -1.0, -1
+        st.best_model, st.epochs_since_best = None, 0
+        self.optimizer = self.scheduler = None
+        if st.phase in PHASES:
+            self._enter_phase(st.phase)
+        else:
+            self.net.set_mode("qat" if self.cfg.qat_phase.epochs > 0 else "float")
+        self.checkpoint()
+
+    def _record_phase(self) -> None:
+        st = self.state
         test_pred = predict(self.net, self.data.test_x, self.cfg.eval_batch_size)
         test_acc = float(np.mean(test_pred == self.data.test_y.numpy())) if len(test_pred) else 0.0
         st.extra[st.phase] = {
@@ -233,16 +248,6 @@ class Trainer:
             st.best_epoch,
             test_acc,
         )
-        nxt = PHASES.index(st.phase) + 1
-        st.phase = PHASES[nxt] if nxt < len(PHASES) else "done"
-        st.epoch, st.step, st.best_val, st.best_epoch = 0, 0, -1.0, -1
-        st.best_model, st.epochs_since_best = None, 0
-        self.optimizer = self.scheduler = None
-        if st.phase in PHASES:
-            self._enter_phase(st.phase)
-        else:
-            self.net.set_mode("qat" if self.cfg.qat_phase.epochs > 0 else "float")
-        self.checkpoint()
 
 
 def _setup_logging(out_dir: Path) -> None:
