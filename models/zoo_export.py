@@ -121,6 +121,8 @@ def export_run(result: RunResult, cfg: TrainConfig, zoo_root: Path | None = None
             "int8": int_report["accuracy"],
         },
         "per_class_accuracy_int8": int_report["per_class_accuracy"],
+        # The key the HIL accuracy test reads (harness/thresholds.py).
+        f"{data.test_name}_int8_accuracy": int_report["accuracy"],
         "training_seconds": round(st.elapsed_s, 1),
         "history": st.history,
     }
