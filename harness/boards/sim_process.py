@@ -67,5 +67,7 @@ class SimulatorProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(3)
-        if self.proc.stdout is not None:
+        # The process has exited, so its output ends: let the reader see EOF before closing.
+        self._reader.join(timeout=2.0)
+        if self.proc.stdout is not None and not self._reader.is_alive():
             self.proc.stdout.close()
