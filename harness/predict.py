@@ -26,12 +26,14 @@ class Prediction:
         scores: the model's raw outputs, one per class.
         predicted: index of the highest score.
         source: ``golden`` or the board name.
+        probabilities: softmax of the dequantized outputs (see :mod:`golden.outputs`).
     """
 
     path: str
     scores: list[int]
     predicted: int
     source: str
+    probabilities: list[float]
 
 
 def predict_golden(paths: Sequence[str | Path], model: Any) -> list[Prediction]:
@@ -41,7 +43,7 @@ def predict_golden(paths: Sequence[str | Path], model: Any) -> list[Prediction]:
 
     faces = np.stack([load_face(p) for p in paths])
     outputs = run(model, pixels_to_input(faces, model.input_mapping))
-    return [_prediction(p, out, "golden") for p, out in zip(paths, outputs, strict=True)]
+    return [_prediction(p, out, "golden", model) for p, out in zip(paths, outputs, strict=True)]
 
 
 def predict_board(
@@ -75,13 +77,16 @@ def predict_board(
             raise HarnessError(
                 f"board {board} did not score {path}: {getattr(result, 'error', None) or result}"
             )
-        predictions.append(_prediction(path, result.outputs, board))
+        predictions.append(_prediction(path, result.outputs, board, model))
     return predictions
 
 
-def _prediction(path: str | Path, outputs: Any, source: str) -> Prediction:
+def _prediction(path: str | Path, outputs: Any, source: str, model: Any) -> Prediction:
+    from golden.outputs import class_probabilities
+
     scores = [int(v) for v in np.asarray(outputs).ravel()]
-    return Prediction(str(path), scores, int(np.argmax(scores)), source)
+    probs = [float(p) for p in class_probabilities(model, np.asarray(scores))[0]]
+    return Prediction(str(path), scores, int(np.argmax(scores)), source, probs)
 
 
 def format_table(predictions: Sequence[Prediction], classes: Sequence[str]) -> str:
@@ -92,11 +97,14 @@ def format_table(predictions: Sequence[Prediction], classes: Sequence[str]) -> s
     lines = [head + "  prediction", "-" * (len(head) + 12)]
     for p in predictions:
         cells = "".join(
-            f"{(str(s) + ('*' if i == p.predicted else ' ')):>{col_w}}"
-            for i, s in enumerate(p.scores)
+            f"{(f'{100 * v:.1f}%' + ('*' if i == p.predicted else ' ')):>{col_w}}"
+            for i, v in enumerate(p.probabilities)
         )
+        raw = "".join(f"{s:>{col_w - 1}} " for s in p.scores)
         lines.append(f"{Path(p.path).name:<{name_w}}  {cells}  {classes[p.predicted]}")
+        lines.append(f"{'  raw':<{name_w}}  {raw}")
+    source = predictions[0].source if predictions else ""
     lines.append(
-        f"scores: raw model outputs ({predictions[0].source if predictions else ''}); * = highest"
+        f"scores: softmax of the model outputs, raw integer outputs below ({source}); * = highest"
     )
     return "\n".join(lines)

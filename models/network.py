@@ -225,18 +225,3 @@ def from_quant_model(qmodel: QuantModel) -> FerNet:
     for q, (_, layer) in zip(qmodel.layers, net.fused_layers(), strict=True):
         layer.load_quant_layer(q)
     return net.set_mode("simulate")
-
-
-def dequantize_outputs(qmodel: QuantModel, outputs: np.ndarray) -> np.ndarray:
-    """Return the float values (QAT/float scale) of integer model outputs.
-
-    A wide last layer's accumulator ``acc`` is ``y * 2**(6 + q - output_shift)`` in the float
-    scale of :mod:`models.fake_quant`; an 8-bit output ``y8`` is ``y * 128``.
-
-    Args:
-        qmodel: the quantized model.
-        outputs: integer outputs of :func:`golden.inference.run` (or ``FerNet.simulate``).
-    """
-    last = qmodel.layers[-1]
-    scale = 2.0 ** (last.output_shift - 6 - last.weight_bits) if last.wide else 1.0 / 128.0
-    return np.asarray(outputs, dtype=np.float64) * scale

@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 from torch import nn
 
 from golden.inference import run
+from golden.outputs import dequantize_outputs
 from golden.synthetic import random_legal_model
 from models.layers import FusedConv2d, set_mode
-from models.network import FerNet, dequantize_outputs, from_quant_model, to_quant_model
+from models.network import FerNet, from_quant_model, to_quant_model
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
