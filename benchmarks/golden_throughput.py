@@ -19,29 +19,17 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_model import pick_model
 
 from fixtures.paths import fer2013_file
-from golden.errors import FerhilError
-from golden.format import QuantModel
 from golden.inference import run
 from golden.input_mapping import pixels_to_input
 from golden.resources import model_resources
-from golden.synthetic import fer_like_model
-from golden.zoo import load_model, resolve_model_path
 
 TARGET_S = 10.0
 PUBLICTEST_SIZE = 3589
-
-
-def pick_model(ref: str | None) -> tuple[QuantModel, str]:
-    try:
-        model = load_model(ref)
-        return model, f"{resolve_model_path(ref)} ({model.name} v{model.version})"
-    except FerhilError as exc:
-        if ref is not None:
-            raise
-        model = fer_like_model(np.random.default_rng(0))
-        return model, f"SYNTHETIC fer_like_model (random weights; zoo unavailable: {exc})"
 
 
 def pick_images() -> tuple[np.ndarray, str]:

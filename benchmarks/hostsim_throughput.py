@@ -22,27 +22,17 @@ import numpy as np
 import serial
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_model import pick_model
 
 from firmware.build import build_firmware
 from firmware.client import AgentClient
 from firmware.messages import InferResult
 from fixtures.paths import fer2013_file
-from golden.errors import FerhilError
 from golden.format import QuantModel
 from golden.inference import run
 from golden.input_mapping import pixels_to_input
-from golden.synthetic import fer_like_model
-from golden.zoo import load_model
-
-
-def pick_model(ref: str | None) -> tuple[QuantModel, str]:
-    try:
-        model = load_model(ref)
-        return model, f"{model.name} v{model.version} ({model.short_hash})"
-    except FerhilError as exc:
-        if ref is not None:
-            raise
-        return fer_like_model(np.random.default_rng(0)), f"SYNTHETIC fer_like_model ({exc})"
 
 
 def pick_inputs(model: QuantModel, n: int) -> tuple[np.ndarray, str]:

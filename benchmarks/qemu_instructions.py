@@ -23,27 +23,16 @@ import numpy as np
 import serial
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_model import pick_model
 
 from firmware.build import build_firmware
 from firmware.client import AgentClient
 from firmware.model_plan import plan_model
-from golden.errors import FerhilError
-from golden.format import QuantModel
 from golden.inference import run
-from golden.synthetic import fer_like_model
-from golden.zoo import load_model
 
 launch = importlib.import_module("firmware.boards.qemu_mps2_an386.launch")
-
-
-def pick_model(ref: str | None) -> tuple[QuantModel, str]:
-    try:
-        model = load_model(ref)
-        return model, f"{model.name} v{model.version} ({model.short_hash})"
-    except FerhilError as exc:
-        if ref is not None:
-            raise
-        return fer_like_model(np.random.default_rng(0)), f"SYNTHETIC fer_like_model ({exc})"
 
 
 def main() -> int:
