@@ -24,28 +24,19 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
+from bench_model import pick_model
 
 from fixtures.paths import fer2013_file
 from golden.format import load, save
-from golden.synthetic import random_legal_model
 from harness.config import FerhilConfig
 from harness.hil_run import HilRun
 from harness.options import load_option_providers
 
 
 def model_ref(requested: str | None, scratch: Path) -> tuple[str, str]:
-    if requested:
-        return requested, requested
-    try:
-        from golden.zoo import resolve_model_path
-
-        path = resolve_model_path(None)
-        return str(path), f"newest zoo model ({path.parent.name})"
-    except Exception:
-        model = random_legal_model(np.random.default_rng(1), max_channels=16)
-        path = save(model, scratch / "synthetic.qmodel.npz")
-        return str(path), "synthetic random model (the zoo is empty)"
+    """Return ``(model file for the harness, description)`` of the model ``pick_model`` chooses."""
+    model, description = pick_model(requested)
+    return str(save(model, scratch / "model.qmodel.npz")), description
 
 
 def scenario(model: str, baud: int | None, limit: int | None, window: int, out: Path) -> dict:

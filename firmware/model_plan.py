@@ -17,6 +17,7 @@ import numpy as np
 from golden.arithmetic import total_shift
 from golden.errors import FerhilError
 from golden.format import QuantLayer, QuantModel
+from golden.resources import LayerShape, layer_resources, shapes_from_model
 
 INT32_MAX = (1 << 31) - 1
 DIM_MAX = 0xFFFF
@@ -89,39 +90,20 @@ def _size(shape: tuple[int, int, int]) -> int:
     return shape[0] * shape[1] * shape[2]
 
 
-def _layer_plan(index: int, layer: QuantLayer, shape: tuple[int, int, int]) -> LayerPlan:
+def _layer_plan(
+    index: int, layer: QuantLayer, shape_spec: LayerShape, shape: tuple[int, int, int]
+) -> LayerPlan:
     where = f"layer {index} ({layer.name!r})"
-    c, h, w = shape
-    pooled = shape
-    if layer.pool is not None:
-        (kh, kw), s = layer.pool.kernel, layer.pool.stride
-        if h < kh or w < kw:
-            raise SynthesisError(f"{where}: a {kh}x{kw} pool does not fit a {h}x{w} input")
-        pooled = (c, (h - kh) // s + 1, (w - kw) // s + 1)
-    pc, ph, pw = pooled
+    res, error = layer_resources(shape_spec, shape)
+    if res is None:
+        raise SynthesisError(f"layer {index}: {error}")
+    pooled, out = res.pooled_shape, res.output_shape
     if layer.op == "conv2d":
         k = layer.kernel_size
         if k not in (1, 3):
             raise SynthesisError(f"{where}: conv2d kernels must be 1x1 or 3x3, got {k}x{k}")
-        if pc != layer.in_channels:
-            raise SynthesisError(
-                f"{where}: input has {pc} channels, weights expect {layer.in_channels}"
-            )
-        ho, wo = ph + 2 * layer.pad - k + 1, pw + 2 * layer.pad - k + 1
-        if ho < 1 or wo < 1:
-            raise SynthesisError(
-                f"{where}: a {k}x{k} kernel with pad {layer.pad} does not fit {ph}x{pw}"
-            )
-        out = (layer.out_channels, ho, wo)
         row = layer.in_channels * k * k
     else:
-        if not layer.flatten and (ph, pw) != (1, 1):
-            raise SynthesisError(f"{where}: a linear layer on {pc}x{ph}x{pw} data needs flatten")
-        if _size(pooled) != layer.in_channels:
-            raise SynthesisError(
-                f"{where}: {_size(pooled)} input features, weights expect {layer.in_channels}"
-            )
-        out = (layer.out_channels, 1, 1)
         row = layer.in_channels
     bound = 128 * int(
         np.abs(layer.weights.astype(np.int64)).reshape(layer.out_channels, -1).sum(1).max()
@@ -151,10 +133,10 @@ def plan_model(model: QuantModel) -> ModelPlan:
     model.validate()
     shape = model.input_shape
     plans: list[LayerPlan] = []
-    for i, layer in enumerate(model.layers):
+    for i, (layer, spec) in enumerate(zip(model.layers, shapes_from_model(model), strict=True)):
         if layer.wide and i != len(model.layers) - 1:
             raise SynthesisError(f"layer {i} ({layer.name!r}): only the last layer may be wide")
-        lp = _layer_plan(i, layer, shape)
+        lp = _layer_plan(i, layer, spec, shape)
         plans.append(lp)
         shape = lp.out_shape
     act = 1

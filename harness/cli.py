@@ -13,6 +13,7 @@ from golden.errors import FerhilError
 COMMAND_MODULES: tuple[str, ...] = (
     "golden.cli",
     "models.cli",
+    "models.train_cli",
     "firmware.cli",
     "harness.commands",
 )

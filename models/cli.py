@@ -1,21 +1,16 @@
-"""``ferhil`` subcommands of the models package: ``export`` here, others from plug-in modules.
+"""``ferhil export``: write a quantized model for ADI's izer (ai8x) or as ONNX.
 
-:func:`register` adds ``export`` and then calls ``register(subparsers)`` of every module in
-:data:`PLUGIN_MODULES` that exists (``models.train_cli`` adds ``train`` and ``eval``), so other
-parts of the package contribute subcommands without editing this file's logic.
+``train`` and ``eval`` live in :mod:`models.train_cli`; ``harness.cli`` registers both modules.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 from pathlib import Path
 from typing import Any
 
 from golden.zoo import load_model
 
-#: Modules whose ``register(subparsers)`` adds more ``ferhil`` subcommands (skipped if absent).
-PLUGIN_MODULES: tuple[str, ...] = ("models.train_cli",)
 FORMATS: tuple[str, ...] = ("ai8x", "onnx")
 
 
@@ -45,7 +40,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: Any) -> None:
-    """Add ``export`` (and the plug-in modules' subcommands) to the ``ferhil`` parser."""
+    """Add ``export`` to the ``ferhil`` parser."""
     p = subparsers.add_parser(
         "export",
         help="export a quantized model for ADI's izer (ai8x) or as ONNX",
@@ -56,11 +51,3 @@ def register(subparsers: Any) -> None:
     p.add_argument("--format", required=True, choices=FORMATS, help="export format")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p.set_defaults(func=cmd_export)
-    for name in PLUGIN_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.register(subparsers)

@@ -244,6 +244,12 @@ class ResultStore:
         with self._sessions() as session:
             return [stored_run(row, int(n or 0)) for row, n in session.execute(query)]
 
+    def _run_row(self, session: Session, run_id: str) -> RunTable:
+        row = session.get(RunTable, run_id)
+        if row is None:
+            raise StoreError(f"run {run_id} is not in the result store {display_url(self.url)}")
+        return row
+
     def run(self, run_id: str) -> StoredRun:
         """Return one run.
 
@@ -251,9 +257,7 @@ class ResultStore:
             StoreError: no run has this id.
         """
         with self._sessions() as session:
-            row = session.get(RunTable, run_id)
-            if row is None:
-                raise StoreError(f"run {run_id} is not in the result store {display_url(self.url)}")
+            row = self._run_row(session, run_id)
             n = session.scalar(select(func.count()).where(SampleTable.run_id == run_id))
             return stored_run(row, int(n or 0))
 
@@ -269,9 +273,7 @@ class ResultStore:
             StoreError: no run has this id.
         """
         with self._sessions() as session:
-            row = session.get(RunTable, run_id)
-            if row is None:
-                raise StoreError(f"run {run_id} is not in the result store {display_url(self.url)}")
+            row = self._run_row(session, run_id)
             document = dict(row.document)
             document["run"] = dict(document.get("run") or {}, complete=row.status == "complete")
             document["run"]["store_status"] = row.status
