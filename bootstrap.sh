@@ -54,4 +54,18 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
   echo "$want" > "$stamp"
 fi
+# izer (ADI's ai8x-synthesis) runs in its own environment, never in ferhil's: .venv-izer, made
+# when a checkout is found ($FERHIL_IZER, else the shared copy the tests use).
+izer_dir=${FERHIL_IZER:-../shared/vendor/ai8x-synthesis}
+if [ -f "$izer_dir/ai8xize.py" ] && [ "${FERHIL_IZER_VENV:-1}" != 0 ]; then
+  izer_want="torch==2.13.0 numpy==1.26.4 PyYAML rich xxhash GitPython PyGithub onnx"
+  if [ ! -f .venv-izer/.ferhil-installed ] || [ "$(cat .venv-izer/.ferhil-installed)" != "$izer_want" ]; then
+    echo "bootstrap: creating .venv-izer for izer at $izer_dir"
+    "$PY" -m venv .venv-izer
+    .venv-izer/bin/python -m pip install -q --disable-pip-version-check torch==2.13.0
+    # shellcheck disable=SC2086
+    .venv-izer/bin/python -m pip install -q --disable-pip-version-check $izer_want
+    echo "$izer_want" > .venv-izer/.ferhil-installed
+  fi
+fi
 echo "bootstrap: ready (.venv/bin/ferhil, .venv/bin/pytest)"
