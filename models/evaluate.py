@@ -20,9 +20,9 @@ from golden.format import QuantModel
 from golden.inference import run as golden_run
 from golden.input_mapping import pixels_to_input
 from golden.zoo import resolve_model_path
+from models.float_weights import load_float_net
 from models.metrics import classification_report, top_confusions
 from models.train_data import resolve_data
-from models.zoo_export import load_float_net
 
 
 def int_outputs(model: QuantModel, x_int8: np.ndarray, batch: int = 1024) -> np.ndarray:

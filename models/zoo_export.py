@@ -23,15 +23,14 @@ from golden import format as qformat
 from golden import zoo as golden_zoo
 from golden.format import QuantModel
 from golden.inference import run as golden_run
+from models.float_weights import FLOAT_WEIGHTS_FILE, save_float_weights
 from models.metrics import classification_report
 from models.model_card import write_card
-from models.network import FerNet, to_quant_model
+from models.network import to_quant_model
 from models.train import RunResult, predict
 from models.train_config import TrainConfig, save_config
 from models.train_data import prepare_data
 from models.train_setup import build_network
-
-FLOAT_WEIGHTS_FILE = "float_weights.npz"
 
 
 def git_sha() -> str:
@@ -53,30 +52,6 @@ def golden_predict(model: QuantModel, x_float: torch.Tensor) -> np.ndarray:
     """Return the golden (integer) arg-max of float inputs in the ``int8/128`` scale."""
     x_int = np.rint(x_float.numpy() * 128.0).astype(np.int64)
     return golden_run(model, x_int).argmax(axis=1)
-
-
-def save_float_weights(state: dict[str, torch.Tensor], path: Path) -> Path:
-    """Write a state dict as an ``.npz`` of float32 arrays (no pickle)."""
-    arrays = {
-        k: v.detach().cpu().float().numpy() for k, v in state.items() if v.is_floating_point()
-    }
-    with path.open("wb") as fh:
-        np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
-    return path
-
-
-def load_float_net(folder: Path, network_config: dict[str, Any]) -> FerNet | None:
-    """Rebuild the float network of a zoo entry from ``float_weights.npz`` (None if absent)."""
-    path = folder / FLOAT_WEIGHTS_FILE
-    if not path.is_file():
-        return None
-    net = FerNet(network_config)
-    with np.load(path, allow_pickle=False) as data:
-        state = {k: torch.from_numpy(data[k]) for k in data.files}
-    own = net.state_dict()
-    own.update({k: v.to(own[k].dtype) for k, v in state.items() if k in own})
-    net.load_state_dict(own)
-    return net.set_mode("float")
 
 
 def export_run(result: RunResult, cfg: TrainConfig, zoo_root: Path | None = None) -> Path:

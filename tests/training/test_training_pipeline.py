@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from training_testkit import TINY_NET, synthetic_npz
 
 from golden import format as qformat
 from golden.inference import run as golden_run
@@ -18,51 +19,12 @@ from models.train import train
 from models.train_cli import main as train_cli_main
 from models.train_config import config_from_dict, save_config
 
-TINY_NET = {
-    "input_shape": [1, 48, 48],
-    "classes": ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"],
-    "layers": [
-        {"name": "conv1", "op": "conv2d", "out_channels": 8},
-        {
-            "name": "conv2",
-            "op": "conv2d",
-            "out_channels": 16,
-            "pool": {"kind": "max", "kernel": 4, "stride": 4},
-        },
-        {
-            "name": "conv3",
-            "op": "conv2d",
-            "out_channels": 16,
-            "pool": {"kind": "max", "kernel": 4, "stride": 4},
-        },
-        {
-            "name": "fc",
-            "op": "linear",
-            "out_channels": 7,
-            "flatten": True,
-            "wide": True,
-            "activation": "none",
-        },
-    ],
-}
-
-
-def _synthetic_npz(path: Path, n: int, seed: int) -> Path:
-    """Images whose brightness pattern depends on the class, so a tiny net can learn a bit."""
-    rng = np.random.default_rng(seed)
-    labels = rng.integers(0, 7, n)
-    base = rng.integers(0, 60, (n, 48, 48))
-    rows = (np.arange(48) // 7)[None, :, None]
-    images = np.clip(base + 150 * (rows == labels[:, None, None]), 0, 255).astype(np.uint8)
-    np.savez(path, images=images, labels=labels)
-    return path
-
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("tiny")
-    train_npz = _synthetic_npz(root / "train.npz", 256, 1)
-    test_npz = _synthetic_npz(root / "test.npz", 64, 2)
+    train_npz = synthetic_npz(root / "train.npz", 256, 1)
+    test_npz = synthetic_npz(root / "test.npz", 64, 2)
     raw = {
         "name": "tiny",
         "version": "1",
