@@ -128,7 +128,9 @@ class HilRun:
         board = self._make_board(spec)
         image, firmware_hash = self._firmware(board)
         self._image = image
-        self._expected = ExpectedIdentity(self.model.hash(), firmware_hash)
+        self._expected = ExpectedIdentity(
+            self.model.hash(), firmware_hash, self.model.name, self.model.version
+        )
         self._board_client = getattr(board, "make_client", None) or self._client_factory()
         self.device = bring_up(
             board, image, self._expected, self._board_client, flash=self.config.get("flash")
