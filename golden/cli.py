@@ -16,6 +16,7 @@ from golden.format import QuantModel
 from golden.inference import run
 from golden.legality import find_violations
 from golden.limits import BIAS_MEMORY_BYTES, CNN_CLOCK_HZ, WEIGHT_MEMORY_BYTES
+from golden.output_paths import output_file
 from golden.resources import shapes_from_model
 from golden.zoo import load_model, resolve_model_path
 
@@ -175,15 +176,16 @@ def read_input_array(path: Path) -> np.ndarray:
 
 def cmd_golden(args: argparse.Namespace) -> int:
     """``ferhil golden``: run golden inference and write the raw outputs."""
+    out = output_file(args.out, "--out", ".npy")
     model = load_model(args.model)
     x = read_input_array(args.input)
     y = run(model, x)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.save(args.out, y)
+    with out.open("wb") as fh:  # np.save(path) would append .npy to another name
+        np.save(fh, y)
     kind = "32-bit accumulators" if model.wide_output else "int8 values"
     print(
         f"golden {model.name} v{model.version} ({model.short_hash}): {y.shape[0]} inputs -> "
-        f"{args.out} int64 {y.shape} ({kind})",
+        f"{out} int64 {y.shape} ({kind})",
         file=sys.stdout,
     )
     return 0

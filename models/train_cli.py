@@ -12,11 +12,17 @@ from golden.errors import FerhilError
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    from golden.identifiers import child_path
+    from golden.output_paths import output_dir
     from models.train import train
     from models.train_config import load_config
 
     cfg = load_config(args.config)
-    out = Path(args.out) if args.out else Path("runs") / (cfg.zoo_name or cfg.name)
+    out = (
+        output_dir(args.out, "--out")
+        if args.out
+        else child_path(Path("runs"), cfg.zoo_name or cfg.name, "zoo name")
+    )
     result = train(cfg, out, resume=args.resume, max_steps=args.max_steps)
     if not result.finished:
         print(f"stopped; continue with: ferhil train --config {args.config} --out {out} --resume")
