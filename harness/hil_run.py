@@ -31,6 +31,7 @@ import numpy as np
 from fixtures.datasets import CLASSES
 from golden.format import QuantModel
 from golden.input_mapping import pixels_to_input
+from golden.legality import illegal_label, require_legal
 from harness.boards.base import Board, BoardSpec, create_board
 from harness.boards.selection import board_spec
 from harness.bringup import (
@@ -111,6 +112,10 @@ class HilRun:
     def prepare(self) -> None:
         """Load the model and the test set and compute the golden outputs."""
         self.model = self._load_model(self.config.get("model"))
+        violations = require_legal(self.model, bool(self.config.get("allow-illegal")))
+        if violations:
+            self.notes.append(illegal_label(violations))
+            self.extra_summary["illegal_model"] = True
         self.test_set = select_test_set(self.config.get("dataset"), self.config.get("limit"))
         if self.test_set.generated:
             self.notes.append(self.test_set.note)
