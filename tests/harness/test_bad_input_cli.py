@@ -482,3 +482,12 @@ def test_closed_stdout_pipe_is_quiet(files: dict[str, Path], tmp_path: Path) -> 
     code = proc.wait(timeout=120)
     assert code == 141, err
     assert "Traceback" not in err and "Exception ignored" not in err and err == ""
+
+
+def test_failure_text_says_the_attempts_once() -> None:
+    from firmware.messages import InferFailure
+    from harness.streaming import _reply_fields
+
+    failure = InferFailure(3, "no INFER reply within 5 s (gave up after 3 attempts)", 3)
+    assert _reply_fields(failure)[2] == "no INFER reply within 5 s (gave up after 3 attempts)"
+    assert _reply_fields(InferFailure(3, "no reply", 3))[2] == "no reply after 3 attempts"
