@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     )
     result = train(cfg, out, resume=args.resume, max_steps=args.max_steps)
     if not result.finished:
-        print(f"stopped; continue with: ferhil train --config {args.config} --out {out} --resume")
+        again = shlex.join(["ferhil", "train", "--config", str(args.config), "--out", str(out)])
+        print(f"stopped; continue with: {again} --resume")
         return 0
     if args.no_export or cfg.float_only:
         return 0
