@@ -319,6 +319,15 @@ def save(model: QuantModel, path: str | Path) -> Path:
     return path
 
 
+def _int8(array: np.ndarray, what: str) -> np.ndarray:
+    """Return ``array`` as int8; refuse non-integers and values a cast would wrap."""
+    if array.dtype.kind not in "iu":
+        raise ModelFormatError(f"{what} holds {array.dtype} values; weights and biases are int8")
+    if array.size and (int(array.min()) < -128 or int(array.max()) > 127):
+        raise ModelFormatError(f"{what} holds values outside int8 [-128, 127]")
+    return array.astype(np.int8)
+
+
 def load(path: str | Path) -> QuantModel:
     """Read and validate a quantized model file.
 
@@ -357,8 +366,8 @@ def load(path: str | Path) -> QuantModel:
                 QuantLayer(
                     name=lm["name"],
                     op=lm["op"],
-                    weights=arrays[f"L{i}.weights"].astype(np.int8),
-                    bias=arrays[f"L{i}.bias"].astype(np.int8) if lm["has_bias"] else None,
+                    weights=_int8(arrays[f"L{i}.weights"], f"L{i}.weights"),
+                    bias=_int8(arrays[f"L{i}.bias"], f"L{i}.bias") if lm["has_bias"] else None,
                     weight_bits=int(lm["weight_bits"]),
                     output_shift=int(lm["output_shift"]),
                     activation=lm["activation"],

@@ -94,6 +94,11 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         lambda m: m["layers"][0].update(pool={"kind": "max", "kernel": [0, 0], "stride": 1}),
     )
     f["illegal"] = qformat.save(_illegal_model(), d / "illegal")
+    with np.load(good) as data:
+        arrays = {k: data[k] for k in data.files}
+    arrays["L0.weights"] = arrays["L0.weights"].astype(np.int16) * 300  # would wrap as int8
+    f["wide_weights"] = d / "wide_weights.qmodel.npz"
+    np.savez(f["wide_weights"], **arrays)  # type: ignore[arg-type]
     np.save(d / "in.npy", np.zeros((1, 48, 48), np.int64))
     np.save(d / "empty_in.npy", np.zeros((0,), np.int64))
     f["in"], f["empty_in"] = d / "in.npy", d / "empty_in.npy"
@@ -171,6 +176,18 @@ CASES: dict[str, tuple[Callable[[dict[str, Path]], list[str]], str]] = {
             str(f["dir"] / "o.npy"),
         ],
         "pool kernel",
+    ),
+    "golden-weights-outside-int8": (
+        lambda f: [
+            "golden",
+            "--model",
+            str(f["wide_weights"]),
+            "--input",
+            str(f["in"]),
+            "--out",
+            str(f["dir"] / "o.npy"),
+        ],
+        "outside int8",
     ),
     "golden-empty-input": (
         lambda f: [
