@@ -2,8 +2,8 @@
 
 ``--db`` may name any SQLite file or SQLAlchemy URL. Before the store creates its tables,
 :func:`check_ferhil_database` makes sure the database is new, empty or already a ferhil store
-(it holds :data:`MARKER_TABLE`). A SQLite file is inspected read-only, before the store's
-connection settings (WAL) could change it.
+(its tables start with :data:`TABLE_PREFIX`). A SQLite file is inspected read-only, before
+the store's connection settings (WAL) could change it.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from sqlalchemy import Engine, inspect
 from harness.store.errors import StoreError
 from harness.store.location import display_url, sqlite_file
 
-#: The table every ferhil store holds (``harness.store.schema.MetaTable``).
-MARKER_TABLE = "ferhil_store_meta"
+#: The prefix of every ferhil table (``ferhil_runs``, ``ferhil_store_meta``...).
+TABLE_PREFIX = "ferhil_"
 
 
 def _refuse(where: str, tables: list[str]) -> StoreError:
@@ -68,5 +68,5 @@ def check_ferhil_database(url: str, engine: Engine | None = None) -> None:
         where = f"--db {display_url(url)}"
     else:
         return
-    if tables and MARKER_TABLE not in tables:
+    if tables and not any(t.startswith(TABLE_PREFIX) for t in tables):
         raise _refuse(where, tables)
