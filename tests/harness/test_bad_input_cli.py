@@ -135,254 +135,94 @@ def _closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-# name -> argv built from the files; the expected words of the one-line message
-CASES: dict[str, tuple[Callable[[dict[str, Path]], list[str]], str]] = {
+# name -> (command line with {placeholders}: {dir} inputs, {tmp} outputs; words of the error)
+GOLDEN = "golden --model {model} --input {input} --out {tmp}/o.npy"
+RUN = "run --report-dir {tmp}/hil --db {tmp}/r.sqlite"
+CASES: dict[str, tuple[str, str]] = {
     "predict-truncated-qmodel": (
-        lambda f: ["predict", "--model", str(f["trunc_model"]), str(f["dir"] / "face.png")],
+        "predict --model {trunc_model} {face}",
         "not a ferhil quantized model",
     ),
     "predict-empty-qmodel": (
-        lambda f: ["predict", "--model", str(f["empty_model"]), str(f["dir"] / "face.png")],
+        "predict --model {empty_model} {face}",
         "not a ferhil quantized model",
     ),
-    "inspect-truncated-qmodel": (
-        lambda f: ["inspect", "--model", str(f["trunc_model"])],
-        "not a ferhil quantized model",
-    ),
-    "predict-metadata-json-list": (
-        lambda f: ["predict", "--model", str(f["list_meta"]), str(f["dir"] / "face.png")],
-        "JSON list",
-    ),
-    "golden-pad-minus-5": (
-        lambda f: [
-            "golden",
-            "--model",
-            str(f["pad"]),
-            "--input",
-            str(f["in"]),
-            "--out",
-            str(f["dir"] / "o.npy"),
-        ],
-        "pad -5",
-    ),
-    "golden-pool-kernel-0": (
-        lambda f: [
-            "golden",
-            "--model",
-            str(f["pool0"]),
-            "--input",
-            str(f["in"]),
-            "--out",
-            str(f["dir"] / "o.npy"),
-        ],
-        "pool kernel",
-    ),
-    "golden-weights-outside-int8": (
-        lambda f: [
-            "golden",
-            "--model",
-            str(f["wide_weights"]),
-            "--input",
-            str(f["in"]),
-            "--out",
-            str(f["dir"] / "o.npy"),
-        ],
-        "outside int8",
-    ),
+    "inspect-truncated-qmodel": ("inspect --model {trunc_model}", "not a ferhil quantized model"),
+    "predict-metadata-json-list": ("predict --model {list_meta} {face}", "JSON list"),
+    "golden-pad-minus-5": (GOLDEN.replace("{model}", "{pad}"), "pad -5"),
+    "golden-pool-kernel-0": (GOLDEN.replace("{model}", "{pool0}"), "pool kernel"),
+    "golden-weights-outside-int8": (GOLDEN.replace("{model}", "{wide_weights}"), "outside int8"),
     "golden-empty-input": (
-        lambda f: [
-            "golden",
-            "--model",
-            str(f["good"]),
-            "--input",
-            str(f["empty_in"]),
-            "--out",
-            str(f["dir"] / "o.npy"),
-        ],
+        GOLDEN.replace("{model}", "{good}").replace("{input}", "{empty_in}"),
         "does not match the model",
     ),
     "golden-out-without-npy": (
-        lambda f: [
-            "golden",
-            "--model",
-            str(f["good"]),
-            "--input",
-            str(f["in"]),
-            "--out",
-            str(f["dir"] / "result"),
-        ],
+        GOLDEN.replace("{model}", "{good}").replace("o.npy", "result"),
         "must end in .npy",
     ),
     "golden-out-under-a-file": (
-        lambda f: [
-            "golden",
-            "--model",
-            str(f["good"]),
-            "--input",
-            str(f["in"]),
-            "--out",
-            str(f["dir"] / "a_file" / "o.npy"),
-        ],
+        GOLDEN.replace("{model}", "{good}").replace("{tmp}/o.npy", "{dir}/a_file/o.npy"),
         "is a file",
     ),
-    "eval-string-labels": (
-        lambda f: ["eval", "--model", str(f["good"]), "--data", str(f["dir"] / "str_labels.npz")],
-        "class indices",
-    ),
-    "eval-float-labels": (
-        lambda f: ["eval", "--model", str(f["good"]), "--data", str(f["dir"] / "float_labels.npz")],
-        "truncated",
-    ),
+    "golden-illegal-model": (GOLDEN.replace("{model}", "{illegal}"), "--allow-illegal"),
+    "eval-string-labels": ("eval --model {good} --data {dir}/str_labels.npz", "class indices"),
+    "eval-float-labels": ("eval --model {good} --data {dir}/float_labels.npz", "truncated"),
     "eval-truncated-npz": (
-        lambda f: ["eval", "--model", str(f["good"]), "--data", str(f["dir"] / "trunc.npz")],
+        "eval --model {good} --data {dir}/trunc.npz",
         "not a readable numpy archive",
     ),
     "eval-empty-npz": (
-        lambda f: ["eval", "--model", str(f["good"]), "--data", str(f["dir"] / "empty.npz")],
+        "eval --model {good} --data {dir}/empty.npz",
         "not a readable numpy archive",
     ),
-    "eval-limit-minus-5": (
-        lambda f: [
-            "eval",
-            "--model",
-            str(f["good"]),
-            "--data",
-            str(f["dir"] / "ds.npz"),
-            "--limit",
-            "-5",
-        ],
-        "--limit -5",
-    ),
-    "predict-196-megapixel-png": (
-        lambda f: ["predict", "--model", str(f["good"]), str(f["dir"] / "big.png")],
-        "scale it down",
-    ),
-    "predict-not-an-image": (
-        lambda f: ["predict", "--model", str(f["good"]), str(f["dir"] / "a_file")],
-        "as an image",
-    ),
+    "eval-limit-minus-5": ("eval --model {good} --data {dir}/ds.npz --limit -5", "--limit -5"),
+    "predict-196-megapixel-png": ("predict --model {good} {dir}/big.png", "scale it down"),
+    "predict-not-an-image": ("predict --model {good} {dir}/a_file", "as an image"),
     "predict-lab-not-utf8": (
-        lambda f: [
-            "predict",
-            "--model",
-            str(f["good"]),
-            "--board",
-            "b1",
-            "--lab",
-            str(f["dir"] / "lab_latin1.yaml"),
-            str(f["dir"] / "face.png"),
-        ],
+        "predict --model {good} --board b1 --lab {dir}/lab_latin1.yaml {face}",
         "not UTF-8",
     ),
     "predict-lab-baud-minus-5": (
-        lambda f: [
-            "predict",
-            "--model",
-            str(f["good"]),
-            "--board",
-            "b1",
-            "--lab",
-            str(f["dir"] / "lab_baud.yaml"),
-            str(f["dir"] / "face.png"),
-        ],
+        "predict --model {good} --board b1 --lab {dir}/lab_baud.yaml {face}",
         "baud must be a positive whole number",
     ),
-    "predict-illegal-model": (
-        lambda f: ["predict", "--model", str(f["illegal"]), str(f["dir"] / "face.png")],
-        "--allow-illegal",
-    ),
-    "golden-illegal-model": (
-        lambda f: [
-            "golden",
-            "--model",
-            str(f["illegal"]),
-            "--input",
-            str(f["in"]),
-            "--out",
-            str(f["dir"] / "o.npy"),
-        ],
-        "--allow-illegal",
-    ),
-    "export-out-is-a-file": (
-        lambda f: [
-            "export",
-            "--model",
-            str(f["good"]),
-            "--format",
-            "onnx",
-            "--out",
-            str(f["dir"] / "a_file"),
-        ],
-        "is a file",
-    ),
-    "history-foreign-sqlite": (
-        lambda f: ["history", "--no-pages", "--db", str(_foreign_sqlite(f["dir"]))],
-        "not a ferhil result store",
-    ),
+    "predict-illegal-model": ("predict --model {illegal} {face}", "--allow-illegal"),
+    "export-out-is-a-file": ("export --model {good} --format onnx --out {dir}/a_file", "is a file"),
+    "history-foreign-sqlite": ("history --no-pages --db {foreign_db}", "not a ferhil result store"),
     "history-postgresql-unreachable": (
-        lambda f: [
-            "history",
-            "--no-pages",
-            "--db",
-            f"postgresql://lab@127.0.0.1:{_closed_port()}/ferhil",
-        ],
+        "history --no-pages --db {postgres_url}",
         "cannot open the result store postgresql+psycopg2",
     ),
-    "run-truncated-qmodel": (
-        lambda f: ["run", "--model", str(f["trunc_model"])],
-        "not a ferhil quantized model",
-    ),
-    "run-empty-qmodel": (
-        lambda f: ["run", "--model", str(f["empty_model"])],
-        "not a ferhil quantized model",
-    ),
-    "run-metadata-json-list": (lambda f: ["run", "--model", str(f["list_meta"])], "JSON list"),
-    "run-pad-minus-5": (lambda f: ["run", "--model", str(f["pad"])], "pad -5"),
-    "run-illegal-model": (lambda f: ["run", "--model", str(f["illegal"])], "--allow-illegal"),
+    "run-truncated-qmodel": (RUN + " --model {trunc_model}", "not a ferhil quantized model"),
+    "run-empty-qmodel": (RUN + " --model {empty_model}", "not a ferhil quantized model"),
+    "run-metadata-json-list": (RUN + " --model {list_meta}", "JSON list"),
+    "run-pad-minus-5": (RUN + " --model {pad}", "pad -5"),
+    "run-illegal-model": (RUN + " --model {illegal}", "--allow-illegal"),
     "run-report-dir-is-a-file": (
-        lambda f: ["run", "--model", str(f["good"]), "--report-dir", str(f["dir"] / "a_file")],
+        "run --model {good} --report-dir {dir}/a_file --db {tmp}/r.sqlite",
         "is a file",
     ),
     "run-dataset-empty-npz": (
-        lambda f: ["run", "--model", str(f["good"]), "--dataset", str(f["dir"] / "empty.npz")],
+        RUN + " --model {good} --dataset {dir}/empty.npz",
         "not a readable numpy archive",
     ),
     "run-dataset-truncated-npz": (
-        lambda f: ["run", "--model", str(f["good"]), "--dataset", str(f["dir"] / "trunc.npz")],
+        RUN + " --model {good} --dataset {dir}/trunc.npz",
         "not a readable numpy archive",
     ),
     "run-dataset-string-labels": (
-        lambda f: ["run", "--model", str(f["good"]), "--dataset", str(f["dir"] / "str_labels.npz")],
+        RUN + " --model {good} --dataset {dir}/str_labels.npz",
         "class indices",
     ),
     "run-lab-not-utf8": (
-        lambda f: [
-            "run",
-            "--model",
-            str(f["good"]),
-            "--board",
-            "b1",
-            "--lab",
-            str(f["dir"] / "lab_latin1.yaml"),
-        ],
+        RUN + " --model {good} --board b1 --lab {dir}/lab_latin1.yaml",
         "not UTF-8",
     ),
     "run-lab-baud-minus-5": (
-        lambda f: [
-            "run",
-            "--model",
-            str(f["good"]),
-            "--board",
-            "b1",
-            "--lab",
-            str(f["dir"] / "lab_baud.yaml"),
-        ],
+        RUN + " --model {good} --board b1 --lab {dir}/lab_baud.yaml",
         "baud must be a positive whole number",
     ),
-    "run-limit-minus-5": (
-        lambda f: ["run", "--model", str(f["good"]), "--limit", "-5"],
-        "--limit",
-    ),
+    "run-limit-minus-5": (RUN + " --model {good} --limit -5", "--limit"),
 }
 
 
@@ -399,10 +239,16 @@ def test_bad_input_is_one_line_error(
     monkeypatch.chdir(tmp_path)  # default outputs (out/...) land in tmp_path
     for name in ("FERHIL_DB", "FERHIL_REPORT_DIR", "FERHIL_MODEL", "FERHIL_LAB", "FERHIL_BOARD"):
         monkeypatch.delenv(name, raising=False)
-    make_argv, expected = CASES[case]
-    argv = make_argv(files)
-    if argv[0] == "run" and "--report-dir" not in argv:
-        argv += ["--report-dir", str(tmp_path / "hil"), "--db", str(tmp_path / "r.sqlite")]
+    template, expected = CASES[case]
+    names = {k: str(v) for k, v in files.items()}
+    names["tmp"] = str(tmp_path)  # per-test outputs; {dir} holds the shared inputs
+    names["face"] = str(files["dir"] / "face.png")
+    names["input"] = str(files["in"])
+    if "{foreign_db}" in template:
+        names["foreign_db"] = str(_foreign_sqlite(tmp_path))
+    if "{postgres_url}" in template:
+        names["postgres_url"] = f"postgresql://lab@127.0.0.1:{_closed_port()}/ferhil"
+    argv = template.format(**names).split()
     code = cli.main(argv)
     out, err = capsys.readouterr()
     lines = [line for line in err.splitlines() if line.strip()]
