@@ -50,8 +50,10 @@ def _illegal_model() -> QuantModel:
         QuantLayer(f"c{i}", "conv2d", np.ones((1, 1, 1, 1), np.int8), None, 8, 0, "relu")
         for i in range(40)
     ]
-    layers.append(QuantLayer("fc", "linear", np.ones((7, 16), np.int8), None, 8, 0, flatten=True))
-    return QuantModel("deep", "1", (1, 4, 4), qformat.FER_CLASSES, "pixel_minus_128", layers)
+    layers.append(
+        QuantLayer("fc", "linear", np.ones((7, 48 * 48), np.int8), None, 8, 0, flatten=True)
+    )
+    return QuantModel("deep", "1", (1, 48, 48), qformat.FER_CLASSES, "pixel_minus_128", layers)
 
 
 def _meta_edit(src: Path, dst: Path, edit: Callable[[dict], object]) -> Path:
@@ -293,13 +295,12 @@ def test_golden_out_is_written_exactly_there(files: dict[str, Path], tmp_path: P
 def test_allow_illegal_computes_and_labels(
     files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    np.save(tmp_path / "x.npy", np.zeros((1, 1, 4, 4), np.int64))
     argv = [
         "golden",
         "--model",
         str(files["illegal"]),
         "--input",
-        str(tmp_path / "x.npy"),
+        str(files["in"]),
         "--out",
         str(tmp_path / "y.npy"),
         "--allow-illegal",
@@ -354,3 +355,27 @@ def test_failure_text_says_the_attempts_once() -> None:
     failure = InferFailure(3, "no INFER reply within 5 s (gave up after 3 attempts)", 3)
     assert _reply_fields(failure)[2] == "no INFER reply within 5 s (gave up after 3 attempts)"
     assert _reply_fields(InferFailure(3, "no reply", 3))[2] == "no reply after 3 attempts"
+
+
+@pytest.mark.parametrize("allow", [False, True])
+def test_run_prepare_refuses_or_labels_an_illegal_model(
+    allow: bool, files: dict[str, Path], tmp_path: Path
+) -> None:
+    from golden.legality import IllegalModelError
+    from harness.hil_run import HilRun
+
+    np.savez(tmp_path / "ds.npz", images=np.zeros((2, 48, 48), np.uint8), labels=[0, 1])
+    config = {
+        "report-dir": tmp_path / "hil",
+        "model": str(files["illegal"]),
+        "dataset": str(tmp_path / "ds.npz"),
+        "allow-illegal": allow,
+    }
+    run = HilRun(config)  # type: ignore[arg-type]
+    if not allow:
+        with pytest.raises(IllegalModelError, match="--allow-illegal"):
+            run.prepare()
+        return
+    run.prepare()
+    assert run.golden is not None and run.golden.shape == (2, 7)
+    assert any("ILLEGAL MODEL (--allow-illegal)" in n for n in run.notes)
