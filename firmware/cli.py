@@ -10,6 +10,7 @@ from typing import Any
 
 from firmware.board_specs import list_boards
 from firmware.build import build_firmware
+from golden.output_paths import output_dir
 from golden.zoo import load_model
 
 
@@ -39,6 +40,7 @@ def register(subparsers: Any) -> None:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Run ``ferhil build``; prints the artifact path, then the manifest as JSON."""
+    out_dir = output_dir(args.out, "--out") if args.out is not None else None
     model = load_model(args.model)
     opts: dict[str, Any] = {}
     if args.maxim_path:
@@ -49,11 +51,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         opts["uart_baud"] = args.baud
     artifact = build_firmware(args.board, model, cache_dir=args.cache_dir, force=args.force, **opts)
     path = artifact.path
-    if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-        path = args.out / artifact.path.name
+    if out_dir is not None:
+        path = out_dir / artifact.path.name
         shutil.copy2(artifact.path, path)
-        (args.out / "manifest.json").write_text(json.dumps(artifact.manifest, indent=2) + "\n")
+        (out_dir / "manifest.json").write_text(json.dumps(artifact.manifest, indent=2) + "\n")
     print(path)
     print(json.dumps({**artifact.manifest, "cached": artifact.cached}, indent=2, sort_keys=True))
     return 0

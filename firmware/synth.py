@@ -13,7 +13,6 @@ The simulated cycle count comes from ``golden.cost.estimate_cycles``.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import jinja2
 import numpy as np
 
+from firmware.c_literals import c_comment, c_string
 from firmware.model_plan import LayerPlan, ModelPlan, plan_model
 from firmware.weight_packing import pack_rows, row_bytes
 from golden.format import QuantModel
@@ -64,11 +64,6 @@ class SynthesizedSources:
         return paths
 
 
-def c_string(value: object) -> str:
-    """Return ``value`` as a C string literal (JSON escaping is valid C for printable text)."""
-    return json.dumps(str(value), ensure_ascii=True)
-
-
 def _c_bytes(data: bytes | np.ndarray, signed: bool = False) -> str:
     values = np.frombuffer(bytes(data), np.int8 if signed else np.uint8).tolist()
     fmt = "{:d}" if signed else "0x{:02x}"
@@ -85,7 +80,7 @@ def _layer_context(lp: LayerPlan) -> dict[str, Any]:
     packed = pack_rows(layer.weights, layer.weight_bits)
     return {
         "index": lp.index,
-        "name": layer.name,
+        "name": c_comment(layer.name),
         "op": "CNN_OP_CONV2D" if layer.op == "conv2d" else "CNN_OP_LINEAR",
         "shape": "x".join(str(d) for d in layer.weights.shape),
         "in_shape": "x".join(map(str, lp.in_shape)),
@@ -128,6 +123,7 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["c_string"] = c_string
+    env.filters["c_comment"] = c_comment
     return env
 
 
@@ -149,9 +145,11 @@ def synthesize(model: QuantModel, *, model_cycles: int | None = None) -> Synthes
         The generated files, keyed by file name.
 
     Raises:
+        ModelFormatError: when a field or name of the model is invalid (see
+            :mod:`golden.identifiers`).
         SynthesisError: when the portable backend cannot run the model exactly.
     """
-    plan = plan_model(model)
+    plan = plan_model(model)  # validates the model, names included
     model_hash = model.hash()
     c, h, w = model.input_shape
     cycles = estimate_model_cycles(model) if model_cycles is None else int(model_cycles)
@@ -159,7 +157,7 @@ def synthesize(model: QuantModel, *, model_cycles: int | None = None) -> Synthes
         "model_hash": model_hash,
         "model_name": model.name,
         "model_version": model.version,
-        "model_name_comment": f"model {model.name} v{model.version}".replace("*/", "* /"),
+        "model_name_comment": c_comment(f"model {model.name} v{model.version}"),
         "input_c": c,
         "input_h": h,
         "input_w": w,

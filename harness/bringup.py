@@ -27,10 +27,17 @@ class ExpectedIdentity:
     Attributes:
         model_hash: the model's full SHA-256 hex.
         firmware_hash: the built firmware's hash, or ``None`` when not built here.
+        model_name: the model name compiled into the firmware (``None``: not checked).
+        model_version: the model version compiled into the firmware (``None``: not checked).
+
+    The model hash covers everything that computes outputs; the name and version are the only
+    other model fields compiled into the firmware, so HELLO is checked on all three.
     """
 
     model_hash: str
     firmware_hash: str | None
+    model_name: str | None = None
+    model_version: str | None = None
 
 
 def hello_field(hello: Any, name: str) -> Any:
@@ -42,7 +49,7 @@ def hello_field(hello: Any, name: str) -> Any:
 
 
 def identity_mismatches(hello: Any, expected: ExpectedIdentity) -> list[str]:
-    """Return a sentence per differing hash (empty when the board runs what is expected)."""
+    """Return a sentence per differing hash, name or version (empty when all match)."""
     problems = []
     model = str(hello_field(hello, "model_hash") or "")
     if model.lower() != expected.model_hash.lower():
@@ -56,6 +63,11 @@ def identity_mismatches(hello: Any, expected: ExpectedIdentity) -> list[str]:
                 f"firmware hash {firmware[:16] or '?'}... != expected "
                 f"{expected.firmware_hash[:16]}..."
             )
+    for field_name in ("model_name", "model_version"):
+        wanted = getattr(expected, field_name)
+        got = hello_field(hello, field_name)
+        if wanted is not None and str(got or "") != wanted:
+            problems.append(f"{field_name.replace('_', ' ')} {got!r} != expected {wanted!r}")
     return problems
 
 

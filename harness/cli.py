@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from golden.errors import FerhilError
+from harness.error_boundary import run_guarded
 
 #: Packages whose ``cli.register(subparsers)`` adds subcommands, bottom layer first.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -48,14 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    try:
-        return int(args.func(args) or 0)
-    except FerhilError as exc:
-        print(f"ferhil {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"ferhil {args.command}: interrupted", file=sys.stderr)
-        return 130
+    return run_guarded(args.command, lambda: int(args.func(args) or 0))
 
 
 if __name__ == "__main__":

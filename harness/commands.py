@@ -20,7 +20,7 @@ HIL_DIR = REPO_ROOT / "hil"
 
 def register(subparsers: Any) -> None:
     """Add ``run``, ``predict`` and ``doctor`` to the ``ferhil`` parser."""
-    from harness.options import load_option_providers
+    from harness.options import OPTIONS, load_option_providers
 
     run = subparsers.add_parser(
         "run",
@@ -51,6 +51,7 @@ def register(subparsers: Any) -> None:
         "a lab name) instead of the golden model",
     )
     predict.add_argument("--lab", type=Path, metavar="FILE", help="lab inventory YAML")
+    OPTIONS["allow-illegal"].add_to(predict.add_argument)
     predict.set_defaults(func=cmd_predict)
 
     doctor = subparsers.add_parser(
@@ -83,6 +84,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run the HIL suite; print where the report is; return pytest's exit code."""
     import pytest
 
+    from harness.preflight import check_run_inputs
+
+    check_run_inputs(args)  # bad input: one line here, not an error in every pytest test
     argv = pytest_args(args)
     code = int(pytest.main(argv))
     report_dir = Path(getattr(args, "ferhil_report_dir", None) or "out/hil")
@@ -97,10 +101,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     """Print the score table of the given images."""
+    from golden.legality import illegal_label, require_legal
     from golden.zoo import load_model
     from harness.predict import format_table, predict_board, predict_golden
 
     model = load_model(args.model)
+    label = illegal_label(require_legal(model, bool(args.ferhil_allow_illegal)))
     if args.board:
         extra = {"lab": args.lab} if args.lab else {}
         predictions = predict_board(args.images, model, args.board, extra)
@@ -108,6 +114,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         predictions = predict_golden(args.images, model)
     print(f"model {model.name} v{model.version} ({model.short_hash})")
     print(format_table(predictions, list(model.classes)))
+    if label:
+        print(label)
     return 0
 
 

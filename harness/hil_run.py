@@ -31,6 +31,7 @@ import numpy as np
 from fixtures.datasets import CLASSES
 from golden.format import QuantModel
 from golden.input_mapping import pixels_to_input
+from golden.legality import illegal_label, require_legal
 from harness.boards.base import Board, BoardSpec, create_board
 from harness.boards.selection import board_spec
 from harness.bringup import (
@@ -111,6 +112,10 @@ class HilRun:
     def prepare(self) -> None:
         """Load the model and the test set and compute the golden outputs."""
         self.model = self._load_model(self.config.get("model"))
+        violations = require_legal(self.model, bool(self.config.get("allow-illegal")))
+        if violations:
+            self.notes.append(illegal_label(violations))
+            self.extra_summary["illegal_model"] = True
         self.test_set = select_test_set(self.config.get("dataset"), self.config.get("limit"))
         if self.test_set.generated:
             self.notes.append(self.test_set.note)
@@ -128,7 +133,9 @@ class HilRun:
         board = self._make_board(spec)
         image, firmware_hash = self._firmware(board)
         self._image = image
-        self._expected = ExpectedIdentity(self.model.hash(), firmware_hash)
+        self._expected = ExpectedIdentity(
+            self.model.hash(), firmware_hash, self.model.name, self.model.version
+        )
         self._board_client = getattr(board, "make_client", None) or self._client_factory()
         self.device = bring_up(
             board, image, self._expected, self._board_client, flash=self.config.get("flash")

@@ -17,6 +17,10 @@ from harness.errors import ConfigError
 FACE_SIZE = 48
 
 
+#: Largest image ferhil decodes (50 megapixels); a bigger file is refused before decoding.
+MAX_IMAGE_PIXELS = 50_000_000
+
+
 def center_square(width: int, height: int) -> tuple[int, int, int, int]:
     """Return the ``(left, top, right, bottom)`` box of the largest centred square."""
     side = min(width, height)
@@ -35,7 +39,13 @@ def load_face(path: str | Path, size: int = FACE_SIZE) -> np.ndarray:
 
     p = Path(path)
     try:
-        with Image.open(p) as opened:
+        with Image.open(p) as opened:  # lazy: the size is known before any pixel is decoded
+            width, height = opened.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise ConfigError(
+                    f"image {p} has {width}x{height} pixels, more than the {MAX_IMAGE_PIXELS:,} "
+                    "ferhil reads; scale it down first"
+                )
             img = ImageOps.exif_transpose(opened)
             if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
                 rgba = img.convert("RGBA")
@@ -48,5 +58,10 @@ def load_face(path: str | Path, size: int = FACE_SIZE) -> np.ndarray:
             return np.asarray(grey, dtype=np.uint8).copy()
     except FileNotFoundError:
         raise ConfigError(f"image {p} does not exist") from None
+    except Image.DecompressionBombError:
+        raise ConfigError(
+            f"image {p} is larger than the {MAX_IMAGE_PIXELS:,} pixels ferhil reads; "
+            "scale it down first"
+        ) from None
     except (UnidentifiedImageError, OSError) as exc:
         raise ConfigError(f"cannot read {p} as an image ({exc}); use PNG, JPEG, BMP...") from None

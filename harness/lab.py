@@ -89,6 +89,12 @@ def _board(path: Path, name: str, entry: Any) -> LabBoard:
                 values[key] = _TYPES[key](raw)
             except (TypeError, ValueError):
                 raise ConfigError(f"{where}: {key} must be a number, got {raw!r}") from None
+            if isinstance(raw, bool) or not values[key] > 0 or values[key] != float(raw):
+                raise ConfigError(
+                    f"{where}: {key} must be a positive whole number (e.g. 115200), got {raw!r}"
+                    if key == "baud"
+                    else f"{where}: {key} must be a positive number, got {raw!r}"
+                )
         elif key == "pack":
             pack = Path(str(raw)).expanduser()
             values[key] = pack if pack.is_absolute() else path.parent / pack
@@ -129,4 +135,8 @@ def load_lab(path: str | Path) -> LabInventory:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read lab inventory {p}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"lab inventory {p} is not UTF-8 text (byte {exc.start}); re-save it as UTF-8"
+        ) from None
     return parse_lab(text, p)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from golden.legality import ALLOW_ILLEGAL_HELP
 from harness.options import OPTIONS, Option, non_negative_int, positive_float, positive_int
 
 CORE_OPTIONS: tuple[Option, ...] = (
@@ -144,6 +145,7 @@ CORE_OPTIONS: tuple[Option, ...] = (
         flag=True,
     ),
     Option("progress", "show a progress bar while streaming", default=True, flag=True),
+    Option("allow-illegal", ALLOW_ILLEGAL_HELP, default=False, flag=True),
 )
 
 OPTIONS.add(*CORE_OPTIONS)

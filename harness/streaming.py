@@ -49,7 +49,8 @@ def _reply_fields(reply: Any) -> tuple[list[int], int | None, str | None]:
     """Return (outputs, cycles, error text or None) of an INFER result or failure."""
     if getattr(reply, "error", None) is not None and not getattr(reply, "ok", False):
         attempts = getattr(reply, "attempts", None)
-        tries = f" after {attempts} attempts" if attempts else ""
+        said = "attempt" in str(reply.error)  # firmware.pipeline already says "gave up after N"
+        tries = f" after {attempts} attempts" if attempts and not said else ""
         return [], None, f"{reply.error}{tries}"
     status = int(getattr(reply, "status", 0) or 0)
     outputs = [int(v) for v in np.asarray(getattr(reply, "outputs", [])).ravel()]

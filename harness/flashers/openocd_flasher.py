@@ -21,6 +21,7 @@ from pathlib import Path
 
 from harness.errors import FlashError
 from harness.flashers.base import FlasherSettings
+from harness.flashers.tcl_words import tcl_word
 
 MSDK_HINT = (
     "install ADI's MSDK (https://github.com/analogdevicesinc/msdk) and set MAXIM_PATH to it, "
@@ -68,8 +69,9 @@ class OpenOcdFlasher:
             cmd += ["-s", str(scripts)]
         cmd += ["-f", "interface/cmsis-dap.cfg"]
         if self.settings.probe:
-            cmd += ["-c", f"adapter serial {self.settings.probe}"]
-        cmd += ["-f", "target/max78000.cfg", "-c", f"program {image} verify reset exit"]
+            cmd += ["-c", f"adapter serial {tcl_word(self.settings.probe, 'probe id')}"]
+        program = f"program {tcl_word(image, 'firmware image path')} verify reset exit"
+        cmd += ["-f", "target/max78000.cfg", "-c", program]
         return cmd
 
     def flash(self, image: Path) -> None:

@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from harness.store.engine import database_errors, open_engine
 from harness.store.errors import StoreError
-from harness.store.location import display_url
+from harness.store.location import display_url, sqlite_file
+from harness.store.ownership import check_ferhil_database
 from harness.store.records import (
     StoredRun,
     check_document,
@@ -56,8 +57,11 @@ class ResultStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        check_ferhil_database(url)  # SQLite: read-only, before the engine's pragmas
         try:
             self.engine = open_engine(url)
+            if sqlite_file(url) is None:
+                check_ferhil_database(url, self.engine)
             Base.metadata.create_all(self.engine)
             self._sessions = sessionmaker(self.engine, expire_on_commit=False)
             self._check_schema()
