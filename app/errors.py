@@ -27,3 +27,9 @@ class BusyError(ServeError):
     """The board is busy with another run."""
 
     status = 409
+
+
+class TooLargeError(UploadError):
+    """An upload has more bytes or pixels than allowed."""
+
+    status = 413

@@ -32,7 +32,7 @@ from fastapi.responses import (
 )
 
 from app.catalog import run_details, run_row
-from app.errors import NotFoundError, ServeError, UploadError
+from app.errors import NotFoundError, ServeError
 from app.faces import find_faces
 from app.security import REPORT_CSP, allowed_hosts, guard
 from app.state import AppState, default_test_set_size
@@ -137,7 +137,7 @@ def create_app(state: AppState, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
         form = await request.form(max_files=1, max_fields=4)
         image = form.get("image")
         if image is None or isinstance(image, str):
-            raise UploadError("send the photo in the multipart field 'image'")
+            raise ServeError("send the photo in the multipart field 'image'")
         data = await image.read(MAX_UPLOAD_BYTES + 1)
         await form.close()
         from starlette.concurrency import run_in_threadpool

@@ -12,7 +12,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from app.errors import UploadError
+from app.errors import TooLargeError, UploadError
 
 #: Largest accepted upload (bytes).
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
@@ -43,7 +43,7 @@ def check_upload(data: bytes) -> Upload:
     if not data:
         raise UploadError("the upload is empty; choose a photo (PNG, JPEG, BMP, GIF, WebP, TIFF)")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise UploadError(
+        raise TooLargeError(
             f"the upload has {len(data):,} bytes, more than the {MAX_UPLOAD_BYTES:,} allowed; "
             "send a smaller photo"
         )
@@ -54,8 +54,8 @@ def check_upload(data: bytes) -> Upload:
                 width, height = img.size
                 fmt = str(img.format)
                 if width * height > MAX_PIXELS:
-                    raise UploadError(
-                        f"the image has {width}x{height} pixels, more than {MAX_PIXELS:,}; "
+                    raise TooLargeError(
+                        f"the image has {width}x{height}, more than {MAX_PIXELS:,} pixels; "
                         "send a smaller photo"
                     )
                 img.load()
@@ -66,9 +66,12 @@ def check_upload(data: bytes) -> Upload:
             "the upload is not an image in an allowed format; send a PNG, JPEG, BMP, GIF, WebP "
             "or TIFF photo"
         ) from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise TooLargeError(
+            f"the image declares more than {MAX_PIXELS:,} pixels (a decompression bomb?); send "
+            "a smaller photo"
+        ) from None
     except (
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
         OSError,
         ValueError,
         SyntaxError,
