@@ -144,13 +144,6 @@ function captureWebcam() {
 }
 
 async function initPredict() {
-  try {
-    const info = await api("/api/info");
-    const board = info.sources.board.available ? " · board " + info.sources.board.name : " · no board attached";
-    $("model-line").textContent = "Model " + info.model.name + " v" + info.model.version + " (" + info.model.hash + ")" + board + (info.sources.float.available ? "" : " · " + info.sources.float.reason);
-  } catch (err) {
-    status(err.message, true);
-  }
   $("image-input").addEventListener("change", (ev) => {
     const file = ev.target.files[0];
     if (file) scoreBlob(file, file.name);
@@ -158,6 +151,13 @@ async function initPredict() {
   $("webcam-start").addEventListener("click", startWebcam);
   $("webcam-stop").addEventListener("click", stopWebcam);
   $("webcam-capture").addEventListener("click", captureWebcam);
+  try {
+    const info = await api("/api/info");
+    const board = info.sources.board.available ? " · board " + info.sources.board.name : " · no board attached";
+    $("model-line").textContent = "Model " + info.model.name + " v" + info.model.version + " (" + info.model.hash + ")" + board + (info.sources.float.available ? "" : " · " + info.sources.float.reason);
+  } catch (err) {
+    status(err.message, true);
+  }
 }
 
 // ---- runs list -----------------------------------------------------------------------------
