@@ -24,6 +24,8 @@ from harness.image_input import FACE_SIZE, load_face
 FACE_MARGIN = 0.1
 #: Smallest face searched for, as a fraction of the photo's shorter side.
 MIN_FACE_FRACTION = 0.08
+#: Longer side of the image the detector searches (larger photos are shrunk for it).
+DETECT_SIDE = 400
 CASCADE_FILE = "haarcascade_frontalface_default.xml"
 
 
@@ -48,10 +50,27 @@ def _cascade() -> Any:
 
 
 def detect_boxes(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """Return the ``(x, y, w, h)`` face boxes of a grey uint8 image, largest first."""
-    side = max(24, int(min(grey.shape) * MIN_FACE_FRACTION))
-    found = _cascade().detectMultiScale(grey, scaleFactor=1.1, minNeighbors=5, minSize=(side, side))
-    boxes = [(int(x), int(y), int(w), int(h)) for x, y, w, h in np.asarray(found).reshape(-1, 4)]
+    """Return the ``(x, y, w, h)`` face boxes of a grey uint8 image, largest first.
+
+    Large photos are searched at :data:`DETECT_SIDE` pixels on their longer side (faces smaller
+    than :data:`MIN_FACE_FRACTION` of the shorter side are not looked for anyway); the boxes
+    are given in the photo's own pixels.
+    """
+    import cv2
+
+    scale = min(1.0, DETECT_SIDE / max(grey.shape))
+    small = grey
+    if scale < 1.0:
+        size = (round(grey.shape[1] * scale), round(grey.shape[0] * scale))
+        small = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+    side = max(24, int(min(small.shape) * MIN_FACE_FRACTION))
+    found = _cascade().detectMultiScale(
+        small, scaleFactor=1.1, minNeighbors=5, minSize=(side, side)
+    )
+    boxes = [
+        (round(x / scale), round(y / scale), round(w / scale), round(h / scale))
+        for x, y, w, h in np.asarray(found).reshape(-1, 4)
+    ]
     return sorted(boxes, key=lambda b: -b[2] * b[3])
 
 

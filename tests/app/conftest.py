@@ -1,14 +1,11 @@
 """Fixtures of the web-app tests: a store with two runs, the app's state and a live server.
 
 Everything lives in temporary folders: the user's ``out/`` and result store are never touched.
-The server is real (uvicorn on a free port of 127.0.0.1, in a thread of the test process).
+The server is real (uvicorn on a free port of 127.0.0.1, in a thread: app.background).
 """
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from app.background import serve_in_thread
 from app.config import ServeConfig
-from app.server import create_app
 from app.state import AppState, build_state
 from harness.store.store import ResultStore
 from reports.sample_data import make_results
@@ -78,23 +75,5 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def server(app_state: AppState) -> Iterator[LiveServer]:
-    import uvicorn
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(app_state), log_level="warning", lifespan="off")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the app's server did not start")
-        time.sleep(0.05)
-    try:
-        yield LiveServer(f"http://127.0.0.1:{port}", app_state)
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve_in_thread(app_state) as url:
+        yield LiveServer(url, app_state)

@@ -174,7 +174,7 @@ def test_open_a_run_and_its_report(browser: Any, server: LiveServer, store_runs:
         180,
     )
     assert store_runs.new_id in browser.page_source
-    browser.find_element("link text", "ferhil app").click()
+    browser.find_element("partial link text", "ferhil app").click()
     wait_for(browser, "return document.body.dataset.loaded === '1'")
     assert console_errors(browser) == []
 
