@@ -1,4 +1,4 @@
-"""Serve the app from a thread of this process on a free port (tests and benchmarks)."""
+"""Bind the app's socket; serve the app from a thread on a free port (tests, benchmarks)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,26 @@ from app.server import create_app
 from app.state import AppState
 
 
+def bind(host: str, port: int) -> socket.socket:
+    """Return a TCP socket listening on ``host:port`` (port 0: a free one).
+
+    It listens at once, so connections made before the server runs wait in the backlog.
+
+    Raises:
+        OSError: the address is in use or not available here.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 @contextmanager
 def serve_in_thread(state: AppState, timeout: float = 20.0) -> Iterator[str]:
     """Serve ``state`` on a free port of 127.0.0.1; yield the base URL; stop on exit.
@@ -21,8 +41,7 @@ def serve_in_thread(state: AppState, timeout: float = 20.0) -> Iterator[str]:
     """
     import uvicorn
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
+    sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
     config = uvicorn.Config(create_app(state), log_level="warning", lifespan="off")
     server = uvicorn.Server(config)

@@ -29,7 +29,7 @@ RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,127}$")
 
 @dataclass(frozen=True)
 class StoreRef:
-    """One store the app reads: a label (``store`` or ``app``) and its URL."""
+    """One store the app reads: a label (``user`` or ``app``) and its URL."""
 
     label: str
     url: str

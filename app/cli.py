@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from app.config import DEFAULT_RUN_BOARD, ServeConfig
+from app.errors import ServeError
 
 
 def register(subparsers: Any) -> None:
@@ -53,6 +54,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Build the app, warm it up, serve until interrupted."""
     import uvicorn
 
+    from app.background import bind
     from app.server import create_app
     from app.state import build_state
 
@@ -71,12 +73,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"ferhil serve: model {state.model.name} v{state.model.version}; warming up...")
         state.warm_up()
         for store in state.catalog.describe():
-            print(f"ferhil serve: {store['label']} store: {store['url']}")
+            print(f"ferhil serve: {store['label']} store: {store['url']}", flush=True)
         if config.host not in ("127.0.0.1", "localhost", "::1"):
             print(f"ferhil serve: warning: listening on {config.host}: other machines can use it")
+        try:
+            sock = bind(config.host, config.port)
+        except OSError as exc:
+            raise ServeError(
+                f"cannot listen on {config.host}:{config.port} ({exc.strerror}); pick another "
+                "--port (0: any free port)"
+            ) from None
+        port = sock.getsockname()[1]
         shown = f"[{config.host}]" if ":" in config.host else config.host
-        print(f"ferhil serve: open http://{shown}:{config.port}/ (Ctrl-C stops)")
-        uvicorn.run(create_app(state), host=config.host, port=config.port, log_level="warning")
+        print(f"ferhil serve: open http://{shown}:{port}/ (Ctrl-C stops)", flush=True)
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(state), log_level="warning", lifespan="off")
+        )
+        try:
+            server.run(sockets=[sock])
+        except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after a graceful shutdown
+            print("ferhil serve: stopped")
+        finally:
+            sock.close()
     finally:
         state.close()
     return 0

@@ -88,7 +88,7 @@ def build_state(config: ServeConfig) -> AppState:
         board = BoardSession(config.board, model, work_dir / "board", options)
     user_db = db_url(config.db)
     app_db = user_db if config.record_in_db else sqlite_url(work_dir / APP_DB_FILE)
-    refs = [StoreRef("store", user_db)]
+    refs = [StoreRef("user", user_db)]
     if app_db != user_db:
         refs.append(StoreRef("app", app_db))
     catalog = Catalog(refs)

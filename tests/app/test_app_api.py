@@ -127,7 +127,7 @@ def test_no_request_path_reaches_the_filesystem(server: LiveServer, url: str) ->
 
 def test_runs_list_and_details(server: LiveServer, store_runs: StoreRuns) -> None:
     runs = httpx.get(f"{server.url}/api/runs").json()["runs"]
-    ids = [r["id"] for r in runs if r["store"] == "store"]
+    ids = [r["id"] for r in runs if r["store"] == "user"]
     assert ids == [store_runs.new_id, store_runs.base_id]  # newest first
     details = httpx.get(f"{server.url}/api/runs/{store_runs.new_id}").json()
     document = server.state.catalog.document(store_runs.new_id)
