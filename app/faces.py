@@ -84,8 +84,13 @@ def widen(box: tuple[int, int, int, int], width: int, height: int) -> tuple[int,
 
 
 def _as_png(image: Any) -> io.BytesIO:
+    """The crop as a lossless PNG (modes PNG cannot hold, e.g. CMYK, are converted to RGB)."""
     buf = io.BytesIO()
-    image.save(buf, format="PNG", compress_level=0)
+    try:
+        image.save(buf, format="PNG", compress_level=0)
+    except OSError:
+        buf = io.BytesIO()
+        image.convert("RGB").save(buf, format="PNG", compress_level=0)
     buf.seek(0)
     return buf
 

@@ -66,3 +66,13 @@ def test_widen_adds_the_margin_and_clips() -> None:
 
 def test_blank_image_has_no_face() -> None:
     assert detect_boxes(np.full((240, 320), 128, np.uint8)) == []
+
+
+def test_cmyk_and_16_bit_photos_are_scored() -> None:
+    cmyk = io.BytesIO()
+    face_photo().convert("CMYK").save(cmyk, format="JPEG", quality=95)
+    faces = find_faces(check_upload(cmyk.getvalue()))
+    assert len(faces) == 1 and faces[0].detected and faces[0].pixels.shape == (48, 48)
+    deep = Image.fromarray(np.asarray(face_photo().convert("L"), np.uint16) * 257)
+    faces = find_faces(check_upload(encoded(deep)))
+    assert len(faces) >= 1 and faces[0].pixels.shape == (48, 48)
