@@ -28,6 +28,8 @@ from harness.sample_log import RESULTS_FILE, SAMPLES_FILE
 
 #: Seconds between two looks at the journal.
 POLL_S = 0.25
+#: Longest silence on the event stream (the progress is repeated), e.g. while firmware builds.
+KEEPALIVE_S = 15.0
 
 
 @dataclass
@@ -119,7 +121,7 @@ class Job:
         """Yield ``("progress", counts)`` as samples arrive, then ``("done", final)``."""
         progress = Progress(self.total)
         journal = self.folder / SAMPLES_FILE
-        offset, partial, last = 0, b"", None
+        offset, partial, last, sent = 0, b"", None, 0.0
         while not stop():
             ended = self.poll() is not None
             if journal.is_file():
@@ -134,8 +136,8 @@ class Job:
                     except ValueError:
                         continue
             state = progress.to_json()
-            if state != last:
-                last = state
+            if state != last or time.monotonic() - sent > KEEPALIVE_S:
+                last, sent = state, time.monotonic()
                 yield "progress", state
             if ended:
                 yield "done", {**(self.final or {}), "progress": state}
@@ -202,6 +204,11 @@ class LiveRuns:
             self._jobs[job_id] = job
         threading.Thread(target=self._watch, args=(job,), daemon=True).start()
         return job
+
+    def latest(self) -> Job | None:
+        """The most recently started run, if any."""
+        with self._lock:
+            return list(self._jobs.values())[-1] if self._jobs else None
 
     def _watch(self, job: Job) -> None:
         job.process.wait()

@@ -10,7 +10,8 @@ API:
   (a source that is not available is left out; ``sources`` says why);
 * ``GET /api/info``, ``GET /api/runs``, ``GET /api/runs/{id}``,
   ``GET /api/runs/{id}/faces/{index}.png``;
-* ``POST /api/live`` (JSON ``{"limit": N, "model": name}``), ``GET /api/live/{job}/events``
+* ``POST /api/live`` (JSON ``{"limit": N, "model": name}``), ``GET /api/live`` (the latest
+  run: ``{"job", "total", "running"}``), ``GET /api/live/{job}/events``
   (server-sent events ``progress`` and ``done``), ``POST /api/live/{job}/stop``.
 """
 
@@ -188,6 +189,13 @@ def create_app(state: AppState, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
             raise ServeError(f"unknown model {model!r}; pick one of {state.zoo_names()}")
         job = state.live.start(limit, default_test_set_size(), model)
         return {"job": job.id, "total": job.total, "board": state.config.run_board}
+
+    @app.get("/api/live")
+    def live_latest() -> dict[str, Any]:
+        job = state.live.latest()
+        if job is None:
+            return {"job": None, "running": False}
+        return {"job": job.id, "total": job.total, "running": job.poll() is None}
 
     @app.get("/api/live/{job_id}/events")
     def live_events(job_id: str) -> StreamingResponse:

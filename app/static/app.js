@@ -331,6 +331,15 @@ async function initLive() {
     status(err.message, true);
   }
   let job = null;
+  const attach = (id, total, board) => {
+    job = id;
+    $("live-panel").hidden = false;
+    $("live-stop").hidden = false;
+    $("live-start").disabled = true;
+    showProgress({ total: total, done: 0, accuracy: null, matched: 0, mismatched: 0, failed: 0 });
+    status("Running on " + board + " (building the firmware and starting the board first)…");
+    watch(job);
+  };
   $("live-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     $("live-start").disabled = true;
@@ -342,17 +351,15 @@ async function initLive() {
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ limit: Number($("live-limit").value), model: $("live-model").value || null }),
       });
-      job = started.job;
-      $("live-panel").hidden = false;
-      $("live-stop").hidden = false;
-      showProgress({ total: started.total, done: 0, accuracy: null, matched: 0, mismatched: 0, failed: 0 });
-      status("Running on " + started.board + " (building the firmware and starting the board first)…");
-      watch(job);
+      attach(started.job, started.total, started.board);
     } catch (err) {
       $("live-start").disabled = false;
       status(err.message, true);
     }
   });
+  api("/api/live").then((latest) => {
+    if (latest.running && job === null) attach(latest.job, latest.total, "the board");
+  }).catch((err) => status(err.message, true));
   $("live-stop").addEventListener("click", () => {
     if (job) api("/api/live/" + encodeURIComponent(job) + "/stop", { method: "POST" }).catch((err) => status(err.message, true));
   });

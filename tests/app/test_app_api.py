@@ -197,6 +197,8 @@ def test_live_run_on_hostsim_streams_progress_and_lands_in_the_app_store(
     job = started.json()["job"]
     busy = httpx.post(f"{server.url}/api/live", json={"limit": 12}, timeout=30)
     assert busy.status_code == 409
+    latest = httpx.get(f"{server.url}/api/live").json()
+    assert latest == {"job": job, "total": 12, "running": True}
     with httpx.stream("GET", f"{server.url}/api/live/{job}/events", timeout=300) as stream:
         events = events_of(stream)
     kind, final = events[-1]
@@ -206,6 +208,7 @@ def test_live_run_on_hostsim_streams_progress_and_lands_in_the_app_store(
     assert final["verdict"]["status"] in ("pass", "fail")
     done = [e["done"] for k, e in events if k == "progress"]
     assert done == sorted(done) and done[-1] == 12
+    assert httpx.get(f"{server.url}/api/live").json()["running"] is False
     runs = httpx.get(f"{server.url}/api/runs").json()["runs"]
     mine = [r for r in runs if r["id"] == final["run_id"]]
     assert mine and mine[0]["store"] == "app" and mine[0]["samples_recorded"] == 12

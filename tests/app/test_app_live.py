@@ -86,7 +86,9 @@ def test_events_count_the_journal_and_end_with_the_run(tmp_path: Path, document)
 
 def test_one_run_at_a_time_and_unknown_jobs(tmp_path: Path, document) -> None:
     runs = FakeRuns(tmp_path / "runs", document[0])
+    assert runs.latest() is None
     job = runs.start(limit=30, total=100)
+    assert runs.latest() is job
     with pytest.raises(BusyError):
         runs.start(limit=5, total=100)
     with pytest.raises(NotFoundError):
