@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from app.errors import BusyError
 from golden.format import QuantModel
 from harness.errors import HarnessError
 
@@ -57,11 +58,12 @@ class BoardSession:
         """Return the board's raw outputs of int8-valued ``(1, 48, 48)`` inputs.
 
         Raises:
-            HarnessError: the board is lent to a live run, or a face was not scored.
+            BusyError: the board is lent to a live run.
+            HarnessError: a face was not scored.
         """
         with self._lock:
             if self._released:
-                raise HarnessError(
+                raise BusyError(
                     f"board {self.name} is running a HIL run started from the app; try again "
                     "when it has finished"
                 )

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from app.board_session import BoardSession
+from app.errors import BusyError
 from app.scoring import Scorer
 from golden.format import load
 from golden.zoo import resolve_model_path
-from harness.errors import HarnessError
 
 
 @pytest.mark.slow
@@ -29,7 +29,7 @@ def test_board_scores_equal_the_golden_scores_and_the_board_is_lent_to_runs(
         assert [set(s) for s in scores] == [{"golden", "board"}] * 3
         assert [s["board"] for s in scores] == [s["golden"] for s in scores]  # bit-exact board
         board.lend()
-        with pytest.raises(HarnessError, match="running a HIL run"):
+        with pytest.raises(BusyError, match="running a HIL run"):
             scorer.score(faces[:1])
         board.take_back()
         assert scorer.score(faces[:1])[0]["board"] == scores[0]["board"]
