@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "models.train_cli",
     "firmware.cli",
     "harness.commands",
+    "app.cli",
 )
 
 

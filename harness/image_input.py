@@ -9,6 +9,7 @@ with Pillow's bilinear filter (antialiased when shrinking). A 48x48 grey image p
 from __future__ import annotations
 
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -29,15 +30,15 @@ def center_square(width: int, height: int) -> tuple[int, int, int, int]:
     return left, top, left + side, top + side
 
 
-def load_face(path: str | Path, size: int = FACE_SIZE) -> np.ndarray:
-    """Read ``path`` (any format Pillow reads) as a ``(size, size)`` uint8 grey image.
+def load_face(path: str | Path | IO[bytes], size: int = FACE_SIZE) -> np.ndarray:
+    """Read ``path`` (any format Pillow reads; or an open binary file) as a ``(size, size)`` grey.
 
     Raises:
         ConfigError: when the file is missing or not an image.
     """
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    p = Path(path)
+    p = path if hasattr(path, "read") else Path(path)
     try:
         with Image.open(p) as opened:  # lazy: the size is known before any pixel is decoded
             width, height = opened.size
