@@ -144,6 +144,14 @@ CORE_OPTIONS: tuple[Option, ...] = (
         flag=True,
     ),
     Option("progress", "show a progress bar while streaming", default=True, flag=True),
+    Option(
+        "izer",
+        "ADI ai8x-synthesis (izer) checkout for MAX78000 accelerator builds (ferhil run and "
+        "ferhil build)",
+        type=Path,
+        env="FERHIL_IZER",
+        metavar="DIR",
+    ),
 )
 
 OPTIONS.add(*CORE_OPTIONS)
