@@ -29,7 +29,7 @@ import numpy as np
 
 from firmware.izer import IzerFailedError, IzerInstall
 from golden.format import QuantModel
-from golden.input_mapping import pixels_to_input
+from firmware.synth import kat_input
 
 #: ai8xize.py options of every ferhil accelerator build (besides paths and --prefix).
 IZER_ARGS: tuple[str, ...] = ("--device", "MAX78000", "--timer", "0", "--compact-data", "--mexpress")
@@ -84,19 +84,6 @@ class IzerSources:
     weight_capacity: int
     bias_bytes: int
     log: str
-
-
-def kat_input(model: QuantModel) -> np.ndarray:
-    """Return the deterministic int8 ``(C, H, W)`` known-answer input built into every image.
-
-    A synthetic face (:func:`models.sample_input.synthetic_face`) through the model's input
-    mapping: the same on every machine, so the build cache key stays valid.
-    """
-    from models.sample_input import synthetic_face
-
-    c, h, w = model.input_shape
-    x = pixels_to_input(synthetic_face(h, w))[0]
-    return np.repeat(x, c, axis=0).astype(np.int8)
 
 
 def izer_identity(model: QuantModel, install: IzerInstall) -> bytes:
