@@ -99,3 +99,9 @@ def test_dmm6500_rejects_impossible_sample_rate() -> None:
     meter = Dmm6500Meter(session(DMM))
     with pytest.raises(MeterError, match=r"1000\.\.1000000 samples/s"):
         meter.configure(AcquisitionConfig(1e-2, 4, 0, None, "immediate"))
+
+
+def test_dmm6500_in_tsp_mode_is_refused_with_the_fix() -> None:
+    meter = Dmm6500Meter(session("TCPIP0::127.0.0.1::5030::SOCKET"))
+    with pytest.raises(MeterIdentityError, match="Command Set > SCPI"):
+        meter.identify()
