@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from firmware.board_specs import BoardSpec, load_board
-from firmware.model_plan import plan_model
 from firmware.izer import find_izer
 from firmware.izer_project import izer_identity
+from firmware.model_plan import plan_model
 from firmware.msdk import MsdkOptions, build_msdk_project, msdk_versions
 from firmware.msdk_outputs import (
     IZER_IDENTITY_FILE,

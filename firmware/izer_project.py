@@ -28,11 +28,18 @@ from typing import Protocol
 import numpy as np
 
 from firmware.izer import IzerFailedError, IzerInstall
-from golden.format import QuantModel
 from firmware.synth import kat_input
+from golden.format import QuantModel
 
 #: ai8xize.py options of every ferhil accelerator build (besides paths and --prefix).
-IZER_ARGS: tuple[str, ...] = ("--device", "MAX78000", "--timer", "0", "--compact-data", "--mexpress")
+IZER_ARGS: tuple[str, ...] = (
+    "--device",
+    "MAX78000",
+    "--timer",
+    "0",
+    "--compact-data",
+    "--mexpress",
+)
 #: Files of izer's output the agent build uses.
 IZER_FILES: tuple[str, ...] = (
     "cnn.c",
@@ -103,8 +110,10 @@ def resource_usage(cnn_h: str) -> dict[str, int]:
     Raises:
         IzerFailedError: when the comment is missing (not izer's cnn.h).
     """
-    found = {kind: (int(used.replace(",", "")), int(total.replace(",", "")))
-             for kind, used, total in _USAGE.findall(cnn_h)}
+    found = {
+        kind: (int(used.replace(",", "")), int(total.replace(",", "")))
+        for kind, used, total in _USAGE.findall(cnn_h)
+    }
     if "Weight" not in found:
         raise IzerFailedError("izer's cnn.h has no RESOURCE USAGE section; is izer too old?")
     return {
@@ -162,10 +171,16 @@ def izer_sources(
         exported = exporter(model, work / "export", kat_input(model))
         out = work / "out"
         args = [
-            "--test-dir", str(out), "--prefix", PREFIX,
-            "--checkpoint-file", str(exported.checkpoint),
-            "--config-file", str(exported.network_yaml),
-            "--sample-input", str(exported.sample_input),
+            "--test-dir",
+            str(out),
+            "--prefix",
+            PREFIX,
+            "--checkpoint-file",
+            str(exported.checkpoint),
+            "--config-file",
+            str(exported.network_yaml),
+            "--sample-input",
+            str(exported.sample_input),
             *IZER_ARGS,
         ]
         # izer reads its assets relative to the working folder: run it in its checkout.

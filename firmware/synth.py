@@ -151,7 +151,10 @@ def kat_expected(model: QuantModel) -> np.ndarray:
 
 def _kat_context(model: QuantModel) -> dict[str, str]:
     expected = kat_expected(model)
-    lines = [", ".join(str(int(v)) for v in expected[i : i + 8]) + "," for i in range(0, len(expected), 8)]
+    lines = [
+        ", ".join(str(int(v)) for v in expected[i : i + 8]) + ","
+        for i in range(0, len(expected), 8)
+    ]
     return {
         "kat_input_text": _c_bytes(kat_input(model).tobytes(), signed=True),
         "kat_expected_text": "\n".join("    " + ln for ln in lines),

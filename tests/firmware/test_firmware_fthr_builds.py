@@ -51,8 +51,13 @@ def fthr_builds(
             start = time.monotonic()
             try:
                 builds[(name, backend)] = build_firmware(
-                    "max78000fthr", model, cache_dir=cache, maxim_path=maxim_path,
-                    backend=backend, izer=izer_install.root, ai8x_exporter=export_ai8x,
+                    "max78000fthr",
+                    model,
+                    cache_dir=cache,
+                    maxim_path=maxim_path,
+                    backend=backend,
+                    izer=izer_install.root,
+                    ai8x_exporter=export_ai8x,
                 )
             except FirmwareBuildError as exc:
                 builds[(name, backend)] = exc
