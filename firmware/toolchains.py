@@ -51,8 +51,7 @@ def run_tool(argv: Sequence[str], *, cwd: Path | None = None, what: str) -> None
         errors = [ln for ln in output.splitlines() if _ERROR_LINE.search(ln)][:20]
         first = ("\nfirst errors:\n" + "\n".join(errors)) if errors else ""
         raise FirmwareBuildError(
-            f"{what} failed (exit {proc.returncode}):\n  {' '.join(argv)}\n{output[-4000:]}"
-            + first
+            f"{what} failed (exit {proc.returncode}):\n  {' '.join(argv)}\n{output[-4000:]}" + first
         )
 
 
