@@ -105,3 +105,14 @@ def test_dmm6500_in_tsp_mode_is_refused_with_the_fix() -> None:
     meter = Dmm6500Meter(session("TCPIP0::127.0.0.1::5030::SOCKET"))
     with pytest.raises(MeterIdentityError, match="Command Set > SCPI"):
         meter.identify()
+
+
+def test_n6705_asks_the_module_before_range_settings() -> None:
+    meter = N6705Meter(session(N6705), channel=2)  # an N6761A: fixed ranges only
+    meter.identify()
+    auto = AcquisitionConfig(1e-3, 4, 1, None, "external", "falling")
+    with pytest.raises(MeterError, match=r"N6761A module on channel 2 cannot autorange"):
+        meter.configure(auto)
+    meter = N6705Meter(session(N6705), channel=3)  # an N6734B: no measurement ranges at all
+    with pytest.raises(MeterError, match=r"N6734B module.*N678xA SMU or N676xA"):
+        meter.configure(auto)
