@@ -5,7 +5,8 @@ keyword forms, ``;``-separated commands): ``*IDN? *RST *CLS *OPC? *TRG``, ``SYST
 ``SENS:FUNC:CURR|VOLT ON|OFF``, ``SENS:CURR:RANG[:AUTO]``, ``SENS:SWE:TINT[?]`` (rounded to
 10.24/20.48 µs steps like the N678xA), ``SENS:SWE:POIN[?]``, ``SENS:SWE:OFFS:POIN``,
 ``TRIG:ACQ:SOUR EXT|BUS``, ``INIT:ACQ``, ``TRIG:ACQ``, ``ABOR:ACQ``, ``STAT:OPER:COND?``,
-``FETC:ARR:CURR?|VOLT?``, ``VOLT?``, ``SYST:CHAN:MOD?`` (an N6781A) and ``FORM:DATA ASC``. Unknown headers queue ``-113,"Undefined header"`` (and a
+``FETC:ARR:CURR?|VOLT?``, ``VOLT?``, ``SYST:CHAN:MOD?`` (an N6781A), ``FORM:DATA ASC``.
+Unknown headers queue ``-113,"Undefined header"`` (and a
 query with one gets no reply, as on a real instrument); bad values queue ``-222``/``-224``.
 "Trigger In" (EXTernal) is wired to the board's trigger GPIO. Like the real input it is
 low-true: it fires on the pin's falling edge, which is the window's *start* when the pin is
