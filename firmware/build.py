@@ -205,6 +205,8 @@ def build_firmware(
     """
     spec = load_board(board)
     _check_opts(spec, opts)
+    if spec.kind == "msdk" and not opts.get("backend"):
+        opts["backend"] = "accelerator"  # the default, spelled out so both key one build
     versions = _toolchain_versions(spec, opts)
     files = _gather_sources(spec, model, opts)
     source_hashes = {name: _sha256(data) for name, data in sorted(files.items())}
