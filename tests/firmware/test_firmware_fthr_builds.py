@@ -114,3 +114,26 @@ def test_portable_backend_fits_or_is_refused_naming_the_accelerator(
     assert mem["bss"] + mem["data"] <= 128 * KIB
     assert mem["text"] + mem["data"] <= 512 * KIB
     assert art.manifest["accelerator"] is None
+
+
+def _calls(elf: Path, function: str) -> list[str]:
+    import subprocess
+
+    out = subprocess.run(
+        ["arm-none-eabi-objdump", "-d", f"--disassemble={function}", str(elf)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [ln.rsplit("<", 1)[-1].rstrip(">") for ln in out.splitlines() if "\tbl\t" in ln]
+
+
+@pytest.mark.parametrize("name", ZOO[:1])
+def test_inference_is_timed_by_the_hardware_timer_without_leds(
+    fthr_builds: dict[tuple[str, str], FirmwareArtifact | FirmwareBuildError], name: str
+) -> None:
+    art = fthr_builds[(name, "accelerator")]
+    assert isinstance(art, FirmwareArtifact), str(art)
+    start, isr = _calls(art.path, "cnn_start"), _calls(art.path, "CNN_ISR")
+    assert "MXC_TMR_SW_Start" in start and "MXC_TMR_SW_Stop" in isr  # izer --timer 0
+    assert not [c for c in start + isr if c.startswith("LED_")], (start, isr)
