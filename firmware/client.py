@@ -22,11 +22,13 @@ from firmware.messages import (
     HelloInfo,
     InferFailure,
     InferResult,
+    SelftestResult,
     bench_request,
     parse_bench_reply,
     parse_error_reply,
     parse_hello,
     parse_infer_reply,
+    parse_selftest_reply,
 )
 from firmware.pipeline import PipelineRequest, run_pipeline
 
@@ -220,6 +222,15 @@ class AgentClient:
             raise ProtocolError(f"bench(n) needs 1 <= n <= {p.BENCH_MAX_ITERATIONS}, got {n}")
         reply = self.request(p.MessageType.BENCH, bench_request(n), timeout)
         return parse_bench_reply(reply.payload)
+
+    def selftest(self, timeout: float | None = None) -> SelftestResult:
+        """Run the image's known-answer test (SELFTEST) and return its result.
+
+        Raises:
+            AgentReplyError: UNKNOWN_COMMAND from firmware built before SELFTEST existed.
+        """
+        reply = self.request(p.MessageType.SELFTEST, b"", timeout)
+        return parse_selftest_reply(reply.payload)
 
     def reset(self, boot_timeout: float = 5.0) -> HelloInfo:
         """Reset the board and wait until it answers HELLO again; return that HELLO."""

@@ -32,6 +32,7 @@ GENERATED_FILES: dict[str, str] = {
     "weights.h": "weights.h.j2",
     "cnn.h": "cnn.h.j2",
     "cnn.c": "cnn.c.j2",
+    "selftest.c": "selftest.c.j2",
 }
 _ACTIVATIONS = {"none": "KERNEL_ACT_NONE", "relu": "KERNEL_ACT_RELU", "abs": "KERNEL_ACT_ABS"}
 _POOLS = {None: "CNN_POOL_NONE", "max": "CNN_POOL_MAX", "avg": "CNN_POOL_AVG"}
@@ -127,6 +128,35 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+def kat_input(model: QuantModel) -> np.ndarray:
+    """Return the deterministic int8 ``(C, H, W)`` known-answer input built into every image.
+
+    Fixed-seed values over the whole int8 range: the same on every machine (it keys the build
+    cache) and it excites every channel. izer gets the same input (``--sample-input``).
+    """
+    rng = np.random.default_rng(0x5E1F7E57)
+    return rng.integers(-128, 128, size=model.input_shape, dtype=np.int64).astype(np.int8)
+
+
+def kat_expected(model: QuantModel) -> np.ndarray:
+    """Return the golden model's raw outputs (int64) for :func:`kat_input`."""
+    from golden.inference import run
+
+    return run(model, kat_input(model).astype(np.int64))[0]
+
+
+def _kat_context(model: QuantModel) -> dict[str, str]:
+    expected = kat_expected(model)
+    lines = [
+        ", ".join(str(int(v)) for v in expected[i : i + 8]) + ","
+        for i in range(0, len(expected), 8)
+    ]
+    return {
+        "kat_input_text": _c_bytes(kat_input(model).tobytes(), signed=True),
+        "kat_expected_text": "\n".join("    " + ln for ln in lines),
+    }
+
+
 def estimate_model_cycles(model: QuantModel) -> int:
     """Return the simulated cycles of one inference from ``golden.cost.estimate_cycles``."""
     from golden.cost import estimate_cycles  # golden.cost is the single cost model
@@ -170,6 +200,7 @@ def synthesize(model: QuantModel, *, model_cycles: int | None = None) -> Synthes
         "scratch_weights": plan.scratch_weights,
         "acc_plane": plan.acc_plane,
         "layers": [_layer_context(lp) for lp in plan.layers],
+        **_kat_context(model),
     }
     env = _environment()
     files = {name: env.get_template(tpl).render(**context) for name, tpl in GENERATED_FILES.items()}

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.boards.base import Board
-from harness.errors import DeviceIdentityError, HarnessError
+from harness.errors import DeviceIdentityError, DeviceSelftestError, HarnessError
 
 ClientFactory = Callable[[Any], Any]
 
@@ -79,10 +79,39 @@ class DeviceSession:
     client: Any
     hello: Any
     flashed: bool
+    selftest: Any = None
 
     def close(self) -> None:
         """Close the link and stop the board's processes."""
         self.board.close()
+
+
+def run_selftest(board: Board, client: Any) -> Any:
+    """Run the firmware's SELFTEST (its built-in known answer) before any sample is streamed.
+
+    Returns:
+        The :class:`firmware.messages.SelftestResult`, or None when the firmware (or a fake
+        client) has no SELFTEST.
+
+    Raises:
+        DeviceSelftestError: the known-answer test failed: the weights or the build are wrong.
+    """
+    from firmware.agent_errors import AgentReplyError
+    from firmware.protocol import ErrorCode
+
+    selftest = getattr(client, "selftest", None)
+    if selftest is None:
+        return None
+    try:
+        result = selftest()
+    except AgentReplyError as exc:
+        if exc.code == ErrorCode.UNKNOWN_COMMAND:
+            return None  # firmware built before SELFTEST
+        raise
+    if not result.passed:
+        board.close()
+        raise DeviceSelftestError(f"board {board.facts.name}: {result.describe()}")
+    return result
 
 
 def _connect(board: Board, make_client: ClientFactory) -> tuple[Any, Any]:
@@ -118,7 +147,8 @@ def bring_up(
             client, hello = _connect(board, make_client)
             problems = identity_mismatches(hello, expected)
             if not problems:
-                return DeviceSession(board, client, hello, flashed=False)
+                check = run_selftest(board, client)
+                return DeviceSession(board, client, hello, flashed=False, selftest=check)
             first_problem = "; ".join(problems)
         except Exception as exc:  # nothing (valid) answered: programming may fix it
             board.close()
@@ -143,7 +173,8 @@ def bring_up(
             f"{'; '.join(problems)}: the image does not contain the model under test; rebuild "
             "it (delete build/firmware) or check --firmware"
         )
-    return DeviceSession(board, client, hello, flashed=True)
+    check = run_selftest(board, client)
+    return DeviceSession(board, client, hello, flashed=True, selftest=check)
 
 
 def recover_session(

@@ -18,6 +18,22 @@ from fixtures.paths import REPO_ROOT
 HIL_DIR = REPO_ROOT / "hil"
 
 
+def _wire_build_command(subparsers: Any) -> None:
+    """Give ``ferhil build`` (declared by firmware.cli) the table's ``--izer`` and the exporter.
+
+    firmware may not import models (torch); the harness passes
+    :func:`models.export_ai8x.export_ai8x` in for accelerator builds.
+    """
+    from harness.options import OPTIONS
+    from models.export_ai8x import export_ai8x
+
+    build = getattr(subparsers, "choices", {}).get("build")
+    if build is None:
+        return
+    OPTIONS["izer"].add_to(build.add_argument)
+    build.set_defaults(ai8x_exporter=export_ai8x)
+
+
 def register(subparsers: Any) -> None:
     """Add ``run``, ``predict`` and ``doctor`` to the ``ferhil`` parser."""
     from harness.options import OPTIONS, load_option_providers
@@ -34,6 +50,7 @@ def register(subparsers: Any) -> None:
         "pytest_args", nargs="*", metavar="-- PYTEST_ARGS", help="extra pytest arguments after --"
     )
     run.set_defaults(func=cmd_run)
+    _wire_build_command(subparsers)
 
     predict = subparsers.add_parser(
         "predict",

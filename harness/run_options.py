@@ -146,6 +146,14 @@ CORE_OPTIONS: tuple[Option, ...] = (
     ),
     Option("progress", "show a progress bar while streaming", default=True, flag=True),
     Option("allow-illegal", ALLOW_ILLEGAL_HELP, default=False, flag=True),
+    Option(
+        "izer",
+        "ADI ai8x-synthesis (izer) checkout for MAX78000 accelerator builds (ferhil run and "
+        "ferhil build)",
+        type=Path,
+        env="FERHIL_IZER",
+        metavar="DIR",
+    ),
 )
 
 OPTIONS.add(*CORE_OPTIONS)

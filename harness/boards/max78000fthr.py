@@ -18,7 +18,7 @@ from harness.transports import Transport, open_transport
 
 DAPLINK_VID_PID = (0x0D28, 0x0204)
 DEFAULT_BAUD = 115200
-DEFAULT_FLASHER = "pyocd"
+DEFAULT_FLASHER = "openocd"  # ADI's supported path; pyOCD needs a MAX78000 pack
 PORT_REAPPEAR_S = 10.0
 
 

@@ -181,7 +181,7 @@ class RecordingFlasher:
 def test_fthr_port_resolution(monkeypatch):
     board = create_board(BoardSpec(name="fthr", kind="max78000fthr", probe="0444"))
     assert board.facts.persistent and not board.facts.simulated
-    assert board.facts.probe == "pyocd:0444"
+    assert board.facts.probe == "openocd:0444"  # ADI's OpenOCD is the FTHR default
     monkeypatch.setattr(fthr_module, "daplink_ports", lambda: [])
     with pytest.raises(ConfigError, match=r"no serial port for board 'fthr': pass --port"):
         board.port()
