@@ -1,4 +1,4 @@
-"""A real ``ferhil run`` on hostsim, killed mid-stream, stays ``running``: never complete."""
+"""A real ``ferhil run`` on hostsim, killed mid-stream, becomes ``aborted``: never complete."""
 
 from __future__ import annotations
 
@@ -53,7 +53,8 @@ def test_killed_ferhil_run_is_never_complete(tmp_path: Path) -> None:
         proc.wait(timeout=30)
     with ResultStore(f"sqlite:///{db}") as store:
         (killed,) = store.runs()
-        assert killed.status == "running" and not killed.complete and killed.summary is None
+        assert killed.status == "aborted" and not killed.complete and killed.summary is None
+        assert killed.finished is None
         assert 0 < killed.samples_recorded < (killed.samples_planned or 100)
         assert store.results(killed.id)["run"]["complete"] is False
         later = results("later", version="999", board_kind=killed.board_kind)

@@ -125,7 +125,7 @@ print("finished", flush=True)
 """
 
 
-def test_killed_run_stays_incomplete_and_is_never_a_baseline(store_url: str) -> None:
+def test_killed_run_is_aborted_and_never_a_baseline(store_url: str) -> None:
     with ResultStore(store_url) as store:
         store.import_results(results("v8", version="8", started="2026-11-24T00:00:00Z"))
     proc = subprocess.Popen(
@@ -142,7 +142,8 @@ def test_killed_run_stays_incomplete_and_is_never_a_baseline(store_url: str) -> 
         proc.wait(timeout=10)
     with ResultStore(store_url) as store:
         killed = store.run("killed")
-        assert killed.status == "running" and not killed.complete
+        # its process is gone: aborted at once, never left "running", no finish time
+        assert killed.status == "aborted" and not killed.complete and killed.finished is None
         assert 5 <= killed.samples_recorded < 40 and killed.summary is None
         choice = find_baseline(store, results("new", version="10"))
         assert choice.run is not None and choice.run.id == "v8"
