@@ -47,10 +47,11 @@ def answered_floor(setting: str | None, total: int) -> int:
 MIN_ANSWERED = Option(
     "min-answered",
     "images the board must answer for the run to count as complete: all, a count N or a "
-    "percentage P% (a run below it is stored incomplete, never a baseline)",
+    "percentage such as 99.5 followed by a percent sign (a run below it is stored "
+    "incomplete, never a baseline)",
     default=ALL,
     type=parse_floor,
-    metavar="all|N|P%",
+    metavar="FLOOR",
 )
 
 OPTIONS.add(MIN_ANSWERED)
