@@ -170,6 +170,32 @@ class AgentClient:
         status, outputs, cycles = parse_infer_reply(seq, reply.payload)
         return InferResult(seq, status, outputs, cycles, rtt_s=time.monotonic() - start)
 
+    def infer_wire_bytes(self) -> int:
+        """Most wire bytes of one INFER request (both delimiters included); needs HELLO."""
+        assert self.info is not None, "call hello() first"
+        return p.cobs_max_encoded_size(self.info.input_size + p.FRAME_OVERHEAD) + 2
+
+    def check_rx_window(self) -> None:
+        """Refuse a board whose receive window cannot hold one INFER frame (up-front).
+
+        Such a board drops part of every request, so every sample would time out; this says
+        so at once instead.
+
+        Raises:
+            ProtocolError: HELLO's ``rx_buffer_bytes`` is non-zero and smaller than one frame.
+        """
+        if self.info is None:
+            self.hello()
+        assert self.info is not None
+        rx = self.info.rx_buffer_bytes
+        need = self.infer_wire_bytes()
+        if rx != p.RX_BUFFER_FLOW_CONTROLLED and 0 < rx < need:
+            raise ProtocolError(
+                f"the board's receive window holds {rx} bytes but one INFER frame needs {need} "
+                f"(input {self.info.input_size} bytes): no request can arrive whole; give the "
+                "board a larger receive buffer or a model with a smaller input"
+            )
+
     def effective_window(self, window: int, request_bytes: int) -> int:
         """Clamp ``window`` so in-flight requests fit the agent's RX buffering (HELLO)."""
         if self.info is None or self.info.rx_buffer_bytes == p.RX_BUFFER_FLOW_CONTROLLED:
@@ -193,12 +219,16 @@ class AgentClient:
             window: Most requests in flight. Clamped to what the agent's RX buffer (HELLO
                 ``rx_buffer_bytes``) holds unless ``respect_rx_buffer`` is False.
             respect_rx_buffer: Set False only to test loss recovery.
+
+        Raises:
+            ProtocolError: the board's receive window cannot hold one INFER frame.
         """
         if self.info is None:
             self.hello()
         assert self.info is not None
-        wire_bytes = p.cobs_max_encoded_size(self.info.input_size + p.FRAME_OVERHEAD) + 2
+        wire_bytes = self.infer_wire_bytes()
         if respect_rx_buffer:
+            self.check_rx_window()
             window = self.effective_window(window, wire_bytes)
 
         def requests() -> Iterator[PipelineRequest]:

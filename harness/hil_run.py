@@ -135,6 +135,13 @@ class HilRun:
         self.device = bring_up(
             board, image, self._expected, self._board_client, flash=self.config.get("flash")
         )
+        check = getattr(self.device.client, "check_rx_window", None)
+        if callable(check):  # up front: a window smaller than one frame answers nothing
+            try:
+                check()
+            except BaseException:
+                self.device.close()
+                raise
         self._emit("run_started")
         return self.device
 
