@@ -70,7 +70,11 @@ class AgentClient:
         return seq
 
     def request(
-        self, msg_type: p.MessageType, payload: bytes = b"", timeout: float | None = None
+        self,
+        msg_type: p.MessageType,
+        payload: bytes = b"",
+        timeout: float | None = None,
+        attempts: int | None = None,
     ) -> Frame:
         """Send one request and return its reply frame, retrying on loss.
 
@@ -78,6 +82,7 @@ class AgentClient:
             msg_type: The request type.
             payload: The request payload.
             timeout: Seconds to wait per attempt (default: the client's ``timeout``).
+            attempts: How often to send it (default: the client's ``attempts``).
 
         Raises:
             AgentTimeoutError: no reply after ``attempts`` tries.
@@ -89,7 +94,8 @@ class AgentClient:
         error_type = int(p.MessageType.ERROR) | p.REPLY_BIT
         last_error: AgentReplyError | None = None
         wait = self.timeout if timeout is None else timeout
-        for _attempt in range(self.attempts):
+        tries = self.attempts if attempts is None else max(1, attempts)
+        for _attempt in range(tries):
             self.link.send(frame)
             deadline = time.monotonic() + wait
             while True:
@@ -108,20 +114,23 @@ class AgentClient:
                     break
         where = describe_transport(self.link.transport)
         if last_error is not None:
-            raise ProtocolError(f"{last_error} (on {where}, {self.attempts} attempts)")
+            raise ProtocolError(f"{last_error} (on {where}, {tries} attempts)")
         hint = "is the firmware running"
         hint += f" and the baud {getattr(self.link.transport, 'baudrate', '115200')}?"
         raise AgentTimeoutError(
-            f"no {msg_type.name} reply in {wait:g} s on {where} ({self.attempts} attempts): {hint}"
+            f"no {msg_type.name} reply in {wait:g} s on {where} ({tries} attempts): {hint}"
         )
 
-    def hello(self) -> HelloInfo:
+    def hello(self, attempts: int | None = None) -> HelloInfo:
         """Ask the agent who it is; checks the protocol version.
+
+        Args:
+            attempts: How often to send HELLO (default: the client's ``attempts``).
 
         Raises:
             ProtocolError: the firmware speaks another protocol version.
         """
-        info = parse_hello(self.request(p.MessageType.HELLO).payload)
+        info = parse_hello(self.request(p.MessageType.HELLO, attempts=attempts).payload)
         if info.protocol_version != p.PROTOCOL_VERSION:
             raise ProtocolError(
                 f"firmware speaks protocol v{info.protocol_version}, this host v"
@@ -251,13 +260,32 @@ class AgentClient:
         reply = self.request(p.MessageType.BENCH, bench_request(n), timeout)
         return parse_bench_reply(reply.payload)
 
+    def alive(self) -> bool:
+        """One PING, one attempt: does the agent answer within ``timeout``?"""
+        try:
+            self.request(p.MessageType.PING, attempts=1)
+        except (AgentTimeoutError, ProtocolError):
+            return False
+        return True
+
     def reset(self, boot_timeout: float = 5.0) -> HelloInfo:
-        """Reset the board and wait until it answers HELLO again; return that HELLO."""
-        self.request(p.MessageType.RESET)
+        """Reset the board and wait until it answers HELLO again; return that HELLO.
+
+        Bounded for recovery: the RESET is sent once; when its reply does not come within
+        ``timeout``, one HELLO tells a lost reply (the board answers) from a hung board
+        (:class:`AgentTimeoutError` after about two ``timeout``).
+
+        Raises:
+            AgentTimeoutError: the board answers neither RESET nor HELLO.
+        """
+        try:
+            self.request(p.MessageType.RESET, attempts=1)
+        except AgentTimeoutError:
+            return self.hello(attempts=1)
         deadline = time.monotonic() + boot_timeout
         while True:
             try:
-                return self.hello()
+                return self.hello(attempts=1)
             except AgentTimeoutError:
                 if time.monotonic() >= deadline:
                     raise

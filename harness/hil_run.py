@@ -23,6 +23,7 @@ import time
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ from harness.bringup import (
     recover_session,
 )
 from harness.config import FerhilConfig
+from harness.faults import FaultPlan
 from harness.firmware_image import build_firmware_image, firmware_image
 from harness.journal import SampleJournal, resumable, set_aside
 from harness.progress import progress_bar
@@ -108,6 +110,7 @@ class HilRun:
         self.report_links: dict[str, str] = {}
         self.results_path: Path | None = None
         self.report_path: Path | None = None
+        self.faults: FaultPlan | None = None
 
     # -- stages ---------------------------------------------------------------------------
     def prepare(self) -> None:
@@ -127,14 +130,21 @@ class HilRun:
         assert self.model is not None
         self.report_dir.mkdir(parents=True, exist_ok=True)
         spec = board_spec(self.config, gpio_log=self.report_dir / "gpio.log")
+        if self.config.get("inject"):
+            self.faults = FaultPlan.parse(str(self.config.get("inject")))
+            spec = replace(spec, sim_args=self.faults.sim_args())
         board = self._make_board(spec)
         image, firmware_hash = self._firmware(board)
         self._image = image
         self._expected = ExpectedIdentity(self.model.hash(), firmware_hash)
         self._board_client = getattr(board, "make_client", None) or self._client_factory()
+        if self.faults is not None:
+            self._board_client = self.faults.wrap_factory(self._board_client)
         self.device = bring_up(
             board, image, self._expected, self._board_client, flash=self.config.get("flash")
         )
+        if self.faults is not None:
+            self.faults.armed = True  # bring-up ran on a clean link
         check = getattr(self.device.client, "check_rx_window", None)
         if callable(check):  # up front: a window smaller than one frame answers nothing
             try:
@@ -248,6 +258,8 @@ class HilRun:
                 self.records.sort(key=lambda r: r.index)
                 self.complete = streamed and self._answered_enough(len(templates))
                 journal.close(self.complete)
+                if self.faults is not None:
+                    self.notes.append(self.faults.describe())
         self.write_results()
         return self.records
 
