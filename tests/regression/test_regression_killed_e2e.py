@@ -14,6 +14,7 @@ import pytest
 from regression_testkit import results
 
 from harness.regression.baseline import find_baseline
+from harness.store.errors import StoreError
 from harness.store.store import ResultStore
 
 pytestmark = [
@@ -27,10 +28,13 @@ def _wait_for_samples(db: Path, proc: subprocess.Popen, timeout: float = 120.0) 
     while time.monotonic() < deadline:
         assert proc.poll() is None, "the run ended before it could be killed"
         if db.exists():
-            with ResultStore(f"sqlite:///{db}") as store:
-                runs = store.runs()
-                if runs and runs[0].samples_recorded > 0:
-                    return
+            try:
+                with ResultStore(f"sqlite:///{db}") as store:
+                    runs = store.runs()
+            except StoreError:  # the run is creating the tables right now
+                runs = []
+            if runs and runs[0].samples_recorded > 0:
+                return
         time.sleep(0.5)
     raise AssertionError("no samples were recorded in time")
 
