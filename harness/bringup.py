@@ -128,6 +128,9 @@ def bring_up(
 ) -> DeviceSession:
     """Return a connected, identity-checked session with ``board``.
 
+    When bring-up fails in any way (connect, HELLO, identity, programming, Ctrl-C), the board
+    is closed before the error propagates: no simulator process or open port is left behind.
+
     Args:
         board: the board.
         image: the firmware image to program (``None``: cannot program, only connect).
@@ -140,6 +143,20 @@ def bring_up(
             or still does after programming.
         HarnessError: when the board must be programmed but there is no image.
     """
+    try:
+        return _bring_up(board, image, expected, make_client, flash)
+    except BaseException:
+        board.close()
+        raise
+
+
+def _bring_up(
+    board: Board,
+    image: Path | None,
+    expected: ExpectedIdentity,
+    make_client: ClientFactory,
+    flash: bool | None,
+) -> DeviceSession:
     persistent = board.facts.persistent
     first_problem = "the board was not asked"
     if persistent and flash is not True:

@@ -23,6 +23,7 @@ import time
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from fixtures.datasets import CLASSES
 from golden.format import QuantModel
 from golden.input_mapping import pixels_to_input
 from golden.legality import illegal_label, require_legal
+from harness.answered_floor import answered_floor
 from harness.boards.base import Board, BoardSpec, create_board
 from harness.boards.selection import board_spec
 from harness.bringup import (
@@ -42,11 +44,13 @@ from harness.bringup import (
     recover_session,
 )
 from harness.config import FerhilConfig
+from harness.faults import FaultPlan
 from harness.firmware_image import build_firmware_image, firmware_image
+from harness.journal import SampleJournal, resumable, set_aside
 from harness.progress import progress_bar
 from harness.results import SampleRecord, summarize, write_json
 from harness.run_document import results_document
-from harness.sample_log import RESULTS_FILE, SAMPLES_FILE, kept_samples, sample_sink
+from harness.sample_log import RESULTS_FILE, SAMPLES_FILE
 from harness.streaming import stream_samples
 from harness.test_set import TestSet, select_test_set
 
@@ -107,6 +111,7 @@ class HilRun:
         self.report_links: dict[str, str] = {}
         self.results_path: Path | None = None
         self.report_path: Path | None = None
+        self.faults: FaultPlan | None = None
 
     # -- stages ---------------------------------------------------------------------------
     def prepare(self) -> None:
@@ -130,6 +135,9 @@ class HilRun:
         assert self.model is not None
         self.report_dir.mkdir(parents=True, exist_ok=True)
         spec = board_spec(self.config, gpio_log=self.report_dir / "gpio.log")
+        if self.config.get("inject"):
+            self.faults = FaultPlan.parse(str(self.config.get("inject")))
+            spec = replace(spec, sim_args=self.faults.sim_args())
         board = self._make_board(spec)
         image, firmware_hash = self._firmware(board)
         self._image = image
@@ -137,9 +145,20 @@ class HilRun:
             self.model.hash(), firmware_hash, self.model.name, self.model.version
         )
         self._board_client = getattr(board, "make_client", None) or self._client_factory()
+        if self.faults is not None:
+            self._board_client = self.faults.wrap_factory(self._board_client)
         self.device = bring_up(
             board, image, self._expected, self._board_client, flash=self.config.get("flash")
         )
+        if self.faults is not None:
+            self.faults.armed = True  # bring-up ran on a clean link
+        check = getattr(self.device.client, "check_rx_window", None)
+        if callable(check):  # up front: a window smaller than one frame answers nothing
+            try:
+                check()
+            except BaseException:
+                self.device.close()
+                raise
         self._emit("run_started")
         return self.device
 
@@ -202,16 +221,28 @@ class HilRun:
         ]
 
     def stream(self, progress: AbstractContextManager[Any] | None = None) -> list[SampleRecord]:
-        """Stream every image; ``progress`` wraps the streaming (e.g. capture disabled)."""
+        """Stream every image; ``progress`` wraps the streaming (e.g. capture disabled).
+
+        Each record is appended to the journal (``samples.jsonl``, :mod:`harness.journal`)
+        as it arrives; with ``--resume`` the journal's successful samples are kept.
+        """
         if self.device is None:
             self.start()
         assert self.device is not None and self.inputs is not None
         self.report_dir.mkdir(parents=True, exist_ok=True)
         templates = self.templates()
-        self.records = self._resumed(len(templates))
+        identity = self.journal_identity(len(templates))
+        self.records = self._resumed(identity)
         todo = sorted(set(range(len(templates))) - {r.index for r in self.records})
+        journal = SampleJournal(self.report_dir / SAMPLES_FILE, {"run_id": self.run_id, **identity})
+
+        def sink(record: SampleRecord) -> None:
+            self.records.append(record)
+            journal.append(record)
+            self._emit("sample_recorded", record)
+
+        streamed = False
         with (
-            (self.report_dir / SAMPLES_FILE).open("a" if self.records else "w") as log,
             progress or contextlib.nullcontext(),
             progress_bar(len(todo), self.config.get("progress", True)) as bar,
         ):
@@ -221,35 +252,66 @@ class HilRun:
                     self.device.client,
                     self.inputs[todo],
                     [templates[i] for i in todo],
-                    sample_sink(log, self.records, lambda r: self._emit("sample_recorded", r)),
+                    sink,
                     window=int(self.config.get("window") or 4),
                     clock_hz=self.clock_hz(),
                     tolerance=int(self.config.get("golden-tolerance") or 0),
                     recover=self.recover,
                     on_progress=lambda n: bar(n),
                 )
-                self.complete = True
+                streamed = True
             finally:
                 self.stream_wall_s = time.perf_counter() - t0
                 self.records.sort(key=lambda r: r.index)
+                self.complete = streamed and self._answered_enough(len(templates))
+                journal.close(self.complete)
+                if self.faults is not None:
+                    self.notes.append(self.faults.describe())
         self.write_results()
         return self.records
 
-    def _resumed(self, total: int) -> list[SampleRecord]:
-        """With ``--resume``: the kept samples of an interrupted identical run (rewritten)."""
-        if not self.config.get("resume"):
-            return []
+    def journal_identity(self, total: int) -> dict[str, Any]:
+        """What a journal segment must share with this run to be resumed by it."""
         assert self.device is not None and self.model is not None and self.test_set is not None
-        identity = {
+        return {
             "model_hash": self.model.hash(),
             "firmware_hash": hello_field(self.device.hello, "firmware_hash"),
             "dataset_hash": self.test_set.dataset.hash,
+            "samples_run": total,
         }
-        kept = kept_samples(self.report_dir, identity, total)
-        with (self.report_dir / SAMPLES_FILE).open("w", encoding="utf-8") as log:
-            log.writelines(json.dumps(r.to_json()) + "\n" for r in kept)
-        self.notes.append(f"resumed an interrupted run: kept {len(kept)} of {total} samples")
-        return kept
+
+    def _answered_enough(self, total: int) -> bool:
+        """True when at least the ``--min-answered`` floor of the images was answered."""
+        answered = sum(1 for r in self.records if r.status == "ok")
+        floor = answered_floor(self.config.get("min-answered"), total)
+        if answered >= floor:
+            return True
+        self.notes.append(
+            f"incomplete: {answered} of {total} images were answered, fewer than the floor "
+            f"{floor} (--min-answered); the run is not complete and is never a baseline"
+        )
+        return False
+
+    def _resumed(self, identity: dict[str, Any]) -> list[SampleRecord]:
+        """The journal's kept samples with ``--resume``; else set an unfinished journal aside."""
+        total = int(identity["samples_run"])
+        if self.config.get("resume"):
+            kept = resumable(self.report_dir, identity)
+            if kept is not None:
+                self.notes.append(
+                    f"resumed an interrupted run: kept {len(kept)} of {total} samples"
+                )
+                return kept
+            self.notes.append(
+                "--resume: the journal in the report folder is of another model, firmware or "
+                "data set; nothing was kept"
+            )
+        moved = set_aside(self.report_dir)
+        if moved is not None:
+            self.notes.append(f"an unfinished journal was kept as {moved.name}")
+        elif (self.report_dir / SAMPLES_FILE).exists():
+            (self.report_dir / SAMPLES_FILE).unlink()  # a finished run's journal
+        return []
 
     # -- results --------------------------------------------------------------------------
     def add_summary(self, **values: Any) -> None:

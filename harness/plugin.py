@@ -32,9 +32,11 @@ from harness.errors import ConfigError
 from harness.hil_run import HilRun
 from harness.option_fixtures import option_fixtures_plugin
 from harness.options import load_option_providers
+from harness.termination import sigterm_as_interrupt
 
 CONFIG_KEY = pytest.StashKey[FerhilConfig]()
 RUN_KEY = pytest.StashKey[HilRun]()
+RESTORE_KEY = pytest.StashKey[Callable[[], None]]()
 GROUP = "ferhil"
 
 
@@ -62,9 +64,17 @@ def pytest_configure(config: pytest.Config) -> None:
     if worker is not None:  # pytest-xdist: never let two workers write one report folder
         resolved = resolved.replace(report_dir=resolved["report-dir"] / worker)
     config.stash[CONFIG_KEY] = resolved
+    config.stash[RESTORE_KEY] = sigterm_as_interrupt()  # SIGTERM unwinds like Ctrl-C
     name = "ferhil-option-fixtures"
     if not config.pluginmanager.has_plugin(name):
         config.pluginmanager.register(option_fixtures_plugin(table, CONFIG_KEY), name)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Restore the SIGTERM handler of before :func:`pytest_configure`."""
+    restore = config.stash.get(RESTORE_KEY, None)
+    if restore is not None:
+        restore()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -43,8 +43,13 @@ Opener = Callable[[str, int, float], Transport]
 
 
 def open_serial(url: str, baud: int, timeout: float) -> Transport:
-    """Open a serial device or pty with 8N1 framing at ``baud``."""
-    return serial.Serial(url, baudrate=baud, timeout=timeout, write_timeout=max(timeout, 10.0))
+    """Open a serial device or pty with 8N1 framing at ``baud``.
+
+    A write blocks at most ``timeout`` plus the wire time of one largest frame, so a hung
+    board (its receive buffer full) costs bounded time, not a fixed 10 s per write.
+    """
+    frame_wire_s = 4096 * 10 / max(1, baud)
+    return serial.Serial(url, baudrate=baud, timeout=timeout, write_timeout=timeout + frame_wire_s)
 
 
 def open_socket(url: str, baud: int, timeout: float) -> Transport:

@@ -252,6 +252,11 @@ static void handle_bench(const frame_t *req, uint32_t req_crc) {
 }
 
 static void handle_frame(const uint8_t *raw, uint32_t len) {
+    if (len > 0 && (raw[FERHIL_HDR_OFF_TYPE] & FERHIL_REPLY_BIT)) {
+        /* bit 7: a reply (our own output looped back, even corrupted): never answered, not
+         * even with an ERROR, so a looped-back link cannot start a reply storm */
+        return;
+    }
     frame_t req;
     int rc = frame_parse(raw, len, &req);
     if (rc == FERHIL_ERR_BAD_CRC) {
@@ -259,12 +264,10 @@ static void handle_frame(const uint8_t *raw, uint32_t len) {
         return;
     }
     if (rc == FERHIL_ERR_BAD_LENGTH) {
-        uint8_t flags = len >= FERHIL_FRAME_OVERHEAD ? FERHIL_ERROR_FLAG_SEQ_VALID : 0u;
+        /* SEQ_VALID only when the header was parsed and its CRC matched */
+        uint8_t flags = req.header_valid ? FERHIL_ERROR_FLAG_SEQ_VALID : 0u;
         send_error(FERHIL_ERR_BAD_LENGTH, flags, req.type, req.seq, len);
         return;
-    }
-    if (req.type & FERHIL_REPLY_BIT) {
-        return; /* a reply (e.g. our own output looped back): never answer, avoids storms */
     }
     uint32_t req_crc = frame_get_u32(raw + len - FERHIL_CRC_SIZE);
     if (resend_cached(&req, req_crc)) {

@@ -36,6 +36,8 @@ class BoardSpec:
         clock_hz: core clock override.
         meter: power meter resource from the lab inventory, if any.
         gpio_log: where a simulated board writes its trigger-pin log, if anywhere.
+        sim_args: extra options of a simulated board's first launch (fault injection:
+            hostsim's ``--die-after N``/``--hang-after N``, see :mod:`harness.faults`).
     """
 
     name: str
@@ -52,6 +54,7 @@ class BoardSpec:
     clock_hz: float | None = None
     meter: str | None = None
     gpio_log: Path | None = None
+    sim_args: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

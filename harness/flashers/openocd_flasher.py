@@ -22,6 +22,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from harness import processes
 from harness.errors import FlashError
 from harness.flashers.base import LOWPOWER_LOCKOUT_HINT, FlasherSettings
 from harness.flashers.probes import ProbeLister, attached_probe_serials, expand_probe_serial
@@ -119,9 +120,7 @@ class OpenOcdFlasher:
             raise FlashError(f"firmware image {image} does not exist; build it first")
         cmd = self.command(Path(image))
         try:
-            done = subprocess.run(
-                cmd, capture_output=True, text=True, timeout=self.settings.timeout_s, check=False
-            )
+            done = processes.run(cmd, timeout=self.settings.timeout_s)
         except subprocess.TimeoutExpired:
             raise FlashError(
                 f"openocd did not finish within {self.settings.timeout_s:g} s (--flash-timeout); "

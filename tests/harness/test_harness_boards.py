@@ -147,7 +147,7 @@ def test_qemu_board_uses_launcher_socket(tmp_path, monkeypatch, echo_server):
         def stop(self):
             calls.append("stop")
 
-    def start_qemu(elf, icount_shift):
+    def start_qemu(elf, icount_shift, **kwargs):
         calls.append((Path(elf).name, icount_shift))
         return Handle()
 
