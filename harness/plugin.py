@@ -32,6 +32,7 @@ from harness.errors import ConfigError
 from harness.hil_run import HilRun
 from harness.option_fixtures import option_fixtures_plugin
 from harness.options import load_option_providers
+from harness.suite_mode import is_test_suite_run, isolate
 
 CONFIG_KEY = pytest.StashKey[FerhilConfig]()
 RUN_KEY = pytest.StashKey[HilRun]()
@@ -65,6 +66,14 @@ def pytest_configure(config: pytest.Config) -> None:
     name = "ferhil-option-fixtures"
     if not config.pluginmanager.has_plugin(name):
         config.pluginmanager.register(option_fixtures_plugin(table, CONFIG_KEY), name)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Plain ``pytest`` (the test suite): runs go to a temporary folder and store."""
+    config = session.config
+    if CONFIG_KEY in config.stash and is_test_suite_run(config):
+        config.stash[CONFIG_KEY] = isolate(config, config.stash[CONFIG_KEY])
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
