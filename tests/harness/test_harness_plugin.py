@@ -3,9 +3,9 @@
 import json
 
 import pytest
+from harness_testkit import copy_hil_suite, saved_model
 
 from fixtures.paths import fer2013_file
-from harness_testkit import copy_hil_suite, saved_model
 
 FAKE_KINDS_CONFTEST = """
 from harness.boards.base import BOARD_KINDS
