@@ -33,8 +33,10 @@ from harness.hil_run import HilRun
 from harness.option_fixtures import option_fixtures_plugin
 from harness.options import load_option_providers
 from harness.suite_mode import is_test_suite_run, isolate
+from harness.verdict import VERDICT_BLOCK, VerdictCollector, verdict_line
 
 CONFIG_KEY = pytest.StashKey[FerhilConfig]()
+VERDICT_KEY = pytest.StashKey[VerdictCollector]()
 RUN_KEY = pytest.StashKey[HilRun]()
 GROUP = "ferhil"
 
@@ -63,6 +65,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if worker is not None:  # pytest-xdist: never let two workers write one report folder
         resolved = resolved.replace(report_dir=resolved["report-dir"] / worker)
     config.stash[CONFIG_KEY] = resolved
+    collector = VerdictCollector()
+    config.stash[VERDICT_KEY] = collector
+    config.pluginmanager.register(collector, f"ferhil-verdict-{id(config)}")
     name = "ferhil-option-fixtures"
     if not config.pluginmanager.has_plugin(name):
         config.pluginmanager.register(option_fixtures_plugin(table, CONFIG_KEY), name)
@@ -76,11 +81,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         config.stash[CONFIG_KEY] = isolate(config, config.stash[CONFIG_KEY])
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Keep every test that uses the HIL run on one xdist worker (``--dist loadgroup``)."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep every test that uses the HIL run on one xdist worker (``--dist loadgroup``).
+
+    Their outcomes make the run's verdict (:mod:`harness.verdict`).
+    """
+    collector = config.stash.get(VERDICT_KEY, None)
     for item in items:
         if {"ferhil_session", "ferhil_run"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.xdist_group("ferhil-hil"))
+            if collector is not None:
+                collector.nodeids.add(item.nodeid)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -152,6 +163,7 @@ def ferhil_session(
 
     if hasattr(run, "listeners"):
         run.listeners.extend(recorders_for(ferhil_config))
+    setup_error: str | None = None
     try:
         _prepare_or_skip(run, ferhil_config)
         identity = run.document()["identity"]
@@ -167,7 +179,15 @@ def ferhil_session(
         assert run.test_set is not None
         record_testsuite_property("ferhil.dataset", run.test_set.note)
         yield run
+    except pytest.skip.Exception:
+        raise
+    except BaseException as exc:  # the board did not come up: the verdict says why
+        setup_error = str(getattr(exc, "msg", None) or f"{type(exc).__name__}: {exc}")
+        raise
     finally:
+        verdict = pytestconfig.stash[VERDICT_KEY].block(run.complete, setup_error)
+        run.add_section(VERDICT_BLOCK, verdict)
+        run.add_summary(verdict=verdict["status"])
         run.finish()
 
 
@@ -185,6 +205,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if run is None or run.results_path is None:
         return
     terminalreporter.write_sep("-", "ferhil")
+    terminalreporter.write_line(f"verdict: {verdict_line(run.sections.get(VERDICT_BLOCK))}")
     terminalreporter.write_line(f"results: {run.results_path}")
     if run.report_path is not None:
         terminalreporter.write_line(f"report:  {run.report_path}")

@@ -37,7 +37,14 @@ def _assert_self_contained(html: str) -> None:
 
 
 def test_report_renders_all_sections(tmp_path: Path) -> None:
-    results = make_results(seed=4, n_samples=120, n_mismatched=3, n_failed=2)
+    why = "3 of 115 samples differ from golden (tolerance 0)"
+    results = make_results(
+        seed=4,
+        n_samples=120,
+        n_mismatched=3,
+        n_failed=2,
+        failed_tests={"test_device_outputs_match_golden": why},
+    )
     path = write_report(results, tmp_path / "out", links={"History": "../history.html"})
     assert path == tmp_path / "out" / "report.html"
     html = _page(path)
@@ -45,6 +52,7 @@ def test_report_renders_all_sections(tmp_path: Path) -> None:
     summary = results["summary"]
     assert f"{summary['accuracy'] * 100:.1f} %" in html
     assert 'id="verdict"><span class="chip fail big">fail</span>' in html
+    assert f"test_device_outputs_match_golden failed: {why}" in html
     for section in ("accuracy", "latency", "energy", "mismatches", "failures", "provenance"):
         assert f'<section id="{section}">' in html
     for plot in ("plot-confusion", "plot-per-class", "plot-latency", "plot-power"):
