@@ -56,6 +56,7 @@ def _message(report: pytest.TestReport) -> str:
     else:
         crash = getattr(longrepr, "reprcrash", None)
         text = str(crash.message) if crash is not None else str(longrepr or "")
+        text = text.removeprefix("AssertionError: ").removeprefix("Failed: ")
     return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 3] + "..."
 
 
@@ -110,9 +111,7 @@ class VerdictCollector:
             "status": status,
             "source": "pytest",
             "counts": counts,
-            "failed": [
-                {"test": t.test, "nodeid": t.nodeid, "message": t.message} for t in failed
-            ],
+            "failed": [{"test": t.test, "nodeid": t.nodeid, "message": t.message} for t in failed],
             "tests": [t.to_json() for t in tests],
         }
 

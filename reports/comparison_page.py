@@ -21,6 +21,8 @@ from reports.run_view import decide_verdict, run_view
 from reports.templating import render_page
 
 COMPARISON_FILE = "comparison.html"
+
+
 def write_comparison(
     base: dict[str, Any],
     new: dict[str, Any],

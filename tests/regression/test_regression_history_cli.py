@@ -9,7 +9,6 @@ from regression_testkit import results
 
 from harness.cli import main
 
-
 WHY = "regression in accuracy: model fercnn v3 against newest earlier model version 2"
 
 
