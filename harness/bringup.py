@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.boards.base import Board
-from harness.errors import DeviceIdentityError, HarnessError
+from harness.errors import ConfigError, DeviceIdentityError, HarnessError
 
 ClientFactory = Callable[[Any], Any]
 
@@ -108,6 +108,9 @@ def bring_up(
             if not problems:
                 return DeviceSession(board, client, hello, flashed=False)
             first_problem = "; ".join(problems)
+        except ConfigError:  # no port configured: programming cannot fix that, say it once
+            board.close()
+            raise
         except Exception as exc:  # nothing (valid) answered: programming may fix it
             board.close()
             first_problem = f"no valid HELLO ({type(exc).__name__}: {exc})"

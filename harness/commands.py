@@ -16,6 +16,7 @@ from typing import Any
 from fixtures.paths import REPO_ROOT
 
 HIL_DIR = REPO_ROOT / "hil"
+LOG_FILE = "ferhil.log"
 
 
 def register(subparsers: Any) -> None:
@@ -30,6 +31,13 @@ def register(subparsers: Any) -> None:
     )
     for option in load_option_providers():
         option.add_to(run.add_argument)
+    run.add_argument(
+        "--log-file",
+        type=Path,
+        metavar="FILE",
+        help="write the ferhil.* log (DEBUG and up) to FILE (default: ferhil.log in "
+        "--report-dir); pytest's own --log-file-level after -- changes the level",
+    )
     run.add_argument(
         "pytest_args", nargs="*", metavar="-- PYTEST_ARGS", help="extra pytest arguments after --"
     )
@@ -75,6 +83,9 @@ def pytest_args(args: argparse.Namespace) -> list[str]:
     report_dir = Path(getattr(args, "ferhil_report_dir", None) or OPTIONS["report-dir"].default)
     if not any(a.startswith("--junitxml") or a.startswith("--junit-xml") for a in extra):
         words.append(f"--junitxml={report_dir / 'junit.xml'}")
+    if not any(a.startswith("--log-file") for a in extra):  # pytest's own log file options
+        log_file = getattr(args, "log_file", None) or report_dir / LOG_FILE
+        words += [f"--log-file={log_file}", "--log-file-level=DEBUG"]
     words += ["-o", "junit_family=xunit1", "-p", "no:cacheprovider", *extra]
     return words
 

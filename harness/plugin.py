@@ -105,6 +105,24 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     )
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Report a run that could not start once: later HIL tests skip, pointing at that error."""
+    report: pytest.TestReport = yield
+    collector = item.config.stash.get(VERDICT_KEY, None)
+    if collector is None or report.when != "setup" or item.nodeid not in collector.nodeids:
+        return report
+    if report.failed and collector.setup_failed_at is None:
+        collector.setup_failed_at = item.nodeid
+    elif report.failed:
+        report.outcome = "skipped"
+        reason = (
+            f"not run: the HIL run could not start (see the error of {collector.setup_failed_at})"
+        )
+        report.longrepr = (str(item.path), 0, reason)
+    return report
+
+
 @pytest.fixture(scope="session")
 def ferhil_config(pytestconfig: pytest.Config) -> FerhilConfig:
     """The resolved harness options."""

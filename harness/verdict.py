@@ -66,6 +66,7 @@ class VerdictCollector:
     def __init__(self) -> None:
         self.nodeids: set[str] = set()
         self.outcomes: dict[str, TestOutcome] = {}
+        self.setup_failed_at: str | None = None
 
     def add(self, report: pytest.TestReport) -> None:
         """Record one phase report of a HIL test."""

@@ -98,6 +98,8 @@ def test_ferhil_run_builds_the_pytest_command_line():
         "out/x",
         "--no-flash",
         "--junitxml=out/x/junit.xml",
+        "--log-file=out/x/ferhil.log",
+        "--log-file-level=DEBUG",
         "-o",
         "junit_family=xunit1",
         "-p",

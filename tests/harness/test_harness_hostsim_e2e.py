@@ -57,3 +57,6 @@ def test_hostsim_run_matches_golden_on_240_images(tmp_path):
     lines = (tmp_path / "out" / "samples.jsonl").read_text().splitlines()
     assert len(lines) == 240
     assert device.board.process is None, "finish() stops the simulator"
+    console = tmp_path / "out" / "console.log"  # non-frame output of the board, kept
+    assert console.is_file() and b"\x00" not in console.read_bytes()
+    assert 'href="console.log"' in (tmp_path / "out" / "report.html").read_text()
