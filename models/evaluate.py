@@ -104,7 +104,7 @@ def evaluate_model(
     model = qformat.load(path)
     data = resolve_data(data_spec)
     if limit is not None:
-        data = data.subset(np.arange(min(limit, len(data))), name=f"{data.name}[:{limit}]")
+        data = data.spread(limit, name=f"{data.name} ({limit} spread evenly, as run --limit)")
     config = model.metadata.get("config")
     float_net = load_float_net(path.parent, config) if isinstance(config, dict) else None
     report = evaluate_arrays(model, data, float_net=float_net, tta=tta)
