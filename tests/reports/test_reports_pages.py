@@ -232,3 +232,13 @@ def test_top_confusions() -> None:
     assert top_confusions(matrix, ["a", "b", "c"], 2) == [("b", "a", 7), ("a", "b", 2)]
     assert top_confusions(np.eye(3, dtype=int), ["a", "b", "c"]) == []
     assert top_confusions(None, []) == []
+
+
+def test_mismatch_vectors_have_separators_and_meter_labels_are_words(tmp_path: Path) -> None:
+    results = make_results(seed=4, n_samples=40, n_mismatched=1, n_failed=0)
+    bad = next(s for s in results["samples"] if s.get("match") is False)
+    bad["outputs"], bad["golden_outputs"] = [15410, -4813, 9442], [15410, -4812, 9442]
+    html = write_report(results, tmp_path / "r").read_text()
+    assert '[<span>15410</span>, <span class="diff">-4813</span>, <span>9442</span>]' in html
+    assert "15,410-4,8139,442" not in html
+    assert "identity (*IDN?)" in html and "<dt>idn</dt>" not in html
