@@ -29,6 +29,7 @@ def test_no_regression_against_baseline(ferhil_run, ferhil_config, pytestconfig,
     choice, base = baseline_document_at(url, document, ferhil_config.get("baseline"))
     record_property("ferhil.baseline", choice.run.id if choice.run else None)
     if choice.run is None or base is None:
+        ferhil_run.notes.append(f"regression: no baseline ({choice.reason}); test skipped")
         pytest.skip(f"no baseline to compare with: {choice.reason}")
     verdict = compare_documents(base, document, limits)
     ferhil_run.add_section(REGRESSION_BLOCK, regression_block(choice, verdict, limits))

@@ -88,5 +88,9 @@ def test_failed_hil_test_is_the_verdict_of_every_page(two_runs, capsys) -> None:
     assert code == 1
     assert f"FAIL: {FAILED_TEST} (2 of 30 samples differ from golden" in text.out
     assert f"verdict is FAIL: {FAILED_TEST}" in text.err
+    history = (root / "pages" / "history.html").read_text()
+    assert '<span class="chip fail">fail</span>' in history  # v2's row
+    assert '<span class="chip pass">pass</span>' in history  # v1's row
+    assert f'<small class="mono">{FAILED_TEST}</small>' in history
     history_comparison = (root / "pages" / "comparison.html").read_text()
     assert f"{FAILED_TEST} failed: 2 of 30 samples differ" in history_comparison

@@ -57,7 +57,7 @@ def test_runs_are_recorded_compared_and_linked(pytester, tmp_path) -> None:
     models, runs = _models(tmp_path), tmp_path / "runs"
 
     first = _run(pytester, models["1"], runs / "v1")
-    first.assert_outcomes(passed=1)
+    first.assert_outcomes(skipped=1)  # no baseline yet: the regression test skips
     db = runs / "ferhil-results.sqlite"  # default: next to the report folder
     with ResultStore(f"sqlite:///{db}") as store:
         (row,) = store.runs()
@@ -97,12 +97,12 @@ def test_runs_are_recorded_compared_and_linked(pytester, tmp_path) -> None:
 def test_no_record_and_explicit_db(pytester, tmp_path) -> None:
     pytester.makepyfile(test_copy_no_regression=(HIL_DIR / "test_no_regression.py").read_text())
     model = _models(tmp_path)["1"]
-    _run(pytester, model, tmp_path / "a", "--no-record").assert_outcomes(passed=1)
+    _run(pytester, model, tmp_path / "a", "--no-record").assert_outcomes(skipped=1)
     assert not (tmp_path / "ferhil-results.sqlite").exists()
     assert not (tmp_path / "a" / "history.html").exists()
     db = tmp_path / "elsewhere" / "lab.sqlite"
     os.environ.pop("FERHIL_DB", None)
-    _run(pytester, model, tmp_path / "b", "--db", str(db)).assert_outcomes(passed=1)
+    _run(pytester, model, tmp_path / "b", "--db", str(db)).assert_outcomes(skipped=1)
     with ResultStore(f"sqlite:///{db}") as store:
         assert [r.status for r in store.runs()] == ["complete"]
 
