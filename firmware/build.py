@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -39,6 +40,7 @@ from firmware.synth import synthesize
 from firmware.toolchains import FirmwareBuildError, get_toolchain
 from golden.format import QuantModel
 
+LOG = logging.getLogger("ferhil.firmware")
 COMMON_C_DIR = Path(__file__).parent / "c"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MANIFEST_NAME = "manifest.json"
@@ -216,6 +218,7 @@ def build_firmware(
     if not force:
         cached = _load_cached(final, spec)
         if cached is not None:
+            LOG.info("firmware for %s: cached build %s", spec.name, cached.path)
             return cached
     root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".tmp-{fw_hash[:12]}-", dir=root))
@@ -274,4 +277,5 @@ def build_firmware(
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+    LOG.info("firmware for %s built: %s (hash %s)", spec.name, final / spec.output, fw_hash[:12])
     return FirmwareArtifact(path=final / spec.output, board=spec.name, manifest=manifest)

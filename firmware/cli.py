@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from firmware.board_specs import list_boards
+from firmware.board_specs import board_names
 from firmware.build import build_firmware
 from firmware.msdk import BACKENDS
 from golden.output_paths import output_dir
@@ -25,7 +25,9 @@ def register(subparsers: Any) -> None:
         "build/firmware/ ($FERHIL_BUILD_DIR).",
     )
     p.add_argument(
-        "--board", required=True, help=f"board name ({', '.join(list_boards())}; '-' = '_')"
+        "--board",
+        required=True,
+        help=f"board name ({', '.join(board_names())}), as `ferhil run --board` takes it",
     )
     p.add_argument("--model", default=None, help="zoo name or .qmodel.npz path (default: newest)")
     p.add_argument("--out", type=Path, default=None, help="also copy the firmware into DIR")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.boards.base import Board
-from harness.errors import DeviceIdentityError, DeviceSelftestError, HarnessError
+from harness.errors import ConfigError, DeviceIdentityError, DeviceSelftestError, HarnessError
 
 ClientFactory = Callable[[Any], Any]
 
@@ -167,6 +167,9 @@ def _bring_up(
                 check = run_selftest(board, client)
                 return DeviceSession(board, client, hello, flashed=False, selftest=check)
             first_problem = "; ".join(problems)
+        except ConfigError:  # no port configured: programming cannot fix that, say it once
+            board.close()
+            raise
         except Exception as exc:  # nothing (valid) answered: programming may fix it
             board.close()
             first_problem = f"no valid HELLO ({type(exc).__name__}: {exc})"

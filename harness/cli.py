@@ -25,12 +25,22 @@ class CommandError(FerhilError):
     """A subcommand failed in a way the user can fix; the message says how."""
 
 
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("ferhil")
+    except metadata.PackageNotFoundError:
+        return "(not installed: run ./bootstrap.sh)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser with every registered subcommand."""
     parser = argparse.ArgumentParser(
         prog="ferhil",
         description="HIL test harness and model pipeline for FER on the MAX78000.",
     )
+    parser.add_argument("--version", action="version", version=f"ferhil {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:

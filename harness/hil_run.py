@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import logging
 import sys
 import time
 import uuid
@@ -44,6 +45,13 @@ from harness.bringup import (
     recover_session,
 )
 from harness.config import FerhilConfig
+from harness.console_log import (
+    CONSOLE_FILE,
+    CONSOLE_LINK,
+    ConsoleSplitter,
+    ConsoleTap,
+    open_console,
+)
 from harness.faults import FaultPlan
 from harness.firmware_image import build_firmware_image, firmware_image
 from harness.journal import SampleJournal, resumable, set_aside
@@ -53,6 +61,8 @@ from harness.run_document import results_document
 from harness.sample_log import RESULTS_FILE, SAMPLES_FILE
 from harness.streaming import stream_samples
 from harness.test_set import TestSet, select_test_set
+
+LOG = logging.getLogger("ferhil.run")
 
 
 def _default_client(transport: Any, timeout: float = 2.0) -> Any:
@@ -112,6 +122,7 @@ class HilRun:
         self.results_path: Path | None = None
         self.report_path: Path | None = None
         self.faults: FaultPlan | None = None
+        self._console: ConsoleSplitter | None = None
 
     # -- stages ---------------------------------------------------------------------------
     def prepare(self) -> None:
@@ -127,6 +138,14 @@ class HilRun:
         self.inputs = pixels_to_input(self.test_set.dataset.images, self.model.input_mapping)
         golden_inference = importlib.import_module("golden.inference")
         self.golden = np.asarray(golden_inference.run(self.model, self.inputs), dtype=np.int64)
+        LOG.info(
+            "model %s v%s (%s); test set: %s, %d images; golden outputs computed",
+            self.model.name,
+            self.model.version,
+            self.model.hash()[:12],
+            self.test_set.note,
+            len(self.test_set.dataset.labels),
+        )
 
     def start(self) -> DeviceSession:
         """Build the firmware, build the board and bring it up."""
@@ -144,11 +163,17 @@ class HilRun:
         self._expected = ExpectedIdentity(
             self.model.hash(), firmware_hash, self.model.name, self.model.version
         )
-        self._board_client = getattr(board, "make_client", None) or self._client_factory()
+        self._board_client = getattr(board, "make_client", None) or self._console_client(
+            self._client_factory()
+        )
         if self.faults is not None:
             self._board_client = self.faults.wrap_factory(self._board_client)
+        LOG.info("board %s: firmware %s; bringing it up", spec.name, image or "(none needed)")
         self.device = bring_up(
             board, image, self._expected, self._board_client, flash=self.config.get("flash")
+        )
+        LOG.info(
+            "board %s up (flashed: %s); HELLO %s", spec.name, self.device.flashed, self.device.hello
         )
         if self.faults is not None:
             self.faults.armed = True  # bring-up ran on a clean link
@@ -169,6 +194,7 @@ class HilRun:
             self.device, self._image, self._expected, self._board_client
         )
         self.notes.append(f"after sample {len(self.records)}: {note}")
+        LOG.warning("after sample %d: %s", len(self.records), note)
         return self.device.client
 
     def _emit(self, event: str, *args: Any) -> None:
@@ -181,6 +207,14 @@ class HilRun:
             handler = getattr(listener, event, None)
             if handler is not None:
                 handler(self, *args)
+
+    def _console_client(self, factory: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        """``factory`` reading through a :class:`ConsoleTap` that keeps the board's console."""
+        if self._console is None:
+            self._console, _ = open_console(self.report_dir)
+            self.report_links.setdefault(CONSOLE_LINK, CONSOLE_FILE)
+        console = self._console
+        return lambda transport: factory(ConsoleTap(transport, console))
 
     def _client_factory(self) -> Callable[[Any], Any]:
         if self._make_client is not _default_client:
@@ -262,6 +296,13 @@ class HilRun:
                 streamed = True
             finally:
                 self.stream_wall_s = time.perf_counter() - t0
+                LOG.info(
+                    "streamed %d of %d samples in %.2f s (complete: %s)",
+                    len(self.records),
+                    len(templates),
+                    self.stream_wall_s,
+                    self.complete,
+                )
                 self.records.sort(key=lambda r: r.index)
                 self.complete = streamed and self._answered_enough(len(templates))
                 journal.close(self.complete)
@@ -350,12 +391,13 @@ class HilRun:
         document = json.loads((self.report_dir / RESULTS_FILE).read_text(encoding="utf-8"))
         links = {"links": dict(self.report_links)} if self.report_links else {}
         self.report_path = Path(html.write_report(document, self.report_dir, **links))
+        LOG.info("wrote %s", self.report_path)
         return self.report_path
 
     def finish(self) -> None:
-        """Write results and report (when anything was measured) and close the board."""
+        """Write results and report (also when the board never came up) and close the board."""
         try:
-            if self.records or self.device is not None:
+            if self.records or self.device is not None or self.model is not None:
                 path = self.write_results()
                 try:
                     self._emit("results_written", json.loads(path.read_text(encoding="utf-8")))
@@ -365,6 +407,9 @@ class HilRun:
             self.close()
 
     def close(self) -> None:
-        """Close the board (idempotent)."""
+        """Close the board and the console log (idempotent)."""
         if self.device is not None:
             self.device.close()
+        if self._console is not None:
+            self._console.close()
+            self._console.sink.close()

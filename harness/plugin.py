@@ -32,9 +32,12 @@ from harness.errors import ConfigError
 from harness.hil_run import HilRun
 from harness.option_fixtures import option_fixtures_plugin
 from harness.options import load_option_providers
+from harness.suite_mode import is_test_suite_run, isolate
 from harness.termination import sigterm_as_interrupt
+from harness.verdict import VERDICT_BLOCK, VerdictCollector, verdict_line
 
 CONFIG_KEY = pytest.StashKey[FerhilConfig]()
+VERDICT_KEY = pytest.StashKey[VerdictCollector]()
 RUN_KEY = pytest.StashKey[HilRun]()
 RESTORE_KEY = pytest.StashKey[Callable[[], None]]()
 GROUP = "ferhil"
@@ -65,6 +68,9 @@ def pytest_configure(config: pytest.Config) -> None:
         resolved = resolved.replace(report_dir=resolved["report-dir"] / worker)
     config.stash[CONFIG_KEY] = resolved
     config.stash[RESTORE_KEY] = sigterm_as_interrupt()  # SIGTERM unwinds like Ctrl-C
+    collector = VerdictCollector()
+    config.stash[VERDICT_KEY] = collector
+    config.pluginmanager.register(collector, f"ferhil-verdict-{id(config)}")
     name = "ferhil-option-fixtures"
     if not config.pluginmanager.has_plugin(name):
         config.pluginmanager.register(option_fixtures_plugin(table, CONFIG_KEY), name)
@@ -77,11 +83,25 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         restore()
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Keep every test that uses the HIL run on one xdist worker (``--dist loadgroup``)."""
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Plain ``pytest`` (the test suite): runs go to a temporary folder and store."""
+    config = session.config
+    if CONFIG_KEY in config.stash and is_test_suite_run(config):
+        config.stash[CONFIG_KEY] = isolate(config, config.stash[CONFIG_KEY])
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep every test that uses the HIL run on one xdist worker (``--dist loadgroup``).
+
+    Their outcomes make the run's verdict (:mod:`harness.verdict`).
+    """
+    collector = config.stash.get(VERDICT_KEY, None)
     for item in items:
         if {"ferhil_session", "ferhil_run"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.xdist_group("ferhil-hil"))
+            if collector is not None:
+                collector.nodeids.add(item.nodeid)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -93,6 +113,24 @@ def pytest_report_header(config: pytest.Config) -> str | None:
         f"ferhil: board={resolved.get('board')} model={resolved.get('model') or 'newest zoo'}"
         f" report-dir={resolved.get('report-dir')}"
     )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Report a run that could not start once: later HIL tests skip, pointing at that error."""
+    report: pytest.TestReport = yield
+    collector = item.config.stash.get(VERDICT_KEY, None)
+    if collector is None or report.when != "setup" or item.nodeid not in collector.nodeids:
+        return report
+    if report.failed and collector.setup_failed_at is None:
+        collector.setup_failed_at = item.nodeid
+    elif report.failed:
+        report.outcome = "skipped"
+        reason = (
+            f"not run: the HIL run could not start (see the error of {collector.setup_failed_at})"
+        )
+        report.longrepr = (str(item.path), 0, reason)
+    return report
 
 
 @pytest.fixture(scope="session")
@@ -153,6 +191,7 @@ def ferhil_session(
 
     if hasattr(run, "listeners"):
         run.listeners.extend(recorders_for(ferhil_config))
+    setup_error: str | None = None
     try:
         _prepare_or_skip(run, ferhil_config)
         identity = run.document()["identity"]
@@ -168,7 +207,15 @@ def ferhil_session(
         assert run.test_set is not None
         record_testsuite_property("ferhil.dataset", run.test_set.note)
         yield run
+    except pytest.skip.Exception:
+        raise
+    except BaseException as exc:  # the board did not come up: the verdict says why
+        setup_error = str(getattr(exc, "msg", None) or f"{type(exc).__name__}: {exc}")
+        raise
     finally:
+        verdict = pytestconfig.stash[VERDICT_KEY].block(run.complete, setup_error)
+        run.add_section(VERDICT_BLOCK, verdict)
+        run.add_summary(verdict=verdict["status"])
         run.finish()
 
 
@@ -186,6 +233,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if run is None or run.results_path is None:
         return
     terminalreporter.write_sep("-", "ferhil")
+    terminalreporter.write_line(f"verdict: {verdict_line(run.sections.get(VERDICT_BLOCK))}")
     terminalreporter.write_line(f"results: {run.results_path}")
     if run.report_path is not None:
         terminalreporter.write_line(f"report:  {run.report_path}")

@@ -108,7 +108,7 @@ def evaluate_model(
     if len(data) == 0:
         raise DatasetError(f"data set {data.name!r} has no samples; nothing to evaluate")
     if limit is not None:
-        data = data.subset(np.arange(min(limit, len(data))), name=f"{data.name}[:{limit}]")
+        data = data.spread(limit, name=f"{data.name} ({limit} spread evenly, as run --limit)")
     config = model.metadata.get("config")
     float_net = load_float_net(path.parent, config) if isinstance(config, dict) else None
     report = evaluate_arrays(model, data, float_net=float_net, tta=tta)

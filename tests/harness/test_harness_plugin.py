@@ -5,6 +5,8 @@ import json
 import pytest
 from harness_testkit import copy_hil_suite, saved_model
 
+from fixtures.paths import fer2013_file
+
 FAKE_KINDS_CONFTEST = """
 from harness.boards.base import BOARD_KINDS
 from harness.boards.fake import FakeBoard
@@ -73,8 +75,13 @@ def test_fake_board_run_writes_results_and_junit(pytester, tmp_path):
         f"--junitxml={junit}",
         "-o",
         "junit_family=xunit1",
+        "-rs",
     )
-    result.assert_outcomes(passed=6)
+    if fer2013_file("publictest") is None:  # a fresh clone: the accuracy test skips, saying why
+        result.assert_outcomes(passed=5, skipped=1)
+        result.stdout.fnmatch_lines(["SKIPPED*test_copy_accuracy.py*FER2013 was not found*"])
+    else:
+        result.assert_outcomes(passed=6)
     doc = json.loads((out / "results.json").read_text())
     assert doc["schema"] == "ferhil-results" and doc["run"]["complete"] is True
     assert doc["summary"]["samples"] == 30 and doc["summary"]["matched_golden"] == 30
@@ -201,8 +208,8 @@ def test_missing_explicit_dataset_is_a_clear_error(pytester, tmp_path):
         str(tmp_path / "r"),
         "test_copy_identity.py",
     )
-    result.assert_outcomes(errors=2)
-    assert "nope.npz does not exist" in result.stdout.str()
+    result.assert_outcomes(errors=1, skipped=1)  # said once; the other test points at it
+    assert result.stdout.str().count("nope.npz does not exist") == 2  # the error + the verdict
 
 
 @pytest.mark.slow

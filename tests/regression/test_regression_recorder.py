@@ -57,7 +57,7 @@ def test_runs_are_recorded_compared_and_linked(pytester, tmp_path) -> None:
     models, runs = _models(tmp_path), tmp_path / "runs"
 
     first = _run(pytester, models["1"], runs / "v1")
-    first.assert_outcomes(skipped=1)  # no baseline: nothing to judge
+    first.assert_outcomes(skipped=1)  # no baseline yet: the regression test skips
     db = runs / "ferhil-results.sqlite"  # default: next to the report folder
     with ResultStore(f"sqlite:///{db}") as store:
         (row,) = store.runs()
