@@ -31,7 +31,10 @@ import numpy as np
 from fixtures.datasets import CLASSES
 from golden.format import QuantModel
 from golden.input_mapping import pixels_to_input
+from harness import multi_board
+from harness.board_pool import BoardPool
 from harness.boards.base import Board, BoardSpec, create_board
+from harness.boards.group import is_multi_board
 from harness.boards.selection import board_spec
 from harness.bringup import (
     DeviceSession,
@@ -106,6 +109,8 @@ class HilRun:
         self.report_links: dict[str, str] = {}
         self.results_path: Path | None = None
         self.report_path: Path | None = None
+        self.pool: BoardPool | None = None  # several boards (harness.multi_board)
+        self.lanes: list[Any] = []
 
     # -- stages ---------------------------------------------------------------------------
     def prepare(self) -> None:
@@ -124,6 +129,10 @@ class HilRun:
             self.prepare()
         assert self.model is not None
         self.report_dir.mkdir(parents=True, exist_ok=True)
+        if is_multi_board(self.config):
+            self.device = multi_board.start_pool(self)
+            self._emit("run_started")
+            return self.device
         spec = board_spec(self.config, gpio_log=self.report_dir / "gpio.log")
         board = self._make_board(spec)
         image, firmware_hash = self._firmware(board)
@@ -209,8 +218,9 @@ class HilRun:
             progress_bar(len(todo), self.config.get("progress", True)) as bar,
         ):
             t0 = time.perf_counter()
+            stream = multi_board.pool_streamer(self) if self.pool is not None else stream_samples
             try:
-                stream_samples(
+                stream(
                     self.device.client,
                     self.inputs[todo],
                     [templates[i] for i in todo],
@@ -263,7 +273,7 @@ class HilRun:
         classes = list(self.model.classes) if self.model is not None else list(CLASSES)
         summary = summarize(self.records, classes, simulated, self.stream_wall_s)
         summary.update(self.extra_summary)
-        return results_document(self, summary)
+        return multi_board.add_pool_document(self, results_document(self, summary))
 
     def write_results(self) -> Path:
         """Write ``results.json`` into the report folder and return its path."""
@@ -297,5 +307,7 @@ class HilRun:
 
     def close(self) -> None:
         """Close the board (idempotent)."""
-        if self.device is not None:
+        if self.pool is not None:
+            self.pool.close()
+        elif self.device is not None:
             self.device.close()
