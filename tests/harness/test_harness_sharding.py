@@ -200,5 +200,7 @@ def test_hil_run_over_a_lab_group_with_one_dying_board(
     assert per_board["sim-1"]["latency_us"]["p50"] > 0
     assert doc["identity"]["board"] == "sim-1,sim-2,sim-3"
     assert [b["board"] for b in doc["boards"]] == ["sim-1", "sim-2", "sim-3"]
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert 'id="boards"' in html and "sim-2" in html and "handed back" in html
     lines = (tmp_path / "out" / "samples.jsonl").read_text().splitlines()
     assert sorted(json.loads(line)["index"] for line in lines) == list(range(90))
