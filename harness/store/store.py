@@ -24,7 +24,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from harness.store.engine import database_errors, open_engine
+from harness.store.engine import database_errors, open_engine, schema_lock
 from harness.store.errors import StoreError
 from harness.store.location import display_url
 from harness.store.records import (
@@ -58,9 +58,10 @@ class ResultStore:
         self.url = url
         try:
             self.engine = open_engine(url)
-            Base.metadata.create_all(self.engine)
             self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-            self._check_schema()
+            with schema_lock(self.engine):  # several hosts may open an empty store at once
+                Base.metadata.create_all(self.engine)
+                self._check_schema()
         except SQLAlchemyError as exc:
             raise StoreError(
                 f"cannot open the result store {display_url(url)}: {exc.__class__.__name__}: "
