@@ -51,6 +51,7 @@ from harness.run_document import results_document
 from harness.sample_log import RESULTS_FILE, SAMPLES_FILE, kept_samples, sample_sink
 from harness.streaming import stream_samples
 from harness.test_set import TestSet, select_test_set
+from harness.xdist_boards import SHARD_KEY, shard_indices
 
 
 def _default_client(transport: Any, timeout: float = 2.0) -> Any:
@@ -110,6 +111,7 @@ class HilRun:
         self.results_path: Path | None = None
         self.report_path: Path | None = None
         self.pool: BoardPool | None = None  # several boards (harness.multi_board)
+        self.planned: int | None = None  # images this run streams (an xdist worker: its shard)
         self.lanes: list[Any] = []
 
     # -- stages ---------------------------------------------------------------------------
@@ -212,6 +214,8 @@ class HilRun:
         templates = self.templates()
         self.records = self._resumed(len(templates))
         todo = sorted(set(range(len(templates))) - {r.index for r in self.records})
+        todo = shard_indices(todo, self.config.get(SHARD_KEY))  # this xdist worker's part
+        self.planned = len(self.records) + len(todo)
         with (
             (self.report_dir / SAMPLES_FILE).open("a" if self.records else "w") as log,
             progress or contextlib.nullcontext(),
