@@ -31,6 +31,7 @@ OPTION_PROVIDERS: tuple[str, ...] = (
     "harness.meters.options",
     "harness.store.options",
     "harness.regression.options",
+    "harness.lab_options",
 )
 
 _TRUE = {"1", "true", "yes", "on"}

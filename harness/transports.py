@@ -58,10 +58,12 @@ def open_socket(url: str, baud: int, timeout: float) -> Transport:
 
 
 def open_url(url: str, baud: int, timeout: float) -> Transport:
-    """Open a pyserial URL (``rfc2217://``, ``hwgrep://``, ``loop://``) at ``baud``."""
-    link: Transport = serial.serial_for_url(
-        url, baudrate=baud, timeout=timeout, write_timeout=max(timeout, 10.0)
-    )
+    """Open a pyserial URL (``rfc2217://``, ``hwgrep://``, ``loop://``) at ``baud``.
+
+    pyserial's RFC 2217 client has no write timeout; the others get one.
+    """
+    extra = {} if url.startswith("rfc2217://") else {"write_timeout": max(timeout, 10.0)}
+    link: Transport = serial.serial_for_url(url, baudrate=baud, timeout=timeout, **extra)
     return link
 
 

@@ -28,10 +28,10 @@ def board_names(config: Mapping[str, Any]) -> list[str]:
     Raises:
         ConfigError: for an empty entry or a lab board named twice.
     """
+    if config.get("place"):
+        return _split(str(config["place"]), "--place")
     text = str(config.get("board") or "hostsim")
-    names = [part.strip() for part in text.split(",")]
-    if any(not name for name in names):
-        raise ConfigError(f"--board {text!r} has an empty name; use --board a,b,c")
+    names = _split(text, "--board")
     lab_path = config.get("lab")
     if len(names) == 1 and lab_path is not None:
         groups = load_lab(lab_path).groups
@@ -47,9 +47,16 @@ def board_names(config: Mapping[str, Any]) -> list[str]:
     return names
 
 
+def _split(text: str, option: str) -> list[str]:
+    names = [part.strip() for part in text.split(",")]
+    if any(not name for name in names):
+        raise ConfigError(f"{option} {text!r} has an empty name; use {option} a,b,c")
+    return names
+
+
 def is_multi_board(config: Mapping[str, Any]) -> bool:
-    """True when the run uses more than one board."""
-    return len(board_names(config)) > 1
+    """True when the run uses more than one board, or labgrid places (leased as a pool)."""
+    return len(board_names(config)) > 1 or bool(config.get("place"))
 
 
 def board_specs(config: Mapping[str, Any], report_dir: Path | None = None) -> list[BoardSpec]:
@@ -63,6 +70,8 @@ def board_specs(config: Mapping[str, Any], report_dir: Path | None = None) -> li
         ConfigError: for an unknown board, or ``--port``/``--probe`` with several boards.
     """
     names = board_names(config)
+    if config.get("place"):  # labgrid places: the place supplies port and probe
+        return [_place_spec(config, name) for name in names]
     if len(names) > 1:
         given = [f"--{o}" for o in PER_BOARD_OPTIONS if config.get(o) is not None]
         if given:
@@ -82,3 +91,16 @@ def board_specs(config: Mapping[str, Any], report_dir: Path | None = None) -> li
         spec = board_spec({**dict(config), "board": name}, gpio_log=log)
         specs.append(BoardSpec(**{**spec.__dict__, "name": label}))
     return specs
+
+
+def _place_spec(config: Mapping[str, Any], place: str) -> BoardSpec:
+    return BoardSpec(
+        name=place,
+        kind="labgrid",
+        baud=config.get("baud"),
+        read_timeout_s=float(config.get("sample-timeout") or 5.0),
+        flash_timeout_s=float(config.get("flash-timeout") or 120.0),
+        clock_hz=config.get("clock-hz"),
+        place=place,
+        coordinator=config.get("coordinator"),
+    )
