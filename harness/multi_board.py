@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from harness.board_pool import BoardPool, PoolMember
+from harness.boards.base import Board
 from harness.boards.group import board_specs
 from harness.bringup import DeviceSession, ExpectedIdentity
 from harness.results import SampleRecord, percentiles
@@ -33,13 +34,19 @@ def start_pool(run: HilRun) -> DeviceSession:
         HarnessError: when no board comes up.
     """
     assert run.model is not None
-    members = []
-    for spec in board_specs(run.config, run.report_dir):
-        board = run._make_board(spec)
-        image, firmware_hash = run._firmware(board)
-        make_client = getattr(board, "make_client", None) or run._client_factory()
-        expected = ExpectedIdentity(run.model.hash(), firmware_hash)
-        members.append(PoolMember(board, image, expected, make_client))
+    members: list[PoolMember] = []
+    boards: list[Board] = []
+    try:
+        for spec in board_specs(run.config, run.report_dir):
+            boards.append(run._make_board(spec))
+            image, firmware_hash = run._firmware(boards[-1])
+            make_client = getattr(boards[-1], "make_client", None) or run._client_factory()
+            expected = ExpectedIdentity(run.model.hash(), firmware_hash)
+            members.append(PoolMember(boards[-1], image, expected, make_client))
+    except BaseException:  # e.g. a labgrid place locked by someone else: free what we hold
+        for board in boards:
+            board.close()
+        raise
     run.notes[:] = list(dict.fromkeys(run.notes))  # one note per image, not per board
     run.pool = BoardPool(members)
     run.notes.extend(run.pool.bring_up(run.config.get("flash")))
