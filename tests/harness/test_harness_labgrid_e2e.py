@@ -31,13 +31,15 @@ def lab() -> Iterator[Lab]:
         yield running
 
 
-def _run(lab: Lab, out: Path, listener: Any = None) -> dict[str, Any]:
+def _run(
+    lab: Lab, out: Path, listener: Any = None, limit: int = SAMPLES
+) -> dict[str, Any]:
     load_option_providers()
     cfg = FerhilConfig.defaults(
         place=",".join(lab.places),
         coordinator=lab.coordinator,
         model="fercnn-v2",
-        limit=SAMPLES,
+        limit=limit,
         report_dir=out,
         progress=False,
         sample_timeout=3.0,
@@ -65,6 +67,19 @@ def test_place_locked_by_someone_else_is_refused(lab: Lab, tmp_path: Path) -> No
         )
     finally:
         lab.client("-p", lab.places[0], "release", user="alice")
+
+
+def test_ctrl_c_releases_every_place(lab: Lab, tmp_path: Path) -> None:
+    class CtrlC:
+        def sample_recorded(self, run: HilRun, record: object) -> None:
+            if len(run.records) == 20:
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _run(lab, tmp_path / "out", CtrlC(), limit=90)
+    assert all(lab.acquired_by(place) is None for place in lab.places), "released after Ctrl-C"
+    doc = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert doc["run"]["complete"] is False and len(doc["samples"]) >= 20
 
 
 def test_publictest_run_across_three_places(lab: Lab, tmp_path: Path) -> None:
