@@ -121,10 +121,44 @@ def add_pool_document(run: HilRun, document: dict[str, Any]) -> dict[str, Any]:
     if run.pool is None:
         return document
     names = [m.name for m in run.pool.members]
-    document["summary"]["boards"] = board_summary(run.records, run.lanes, names)
+    boards = board_summary(run.records, run.lanes, names)
+    for name, energy in (document["summary"].get("energy_by_board") or {}).items():
+        if name in boards:
+            boards[name]["energy_uj_per_inference"] = energy.get("energy_uj_per_inference")
+    document["summary"]["boards"] = boards
     document["boards"] = run.pool.describe()
     identity = document["identity"]
     identity["board"] = ",".join(names)
     flashed = [row["flashed"] for row in document["boards"] if row["flashed"] is not None]
     identity["flashed"] = all(flashed)
     return document
+
+
+class BoardView:
+    """One board of a run seen as a single-board run (``device``, ``clock_hz()``, model, inputs).
+
+    Per-board measurements (energy) take it where they take a run.
+    """
+
+    def __init__(self, run: HilRun, session: DeviceSession, clock_hz: float | None) -> None:
+        self.device = session
+        self.model = run.model
+        self.inputs = run.inputs
+        self._clock_hz = clock_hz
+
+    def clock_hz(self) -> float | None:
+        """The board's clock (``--clock-hz`` or its HELLO)."""
+        return self._clock_hz
+
+
+def board_views(run: HilRun) -> list[tuple[str, Any]]:
+    """``(board name, run-like view)`` per board that is up; ``[(board, run)]`` for one board."""
+    if run.pool is None:
+        name = run.device.board.facts.name if run.device is not None else "board"
+        return [(name, run)]
+    override = run.config.get("clock-hz")
+    return [
+        (m.name, BoardView(run, m.session, m.clock_hz(override)))
+        for m in run.pool.up()
+        if m.session is not None
+    ]

@@ -29,6 +29,7 @@ class BoardRow:
     recoveries: int | None
     handed_back: int | None
     taken_out: str | None
+    energy_uj: float | None = None
 
 
 def board_rows(summary: Mapping[str, Any]) -> list[BoardRow]:
@@ -51,6 +52,7 @@ def board_rows(summary: Mapping[str, Any]) -> list[BoardRow]:
                 recoveries=as_int(entry.get("recoveries")),
                 handed_back=as_int(entry.get("handed_back")),
                 taken_out=as_str(entry.get("taken_out")),
+                energy_uj=as_float(entry.get("energy_uj_per_inference")),
             )
         )
     return rows

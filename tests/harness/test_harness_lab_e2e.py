@@ -113,7 +113,7 @@ def test_ferhil_run_cli_with_a_lab_of_three_hostsim_boards(tmp_path: Path) -> No
         "--",
         "-q",
         "-k",
-        "golden or identity",
+        "golden or identity or energy",
         "-p",
         "no:randomly",
     ]
@@ -124,4 +124,8 @@ def test_ferhil_run_cli_with_a_lab_of_three_hostsim_boards(tmp_path: Path) -> No
     assert sorted(s["index"] for s in doc["samples"]) == list(range(90))
     assert {s["board"] for s in doc["samples"]} == {"sim-1", "sim-2", "sim-3"}
     assert set(doc["summary"]["boards"]) == {"sim-1", "sim-2", "sim-3"}
+    energy = doc["summary"]["energy_by_board"]
+    assert set(energy) == {"sim-1", "sim-2", "sim-3"}
+    assert all(e["energy_uj_per_inference"] > 0 for e in energy.values())
+    assert all(b["energy_uj_per_inference"] > 0 for b in doc["summary"]["boards"].values())
     assert (out / "report.html").is_file()
