@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.addinivalue_line("markers", "xdist_group(name): run these tests on one xdist worker")
+    resolved = _places_from_lg_env(config, resolved)
     workerinput = getattr(config, "workerinput", {})
     worker = workerinput.get("workerid")
     if worker is not None:  # pytest-xdist: never let two workers write one report folder
@@ -82,6 +84,26 @@ def pytest_configure(config: pytest.Config) -> None:
     name = "ferhil-option-fixtures"
     if not config.pluginmanager.has_plugin(name):
         config.pluginmanager.register(option_fixtures_plugin(table, CONFIG_KEY), name)
+
+
+def _places_from_lg_env(config: pytest.Config, resolved: FerhilConfig) -> FerhilConfig:
+    """Without ``--place``: the places of labgrid's ``--lg-env`` / ``$LG_ENV`` file, if any."""
+    lg_env = config.getoption("lg_env", None) or os.environ.get("LG_ENV")
+    if resolved.get("place") or not lg_env:
+        return resolved
+    from harness.labgrid_env import places_from_env_file
+
+    try:
+        places, coordinator = places_from_env_file(lg_env)
+    except ConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if not places:
+        return resolved
+    lg_coordinator = config.getoption("lg_coordinator", None)
+    return resolved.replace(
+        place=",".join(places),
+        coordinator=resolved.get("coordinator") or lg_coordinator or coordinator,
+    )
 
 
 def _is_hil_session(config: pytest.Config) -> bool:

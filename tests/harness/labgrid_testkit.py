@@ -11,6 +11,7 @@ at the end.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import shutil
 import socket
@@ -25,12 +26,18 @@ from pathlib import Path
 from golden.format import QuantModel
 from harness.boards.sim_process import SimulatorProcess
 
-BIN = Path(sys.executable).parent
+
+def _tool(name: str) -> str:
+    """A labgrid console script: on PATH, else next to this Python."""
+    return shutil.which(name) or str(Path(sys.executable).with_name(name))
 
 
 def labgrid_skip_reason() -> str | None:
     """Why the lab cannot be started here (``None`` when it can)."""
-    if not (BIN / "labgrid-coordinator").exists():
+    if (
+        importlib.util.find_spec("labgrid") is None
+        or not Path(_tool("labgrid-coordinator")).exists()
+    ):
         return "labgrid is not installed (pip install labgrid)"
     if shutil.which("ser2net") is None and not Path("/usr/sbin/ser2net").exists():
         return "ser2net is not installed (apt-get install ser2net)"
@@ -60,7 +67,7 @@ class Lab:
         if user is not None:
             env["LG_USERNAME"] = user
         return subprocess.run(
-            [str(BIN / "labgrid-client"), "-x", self.coordinator, *args],
+            [_tool("labgrid-client"), "-x", self.coordinator, *args],
             env=env,
             capture_output=True,
             text=True,
@@ -132,12 +139,12 @@ def labgrid_lab(model: QuantModel, count: int = 3, baud: int = 921600) -> Iterat
             "ser2net",
         )
         cport = _free_port()
-        start([str(BIN / "labgrid-coordinator"), "-l", f"127.0.0.1:{cport}"], "coordinator")
+        start([_tool("labgrid-coordinator"), "-l", f"127.0.0.1:{cport}"], "coordinator")
         _wait(lambda: _listening(cport), "labgrid-coordinator")
         (root / "exporter.yaml").write_text("".join(exporter_conf))
         coordinator = f"127.0.0.1:{cport}"
         start(
-            [str(BIN / "labgrid-exporter"), "-c", coordinator, "--name", "ferhil-exp",
+            [_tool("labgrid-exporter"), "-c", coordinator, "--name", "ferhil-exp",
              "--hostname", "127.0.0.1", str(root / "exporter.yaml")],
             "exporter",
         )  # fmt: skip

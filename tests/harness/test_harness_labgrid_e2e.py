@@ -31,9 +31,7 @@ def lab() -> Iterator[Lab]:
         yield running
 
 
-def _run(
-    lab: Lab, out: Path, listener: Any = None, limit: int = SAMPLES
-) -> dict[str, Any]:
+def _run(lab: Lab, out: Path, listener: Any = None, limit: int = SAMPLES) -> dict[str, Any]:
     load_option_providers()
     cfg = FerhilConfig.defaults(
         place=",".join(lab.places),
