@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ CONFIG_KEY = pytest.StashKey[FerhilConfig]()
 RUN_KEY = pytest.StashKey[HilRun]()
 NO_BOARD_KEY = pytest.StashKey[str | None]()
 MERGED_KEY = pytest.StashKey[tuple[Any, Any, Any]]()
+STARTED_KEY = pytest.StashKey[float]()
 GROUP = "ferhil"
 
 
@@ -68,6 +70,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.addinivalue_line("markers", "xdist_group(name): run these tests on one xdist worker")
+    config.stash[STARTED_KEY] = time.time()
     resolved = _places_from_lg_env(config, resolved)
     workerinput = getattr(config, "workerinput", {})
     worker = workerinput.get("workerid")
@@ -126,7 +129,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     resolved = config.stash.get(CONFIG_KEY, None)
     if resolved is not None:
-        config.stash[MERGED_KEY] = finish_controller(resolved)
+        config.stash[MERGED_KEY] = finish_controller(resolved, config.stash[STARTED_KEY])
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

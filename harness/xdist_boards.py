@@ -112,9 +112,10 @@ def merge_documents(docs: Sequence[dict[str, Any]], workers: Sequence[str]) -> d
     return merged
 
 
-def merge_worker_results(report_dir: Path) -> Path | None:
-    """Merge ``<report_dir>/gw*/results.json`` into ``<report_dir>/results.json``."""
+def merge_worker_results(report_dir: Path, since: float = 0.0) -> Path | None:
+    """Merge ``<report_dir>/gw*/results.json`` written after ``since`` (epoch seconds)."""
     paths = sorted(Path(report_dir).glob(f"gw*/{RESULTS_FILE}"))
+    paths = [p for p in paths if p.stat().st_mtime >= since]  # not a stale earlier run's
     found = [(p.parent.name, json.loads(p.read_text(encoding="utf-8"))) for p in paths]
     found = [(worker, doc) for worker, doc in found if doc.get("samples")]
     if not found:
@@ -123,14 +124,19 @@ def merge_worker_results(report_dir: Path) -> Path | None:
     return write_json(Path(report_dir) / RESULTS_FILE, merged)
 
 
-def finish_controller(config: FerhilConfig) -> tuple[Path | None, Path | None, str | None]:
-    """Merge the workers' results; render the report; record the run (when recording).
+def finish_controller(
+    config: FerhilConfig, since: float = 0.0
+) -> tuple[Path | None, Path | None, str | None]:
+    """Merge this session's worker results; render the report; record the run.
+
+    Only results written after ``since`` (the session start) count; the run is recorded unless
+    ``--no-record``.
 
     Returns:
         ``(results.json, report.html, store note)``; ``None`` parts when not written.
     """
     report_dir = Path(config["report-dir"])
-    results = merge_worker_results(report_dir)
+    results = merge_worker_results(report_dir, since)
     if results is None:
         return None, None, None
     document = json.loads(results.read_text(encoding="utf-8"))

@@ -58,3 +58,32 @@ def test_pytest_n3_with_two_boards_merges_one_run(tmp_path: Path) -> None:
     with ResultStore(f"sqlite:///{db}") as store:
         runs = store.runs()
     assert [r.id for r in runs] == [doc["run"]["id"]], "one record for the merged run"
+
+
+def _doc(board: str, indices: list[int], ips: float) -> dict:
+    samples = [
+        {"index": i, "id": f"s{i}", "label": 0, "golden_outputs": [1, 0], "golden_predicted": 0,
+         "status": "ok", "outputs": [1, 0], "predicted": 0, "match": True, "latency_us": 10.0}
+        for i in indices
+    ]  # fmt: skip
+    return {
+        "run": {"id": f"run-{board}-{indices[0]}", "complete": True, "notes": []},
+        "identity": {"board": board},
+        "dataset": {"classes": ["a", "b"]},
+        "summary": {"samples": len(indices), "throughput_ips": ips, "simulated": True},
+        "samples": samples,
+    }
+
+
+def test_merge_documents_keeps_each_sample_once_and_labels_boards() -> None:
+    from harness.xdist_boards import merge_documents
+
+    merged = merge_documents(
+        [_doc("hostsim", [0, 2, 4], 30.0), _doc("hostsim", [1, 3], 20.0)], ["gw0", "gw1"]
+    )
+    assert [s["index"] for s in merged["samples"]] == [0, 1, 2, 3, 4]
+    assert [s["board"] for s in merged["samples"]][:2] == ["hostsim@gw0", "hostsim@gw1"]
+    assert merged["summary"]["samples"] == 5 and merged["summary"]["matched_golden"] == 5
+    assert merged["summary"]["throughput_ips"] == pytest.approx(5 / 0.1)  # over the longest wall
+    assert set(merged["summary"]["boards"]) == {"hostsim@gw0", "hostsim@gw1"}
+    assert merged["identity"]["board"] == "hostsim@gw0,hostsim@gw1"
