@@ -12,7 +12,11 @@ images/s on this host (CPUs / CPU per image): hostsim computes the CNN on the ho
 on a small machine three boards at 921,600 baud (~39 img/s each) can be CPU-bound, not
 link-bound.
 
-Usage: .venv/bin/python benchmarks/lab_scaling.py [--model REF] [--limit N] [--boards 1,2,3]
+``--model light`` takes a tiny random legal model (labelled SYNTHETIC; same 48x48 input, so
+the same bytes on the wire) whose compute is negligible: it shows the scaling when the link
+alone is the limit, whatever the host's CPUs.
+
+Usage: .venv/bin/python benchmarks/lab_scaling.py [--model REF|light] [--limit N] [--boards 1,2,3]
 """
 
 from __future__ import annotations
@@ -24,10 +28,12 @@ import resource
 import tempfile
 from pathlib import Path
 
+import numpy as np
 from bench_model import pick_model
 
 from fixtures.paths import fer2013_file
 from golden.format import load, save
+from golden.synthetic import random_legal_model
 from harness.config import FerhilConfig
 from harness.hil_run import HilRun
 from harness.options import load_option_providers
@@ -81,7 +87,11 @@ def main() -> None:
         print("note: FER2013 not found; the runs use the generated stand-in set")
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)
-        model, label = pick_model(args.model)
+        if args.model == "light":
+            model = random_legal_model(np.random.default_rng(5), max_layers=3, max_channels=8)
+            label = "SYNTHETIC light model (random weights, negligible compute)"
+        else:
+            model, label = pick_model(args.model)
         path = str(save(model, scratch / "model.qmodel.npz"))
         print(f"model: {label}; boards: hostsim (SIMULATED) at {BAUD} baud; window {args.window}")
         cores = os.cpu_count() or 1
@@ -98,6 +108,7 @@ def main() -> None:
             speed = f"{r['ips'] / base:.2f}x" if base else "-"
             golden = f"{r['matched']}/{r['images']}"
             ceiling = 1e3 * cores / r["board_cpu_ms"] if r["board_cpu_ms"] else float("inf")
+            # (the ceiling assumes every CPU is free for the boards; a loaded host gives less)
             print(
                 f"{n:>6} {r['images']:>6} {r['ips']:>8.1f} {speed:>8} {golden:>10} "
                 f"{r['board_cpu_ms']:>16.1f} {ceiling:>17.1f} {r['split']}"
