@@ -130,14 +130,20 @@ class PlaceLease:
         return self._resources
 
 
-def _sync_session(place: str, timeout_s: float = 10.0) -> None:
-    """Let labgrid's shared client session see our ``acquire`` (made by labgrid-client)."""
+def _sync_session(place: str, coordinator: str, timeout_s: float = 10.0) -> None:
+    """Let labgrid's shared client session see our ``acquire`` (made by labgrid-client).
+
+    labgrid keeps one client session per process; one for another coordinator is dropped so
+    that the next RemotePlace starts a fresh one.
+    """
     import asyncio
     import time
 
     from labgrid.resource.remote import RemotePlaceManager
 
     manager: Any = RemotePlaceManager.get()
+    if manager.session is not None and manager.url != coordinator:
+        manager.session = None
     if manager.session is None:
         return  # the first RemotePlace starts the session with fresh state
     deadline = time.monotonic() + timeout_s
@@ -149,13 +155,20 @@ def _sync_session(place: str, timeout_s: float = 10.0) -> None:
 
 
 def _read_resources(place: str, coordinator: str) -> PlaceResources:
-    os.environ["LG_COORDINATOR"] = coordinator  # how labgrid's RemotePlace finds it
     from labgrid import Target
     from labgrid.resource.remote import RemotePlace
 
-    _sync_session(place)
+    _sync_session(place, coordinator)
     target = Target(f"ferhil-{place}")
-    remote: Any = RemotePlace(target, name=place)
+    before = os.environ.get("LG_COORDINATOR")
+    os.environ["LG_COORDINATOR"] = coordinator  # how labgrid's RemotePlace finds it
+    try:
+        remote: Any = RemotePlace(target, name=place)
+    finally:
+        if before is None:
+            os.environ.pop("LG_COORDINATOR", None)
+        else:
+            os.environ["LG_COORDINATOR"] = before
     serial_url, speed, probe = None, None, None
     for resource in target.resources:
         cls = type(resource).__name__

@@ -45,8 +45,12 @@ def test_places_make_a_leased_pool() -> None:
     ]
 
 
-def test_lg_env_sets_the_places_of_a_pytest_run(pytester: pytest.Pytester, tmp_path: Path) -> None:
+def test_lg_env_sets_the_places_of_a_pytest_run(
+    pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pytest.importorskip("labgrid", reason="labgrid is not installed (pip install labgrid)")
+    for name in ("LG_COORDINATOR", "LG_PLACE", "LG_ENV"):
+        monkeypatch.delenv(name, raising=False)
     env = tmp_path / "env.yaml"
     env.write_text(ENV)
     pytester.makepyfile(
