@@ -141,14 +141,23 @@ def check_openocd() -> Check:
     return Check("openocd", True, f"{found[0]} (scripts: {scripts})")
 
 
+def probe_line(unique_id: str, description: str, port: str) -> str:
+    """One probe of the doctor's list with the serial port on the same USB device."""
+    return f"{unique_id} ({description}) port {port}"
+
+
 def check_probes() -> Check:
-    """Debug probes pyOCD sees (never waits for one)."""
+    """Debug probes pyOCD sees, each with its serial port (never waits for a probe)."""
 
     def probes() -> list[str]:
         from pyocd.core.helpers import ConnectHelper
+        from serial.tools import list_ports
+
+        from harness.ports import probe_port_map
 
         found = ConnectHelper.get_all_connected_probes(blocking=False, print_wait_message=False)
-        return [f"{p.unique_id} ({p.description})" for p in found]
+        ports = probe_port_map([p.unique_id for p in found], list_ports.comports())
+        return [probe_line(p.unique_id, p.description, ports[p.unique_id]) for p in found]
 
     value, error = _bounded(probes)
     fix = "plug in the MAX78000FTHR's USB port (DAPLink); on Linux add a udev rule for 0d28:0204"

@@ -34,8 +34,11 @@ from fixtures.datasets import CLASSES
 from golden.format import QuantModel
 from golden.input_mapping import pixels_to_input
 from golden.legality import illegal_label, require_legal
+from harness import multi_board
 from harness.answered_floor import answered_floor
+from harness.board_pool import BoardPool
 from harness.boards.base import Board, BoardSpec, create_board
+from harness.boards.group import is_multi_board
 from harness.boards.selection import board_spec
 from harness.bringup import (
     DeviceSession,
@@ -61,6 +64,7 @@ from harness.run_document import results_document
 from harness.sample_log import RESULTS_FILE, SAMPLES_FILE
 from harness.streaming import stream_samples
 from harness.test_set import TestSet, select_test_set
+from harness.xdist_boards import SHARD_KEY, shard_indices
 
 LOG = logging.getLogger("ferhil.run")
 
@@ -123,6 +127,9 @@ class HilRun:
         self.report_path: Path | None = None
         self.faults: FaultPlan | None = None
         self._console: ConsoleSplitter | None = None
+        self.pool: BoardPool | None = None  # several boards (harness.multi_board)
+        self.planned: int | None = None  # images this run streams (an xdist worker: its shard)
+        self.lanes: list[Any] = []
 
     # -- stages ---------------------------------------------------------------------------
     def prepare(self) -> None:
@@ -153,6 +160,10 @@ class HilRun:
             self.prepare()
         assert self.model is not None
         self.report_dir.mkdir(parents=True, exist_ok=True)
+        if is_multi_board(self.config):
+            self.device = multi_board.start_pool(self)
+            self._emit("run_started")
+            return self.device
         spec = board_spec(self.config, gpio_log=self.report_dir / "gpio.log")
         if self.config.get("inject"):
             self.faults = FaultPlan.parse(str(self.config.get("inject")))
@@ -268,6 +279,8 @@ class HilRun:
         identity = self.journal_identity(len(templates))
         self.records = self._resumed(identity)
         todo = sorted(set(range(len(templates))) - {r.index for r in self.records})
+        todo = shard_indices(todo, self.config.get(SHARD_KEY))  # this xdist worker's part
+        self.planned = len(self.records) + len(todo)
         journal = SampleJournal(self.report_dir / SAMPLES_FILE, {"run_id": self.run_id, **identity})
 
         def sink(record: SampleRecord) -> None:
@@ -281,8 +294,9 @@ class HilRun:
             progress_bar(len(todo), self.config.get("progress", True)) as bar,
         ):
             t0 = time.perf_counter()
+            stream = multi_board.pool_streamer(self) if self.pool is not None else stream_samples
             try:
-                stream_samples(
+                stream(
                     self.device.client,
                     self.inputs[todo],
                     [templates[i] for i in todo],
@@ -304,7 +318,7 @@ class HilRun:
                     self.complete,
                 )
                 self.records.sort(key=lambda r: r.index)
-                self.complete = streamed and self._answered_enough(len(templates))
+                self.complete = streamed and self._answered_enough(self.planned)
                 journal.close(self.complete)
                 if self.faults is not None:
                     self.notes.append(self.faults.describe())
@@ -373,7 +387,7 @@ class HilRun:
         classes = list(self.model.classes) if self.model is not None else list(CLASSES)
         summary = summarize(self.records, classes, simulated, self.stream_wall_s)
         summary.update(self.extra_summary)
-        return results_document(self, summary)
+        return multi_board.add_pool_document(self, results_document(self, summary))
 
     def write_results(self) -> Path:
         """Write ``results.json`` into the report folder and return its path."""
@@ -407,8 +421,10 @@ class HilRun:
             self.close()
 
     def close(self) -> None:
-        """Close the board and the console log (idempotent)."""
-        if self.device is not None:
+        """Close the board(s) and the console log (idempotent)."""
+        if self.pool is not None:
+            self.pool.close()
+        elif self.device is not None:
             self.device.close()
         if self._console is not None:
             self._console.close()

@@ -33,6 +33,7 @@ OPTION_PROVIDERS: tuple[str, ...] = (
     "harness.regression.options",
     "harness.answered_floor",
     "harness.faults",
+    "harness.lab_options",
 )
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -26,7 +26,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from harness.store.engine import database_errors, open_engine
+from harness.store.engine import database_errors, open_engine, schema_lock
 from harness.store.errors import StoreError
 from harness.store.liveness import current_owner, owner_gone
 from harness.store.location import display_url, sqlite_file
@@ -67,9 +67,10 @@ class ResultStore:
             self.engine = open_engine(url)
             if sqlite_file(url) is None:
                 check_ferhil_database(url, self.engine)
-            Base.metadata.create_all(self.engine)
             self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-            self._check_schema()
+            with schema_lock(self.engine):  # several hosts may open an empty store at once
+                Base.metadata.create_all(self.engine)
+                self._check_schema()
         except SQLAlchemyError as exc:
             raise StoreError(
                 f"cannot open the result store {display_url(url)}: {exc.__class__.__name__}: "
