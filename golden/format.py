@@ -346,6 +346,16 @@ class QuantModel:
         """True when format version 1 could express this model (sequential conv2d/linear)."""
         return len(self.input_shape) == 3 and all(layer.is_v1() for layer in self.layers)
 
+    def _graph_core(self) -> list[dict[str, Any]]:
+        """Layer metadata for the hash, with names replaced by layer indices (names are labels)."""
+        core = []
+        for layer, srcs in zip(self.layers, graph.sources(self.layers), strict=True):
+            meta = layer.meta(with_hw=False)
+            del meta["name"]
+            meta["inputs"] = list(srcs) if layer.inputs else []
+            core.append(meta)
+        return core
+
     def hash(self) -> str:
         """Return the SHA-256 (hex) of everything that determines the computed outputs.
 
@@ -358,9 +368,7 @@ class QuantModel:
             "format_version": 1 if v1 else FORMAT_VERSION,
             "input_shape": list(self.input_shape),
             "input_mapping": self.input_mapping,
-            "layers": [
-                layer.meta_v1() if v1 else layer.meta(with_hw=False) for layer in self.layers
-            ],
+            "layers": [layer.meta_v1() for layer in self.layers] if v1 else self._graph_core(),
         }
         h.update(json.dumps(core, sort_keys=True).encode())
         for layer in self.layers:
