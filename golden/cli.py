@@ -13,7 +13,7 @@ import numpy as np
 from golden.cost import CostReport, estimate_layers
 from golden.errors import FerhilError
 from golden.format import QuantModel
-from golden.inference import run
+from golden.inference import run_outputs
 from golden.legality import find_violations
 from golden.limits import BIAS_MEMORY_BYTES, CNN_CLOCK_HZ, WEIGHT_MEMORY_BYTES
 from golden.resources import shapes_from_model
@@ -39,12 +39,16 @@ def register(subparsers: Any) -> None:
     g = subparsers.add_parser(
         "golden",
         help="run the bit-exact golden model on an int8 input array",
-        description="Run golden inference on X (int8-valued (N,C,H,W) or (C,H,W) .npy) and "
-        "write the int64 (N, outputs) raw outputs to Y.",
+        description="Run golden inference on X (int8-valued (N,C,H,W) / (N,C,L), or one "
+        "sample without N) and write the last layer's int64 output (N,C,H,W) / (N,C,L) to Y "
+        "(raw 32-bit values for a wide layer); --out-all also writes every output layer.",
     )
     g.add_argument("--model", default=None, help="zoo name or .qmodel.npz path (default: newest)")
     g.add_argument("--input", required=True, type=Path, help="input .npy (integer, -128..127)")
     g.add_argument("--out", required=True, type=Path, help="output .npy (int64)")
+    g.add_argument(
+        "--out-all", type=Path, default=None, metavar="FILE.npz", help="every output layer"
+    )
     g.set_defaults(func=cmd_golden)
 
 
@@ -177,9 +181,13 @@ def cmd_golden(args: argparse.Namespace) -> int:
     """``ferhil golden``: run golden inference and write the raw outputs."""
     model = load_model(args.model)
     x = read_input_array(args.input)
-    y = run(model, x)
+    outs = run_outputs(model, x)
+    y = list(outs.values())[-1]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.save(args.out, y)
+    if args.out_all is not None:
+        args.out_all.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(args.out_all, **outs)
     kind = "32-bit accumulators" if model.wide_output else "int8 values"
     print(
         f"golden {model.name} v{model.version} ({model.short_hash}): {y.shape[0]} inputs -> "

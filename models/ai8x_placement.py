@@ -82,6 +82,7 @@ def place_graph(model: QuantModel) -> list[Placement]:
     n = len(layers)
     out_proc = [processor_mask(g.output_shape[0]) for g in geo]
     gap = [0] * n
+    in_proc: dict[int, int] = {}
     slot = [0] * n  # interleave slot of an element-wise operand
     for i, layer in enumerate(layers):
         if layer.operands > 1:
@@ -94,7 +95,7 @@ def place_graph(model: QuantModel) -> list[Placement]:
                     )
                 gap[s], slot[s] = layer.operands - 1, k
         elif len(srcs[i]) > 1:
-            start = 0
+            start, union = 0, 0
             for s in srcs[i]:
                 c = geo[s].output_shape[0] if s >= 0 else geo[0].input_shape[0]
                 if s < 0 or start + c > NUM_PROCESSORS:
@@ -103,7 +104,9 @@ def place_graph(model: QuantModel) -> list[Placement]:
                         "channels in total (not the network input)"
                     )
                 out_proc[s] = ((1 << c) - 1) << start
-                start += c
+                union |= out_proc[s]
+                start += -(-c // 4) * 4  # each input in its own memory instances (4 channels)
+            in_proc[i] = union
     last_use = {s: i for i, ss in enumerate(srcs) for s in ss}
     in_size = _size(geo[0].input_shape, False, 0)
     live: dict[int, tuple[int, int]] = {-1: (0, in_size)}
@@ -125,7 +128,8 @@ def place_graph(model: QuantModel) -> list[Placement]:
         first = srcs[i][0]
         in_offset = offset[first] - (4 * slot[first] if first >= 0 else 0)
         c_in = geo[i].pooled_shape[0]  # per operand; before flattening
-        places.append(Placement(processor_mask(c_in), out_proc[i], in_offset, offset[i], gap[i]))
+        procs = in_proc.get(i, processor_mask(c_in))
+        places.append(Placement(procs, out_proc[i], in_offset, offset[i], gap[i]))
         for s in set(srcs[i]):
             if last_use.get(s) == i and s in live:
                 live.pop(s)

@@ -144,7 +144,7 @@ def test_import_refuses_mismatched_layers(tmp_path: Path) -> None:
     cfg = yaml.safe_load(paths.network_yaml.read_text())
     cfg["layers"] = cfg["layers"] + [dict(cfg["layers"][-1])]
     paths.network_yaml.write_text(yaml.safe_dump(cfg))
-    with pytest.raises(Ai8xImportError, match="YAML has .* layers with weights"):
+    with pytest.raises(Ai8xImportError, match=r"YAML has .* layers with weights"):
         import_ai8x(paths.checkpoint, paths.network_yaml)
 
 
