@@ -13,6 +13,7 @@ import numpy as np
 from golden.cost import CostReport, estimate_layers
 from golden.errors import FerhilError
 from golden.format import QuantModel
+from golden.graph import as_shape3
 from golden.inference import run_outputs
 from golden.legality import find_violations
 from golden.limits import BIAS_MEMORY_BYTES, CNN_CLOCK_HZ, WEIGHT_MEMORY_BYTES
@@ -80,8 +81,9 @@ def _layer_row(model: QuantModel, cost: CostReport, i: int) -> dict[str, Any]:
 
 def inspect_model(model: QuantModel) -> dict[str, Any]:
     """Return everything ``ferhil inspect`` shows, as a JSON-serializable dict."""
-    report, violations = find_violations(shapes_from_model(model), model.input_shape)
-    cost = estimate_layers(shapes_from_model(model), model.input_shape)
+    shape3 = as_shape3(model.input_shape)
+    report, violations = find_violations(shapes_from_model(model), shape3)
+    cost = estimate_layers(shapes_from_model(model), shape3)
     return {
         "name": model.name,
         "version": model.version,
@@ -187,7 +189,7 @@ def cmd_golden(args: argparse.Namespace) -> int:
     np.save(args.out, y)
     if args.out_all is not None:
         args.out_all.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(args.out_all, **outs)
+        np.savez(args.out_all, **outs)  # type: ignore[arg-type]
     kind = "32-bit accumulators" if model.wide_output else "int8 values"
     print(
         f"golden {model.name} v{model.version} ({model.short_hash}): {y.shape[0]} inputs -> "

@@ -18,6 +18,7 @@ from __future__ import annotations
 from golden import limits as lim
 from golden.errors import FerhilError
 from golden.format import QuantModel
+from golden.graph import as_shape3
 from golden.resources import (
     LayerResources,
     LayerShape,
@@ -207,5 +208,7 @@ def check_model(model: QuantModel) -> ResourceReport:
         LegalityError: listing every violation.
     """
     return check_layers(
-        shapes_from_model(model), model.input_shape, name=f"model {model.name!r} v{model.version}"
+        shapes_from_model(model),
+        as_shape3(model.input_shape),
+        name=f"model {model.name!r} v{model.version}",
     )

@@ -41,7 +41,7 @@ class _Builder:
 
     def layer(self, op: str, out_c: int, in_c: int, k: int = 1, **kw: object) -> str:
         rng = self.rng
-        bits = int(kw.pop("bits", rng.choice([8, 8, 8, 4, 2, 1])))
+        bits = int(kw.pop("bits", rng.choice([8, 8, 8, 4, 2, 1])))  # type: ignore[call-overload]
         shape: tuple[int, ...] = {
             "conv2d": (out_c, in_c, k, k),
             "convtranspose2d": (out_c, in_c, 3, 3),

@@ -103,7 +103,7 @@ def _pool(ll: dict[str, Any], op: str) -> Pool | None:
         sh, _sw = _pair(ll.get("pool_stride", 1))
         if op == "conv1d":
             kw = 1
-        return Pool(kind=kind, kernel=(kh, kw), stride=sh)  # type: ignore[arg-type]
+        return Pool(kind=kind, kernel=(kh, kw), stride=sh)
     return None
 
 

@@ -135,7 +135,7 @@ def test_eltwise_pool_after_and_three_operands(kind: str) -> None:
 
 def test_bad_graphs_are_refused_naming_the_layer() -> None:
     w = np.zeros((2, 2, 1, 1), np.int8)
-    with pytest.raises(ModelFormatError, match="'b'.*not an earlier layer"):
+    with pytest.raises(ModelFormatError, match=r"'b'.*not an earlier layer"):
         QuantModel(
             "x", "1", (2, 4, 4), (), "m", [_layer("b", "conv2d", w, inputs=("zz",))]
         ).validate()
