@@ -144,3 +144,32 @@ def test_bad_graphs_are_refused_naming_the_layer() -> None:
             (3, 4, 4),
             [QuantLayer("e", "none", np.zeros(0, np.int8), None, 8, 0, eltwise="add", operands=2)],
         )
+
+
+def test_graph_legality_names_layer_and_rule_and_accepts_random_graphs() -> None:
+    from golden.graph_legality import graph_violations
+    from golden.random_graphs import random_graph
+
+    assert all(not graph_violations(random_graph(s)) for s in range(16))
+    rng = np.random.default_rng(4)
+    model = QuantModel("x", "1", (3, 6, 6), (), "m", [
+        _layer("a", "conv2d", rng.integers(-8, 8, (4, 3, 3, 3)), pad=1),
+        _layer("b", "conv2d", rng.integers(-8, 8, (2, 4, 3, 3)), inputs=("a",), pad=1),
+        _layer("b2", "conv2d", rng.integers(-8, 8, (2, 2, 1, 1)), pad=1),
+        _layer("c", "conv2d", rng.integers(-8, 8, (2, 6, 1, 1)), inputs=("a", "b"), pool=Pool("max", (1, 1), 1)),
+        QuantLayer("p", "none", np.zeros(0, np.int8), None, 8, 0, activation="relu"),
+    ])  # fmt: skip
+    found = "\n".join(graph_violations(model))
+    assert "layer 'b2': padding 1 must be 0..2 and smaller than the kernel (1)" in found
+    assert "layer 'c': in_sequences inputs need equal channel counts" in found
+    assert "layer 'p': a passthrough layer cannot activate" in found
+
+
+def test_inspect_draws_a_graph(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from golden.random_graphs import random_graph
+    from harness.cli import main
+
+    path = save(random_graph(1), tmp_path / "g")
+    assert main(["inspect", "--model", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "<- l1, l2" in text and "Legality: OK" in text and "mem B" in text
