@@ -156,7 +156,7 @@ def test_graph_legality_names_layer_and_rule_and_accepts_random_graphs() -> None
         _layer("a", "conv2d", rng.integers(-8, 8, (4, 3, 3, 3)), pad=1),
         _layer("b", "conv2d", rng.integers(-8, 8, (2, 4, 3, 3)), inputs=("a",), pad=1),
         _layer("b2", "conv2d", rng.integers(-8, 8, (2, 2, 1, 1)), pad=1),
-        _layer("c", "conv2d", rng.integers(-8, 8, (2, 6, 1, 1)), inputs=("a", "b"), pool=Pool("max", (1, 1), 1)),
+        _layer("c", "conv2d", rng.integers(-8, 8, (2, 6, 1, 1)), inputs=("a", "b")),
         QuantLayer("p", "none", np.zeros(0, np.int8), None, 8, 0, activation="relu"),
     ])  # fmt: skip
     found = "\n".join(graph_violations(model))
