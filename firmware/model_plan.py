@@ -17,6 +17,7 @@ import numpy as np
 from golden.arithmetic import total_shift
 from golden.errors import FerhilError
 from golden.format import QuantLayer, QuantModel
+from golden.graph import as_shape3
 from golden.resources import LayerShape, layer_resources, shapes_from_model
 
 INT32_MAX = (1 << 31) - 1
@@ -131,7 +132,7 @@ def plan_model(model: QuantModel) -> ModelPlan:
         SynthesisError: when the portable backend cannot run the model exactly.
     """
     model.validate()
-    shape = model.input_shape
+    shape = as_shape3(model.input_shape)
     plans: list[LayerPlan] = []
     for i, (layer, spec) in enumerate(zip(model.layers, shapes_from_model(model), strict=True)):
         if layer.wide and i != len(model.layers) - 1:
@@ -149,7 +150,7 @@ def plan_model(model: QuantModel) -> ModelPlan:
         act = max(act, _size(lp.in_shape) if lp.index > 0 else 1)
     return ModelPlan(
         layers=tuple(plans),
-        input_size=_size(model.input_shape),
+        input_size=_size(as_shape3(model.input_shape)),
         act_buffer_size=act,
         scratch_weights=max(lp.row_count for lp in plans),
         acc_plane=max(lp.out_shape[1] * lp.out_shape[2] for lp in plans),

@@ -22,8 +22,10 @@ import numpy as np
 
 from firmware.c_literals import c_comment, c_string
 from firmware.model_plan import LayerPlan, ModelPlan, plan_model
+from firmware.synth_graph import graph_context
 from firmware.weight_packing import pack_rows, row_bytes
 from golden.format import QuantModel
+from golden.graph import as_shape3
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 #: Generated file name -> template name.
@@ -45,12 +47,12 @@ class SynthesizedSources:
 
     Attributes:
         files: file name -> text.
-        plan: the geometry and buffer sizes used.
+        plan: the geometry and buffer sizes used (``None`` for a graph model).
         model_hash: the model's SHA-256 hex.
     """
 
     files: dict[str, str]
-    plan: ModelPlan
+    plan: ModelPlan | None
     model_hash: str
 
     def write(self, out_dir: str | Path) -> list[Path]:
@@ -179,6 +181,8 @@ def synthesize(model: QuantModel, *, model_cycles: int | None = None) -> Synthes
             :mod:`golden.identifiers`).
         SynthesisError: when the portable backend cannot run the model exactly.
     """
+    if not model.is_v1():
+        return _synthesize_graph(model, model_cycles)
     plan = plan_model(model)  # validates the model, names included
     model_hash = model.hash()
     c, h, w = model.input_shape
@@ -205,3 +209,35 @@ def synthesize(model: QuantModel, *, model_cycles: int | None = None) -> Synthes
     env = _environment()
     files = {name: env.get_template(tpl).render(**context) for name, tpl in GENERATED_FILES.items()}
     return SynthesizedSources(files=files, plan=plan, model_hash=model_hash)
+
+
+def _comment(text: str) -> str:
+    """Make ``text`` safe inside a C block comment."""
+    return text.replace("*/", "* /").replace("/*", "/ *")
+
+
+def _synthesize_graph(model: QuantModel, model_cycles: int | None) -> SynthesizedSources:
+    """Render a graph model with ``templates/cnn_graph.c.j2`` (see :mod:`firmware.synth_graph`)."""
+    ctx = graph_context(model, _c_bytes, _comment)
+    c, h, w = as_shape3(model.input_shape)
+    cycles = ctx["model_macs"] // 64 + 1000 if model_cycles is None else int(model_cycles)
+    context: dict[str, Any] = {
+        **ctx,
+        "model_hash": model.hash(),
+        "model_name": model.name,
+        "model_version": model.version,
+        "model_name_comment": _comment(f"model {model.name} v{model.version}"),
+        "input_c": c,
+        "input_h": h,
+        "input_w": w,
+        "wide": model.wide_output,
+        "num_layers": len(model.layers),
+        "model_cycles": max(cycles, 0),
+        "layers": ctx["weight_layers"],
+    }
+    env = _environment()
+    files = {
+        name: env.get_template("cnn_graph.c.j2" if name == "cnn.c" else tpl).render(**context)
+        for name, tpl in GENERATED_FILES.items()
+    }
+    return SynthesizedSources(files=files, plan=None, model_hash=context["model_hash"])

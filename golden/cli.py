@@ -10,10 +10,13 @@ from typing import Any
 
 import numpy as np
 
+from golden import graph
 from golden.cost import CostReport, estimate_layers
 from golden.errors import FerhilError
 from golden.format import QuantModel
-from golden.inference import run
+from golden.graph import as_shape3
+from golden.graph_legality import data_memory, graph_violations
+from golden.inference import run_outputs
 from golden.legality import ALLOW_ILLEGAL_HELP, find_violations, illegal_label, require_legal
 from golden.limits import BIAS_MEMORY_BYTES, CNN_CLOCK_HZ, WEIGHT_MEMORY_BYTES
 from golden.output_paths import output_file
@@ -40,13 +43,17 @@ def register(subparsers: Any) -> None:
     g = subparsers.add_parser(
         "golden",
         help="run the bit-exact golden model on an int8 input array",
-        description="Run golden inference on X (int8-valued (N,C,H,W) or (C,H,W) .npy) and "
-        "write the int64 (N, outputs) raw outputs to Y.",
+        description="Run golden inference on X (int8-valued (N,C,H,W) / (N,C,L), or one "
+        "sample without N) and write the last layer's int64 output (N,C,H,W) / (N,C,L) to Y "
+        "(raw 32-bit values for a wide layer); --out-all also writes every output layer.",
     )
     g.add_argument("--model", default=None, help="zoo name or .qmodel.npz path (default: newest)")
     g.add_argument("--input", required=True, type=Path, help="input .npy (integer, -128..127)")
     g.add_argument("--out", required=True, type=Path, help="output .npy (int64)")
     g.add_argument("--allow-illegal", action="store_true", help=ALLOW_ILLEGAL_HELP)
+    g.add_argument(
+        "--out-all", type=Path, default=None, metavar="FILE.npz", help="every output layer"
+    )
     g.set_defaults(func=cmd_golden)
 
 
@@ -78,8 +85,9 @@ def _layer_row(model: QuantModel, cost: CostReport, i: int) -> dict[str, Any]:
 
 def inspect_model(model: QuantModel) -> dict[str, Any]:
     """Return everything ``ferhil inspect`` shows, as a JSON-serializable dict."""
-    report, violations = find_violations(shapes_from_model(model), model.input_shape)
-    cost = estimate_layers(shapes_from_model(model), model.input_shape)
+    shape3 = as_shape3(model.input_shape)
+    report, violations = find_violations(shapes_from_model(model), shape3)
+    cost = estimate_layers(shapes_from_model(model), shape3)
     return {
         "name": model.name,
         "version": model.version,
@@ -142,9 +150,77 @@ def format_inspection(info: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def inspect_graph(model: QuantModel) -> dict[str, Any]:
+    """Return ``ferhil inspect``'s dict for a graph model: layers, inputs, shapes, memory, rules."""
+    geo = graph.geometry(model.input_shape, model.layers)
+    memory = data_memory(model)
+    rows = []
+    for layer, g, mem in zip(model.layers, geo, memory, strict=True):
+        pool = layer.pool
+        rows.append(
+            {
+                "name": layer.name,
+                "inputs": list(layer.inputs) or ["(previous)"],
+                "op": layer.op
+                + (f" {layer.eltwise}x{layer.operands}" if layer.eltwise else "")
+                + (" flatten" if layer.flatten else "")
+                + (" wide" if layer.wide else "")
+                + (" output" if layer.output else ""),
+                "pool": f"{pool.kind}{pool.kernel[0]}x{pool.kernel[1]}/{pool.stride}"
+                + ("" if layer.pool_first else " after")
+                if pool
+                else None,
+                "input_shape": list(g.input_shape),
+                "output_shape": list(g.output_shape),
+                "weight_bits": layer.weight_bits if layer.has_weights else None,
+                "data_bytes_per_instance": mem.bytes_per_instance,
+            }
+        )
+    violations = graph_violations(model)
+    return {
+        "name": model.name,
+        "version": model.version,
+        "hash": model.hash(),
+        "short_hash": model.short_hash,
+        "input_shape": list(model.input_shape),
+        "graph": rows,
+        "outputs": {k: list(v) for k, v in model.output_shapes().items()},
+        "legal": not violations,
+        "violations": violations,
+        "metadata": model.metadata,
+    }
+
+
+def format_graph(info: dict[str, Any]) -> str:
+    """Draw :func:`inspect_graph`'s dict as text: one line per layer with its inputs."""
+    lines = [
+        f"model {info['name']} v{info['version']}  hash {info['short_hash']}  input "
+        f"{_fmt_shape(info['input_shape'])}",
+        f"{'layer':<14} {'<- inputs':<22} {'op':<26} {'pool':<14} {'in -> out':<24} "
+        f"{'bits':>4} {'mem B':>7}",
+    ]
+    for r in info["graph"]:
+        shapes = f"{_fmt_shape(r['input_shape'])} -> {_fmt_shape(r['output_shape'])}"
+        lines.append(
+            f"{r['name']:<14} {'<- ' + ', '.join(r['inputs']):<22} {r['op']:<26} "
+            f"{r['pool'] or '-':<14} {shapes:<24} {r['weight_bits'] or '-':>4} "
+            f"{r['data_bytes_per_instance']:>7,}"
+        )
+    outs = ", ".join(f"{k} {_fmt_shape(v)}" for k, v in info["outputs"].items())
+    lines += [f"outputs: {outs}", "Legality: " + ("OK" if info["legal"] else "FAILS")]
+    lines += [f"  - {v}" for v in info["violations"]]
+    return "\n".join(lines)
+
+
 def cmd_inspect(args: argparse.Namespace) -> int:
     """``ferhil inspect``: exit 0 for a legal model, 1 when it breaks MAX78000 rules."""
-    info = inspect_model(load_model(args.model))
+    model = load_model(args.model)
+    if not model.is_v1():
+        info = inspect_graph(model)
+        info["path"] = str(resolve_model_path(args.model))
+        print(json.dumps(info, indent=2, default=str) if args.json else format_graph(info))
+        return 0 if info["legal"] else 1
+    info = inspect_model(model)
     info["path"] = str(resolve_model_path(args.model))
     if args.json:
         print(json.dumps(info, indent=2, default=str))
@@ -181,9 +257,14 @@ def cmd_golden(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     label = illegal_label(require_legal(model, args.allow_illegal))
     x = read_input_array(args.input)
-    y = run(model, x)
+    outs = run_outputs(model, x)
+    y = list(outs.values())[-1]
     with out.open("wb") as fh:  # np.save(path) would append .npy to another name
         np.save(fh, y)
+    if args.out_all is not None:
+        out_all = output_file(args.out_all, "--out-all", ".npz")
+        with out_all.open("wb") as fh:
+            np.savez(fh, **outs)  # type: ignore[arg-type]
     kind = "32-bit accumulators" if model.wide_output else "int8 values"
     print(
         f"golden {model.name} v{model.version} ({model.short_hash}): {y.shape[0]} inputs -> "

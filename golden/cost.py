@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from golden.format import QuantModel
+from golden.graph import as_shape3
 from golden.limits import CNN_CLOCK_HZ
 from golden.resources import LayerResources, LayerShape, ResourceReport, Shape3, compute_resources
 from golden.resources import shapes_from_model as _shapes
@@ -106,7 +107,7 @@ def estimate_layers(
 
 def estimate_cost(model: QuantModel, *, clock_hz: float = CNN_CLOCK_HZ) -> CostReport:
     """Estimate the simulated cost of one inference of ``model``."""
-    return estimate_layers(_shapes(model), model.input_shape, clock_hz=clock_hz)
+    return estimate_layers(_shapes(model), as_shape3(model.input_shape), clock_hz=clock_hz)
 
 
 def estimate_cycles(model: QuantModel) -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from golden import limits as lim
 from golden.errors import FerhilError
 from golden.format import QuantModel
+from golden.graph import as_shape3
 from golden.resources import (
     LayerResources,
     LayerShape,
@@ -207,7 +208,9 @@ def check_model(model: QuantModel) -> ResourceReport:
         LegalityError: listing every violation.
     """
     return check_layers(
-        shapes_from_model(model), model.input_shape, name=f"model {model.name!r} v{model.version}"
+        shapes_from_model(model),
+        as_shape3(model.input_shape),
+        name=f"model {model.name!r} v{model.version}",
     )
 
 
@@ -228,7 +231,12 @@ def require_legal(model: QuantModel, allow_illegal: bool = False) -> list[str]:
     Raises:
         IllegalModelError: one line naming the first problem, the count, and what to do.
     """
-    _, violations = find_violations(shapes_from_model(model), model.input_shape)
+    if model.is_v1():
+        _, violations = find_violations(shapes_from_model(model), as_shape3(model.input_shape))
+    else:  # graph models: izer's graph rules (golden.graph_legality imports this module)
+        from golden.graph_legality import graph_violations
+
+        violations = graph_violations(model)
     if violations and not allow_illegal:
         more = f" and {len(violations) - 1} more" if len(violations) > 1 else ""
         raise IllegalModelError(

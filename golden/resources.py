@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from golden.format import Pool, QuantModel
+from golden.graph import as_shape3
 from golden.limits import BIAS_MEMORY_BYTES, KERNEL_WORD_BITS, MAX_CHANNELS, WEIGHT_MEMORY_BYTES
 
 Shape3 = tuple[int, int, int]
@@ -251,4 +252,4 @@ def compute_resources(shapes: list[LayerShape], input_shape: Shape3) -> Resource
 
 def model_resources(model: QuantModel) -> ResourceReport:
     """Return the :class:`ResourceReport` of a quantized model."""
-    return compute_resources(shapes_from_model(model), model.input_shape)
+    return compute_resources(shapes_from_model(model), as_shape3(model.input_shape))

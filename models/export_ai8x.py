@@ -33,13 +33,15 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
+import yaml
 
-from golden.format import QuantLayer, QuantModel
-from models.ai8x_layout import Ai8xExportError, LayerPlacement, place_layers
-from models.yaml_text import yaml_comment, yaml_entry
+from golden.format import INPUT_NAME, QuantModel
+from models.ai8x_layout import Ai8xExportError
+from models.ai8x_placement import Placement, place_graph
 
 DATASET = "FER2013"
 EPOCH = 0
@@ -60,14 +62,23 @@ def arch_name(model: QuantModel) -> str:
 
 
 def ai8x_state_dict(model: QuantModel) -> OrderedDict[str, torch.Tensor]:
-    """Return the ai8x-style quantized ``state_dict`` of ``model`` (layer order kept)."""
+    """Return the ai8x-style quantized ``state_dict`` of ``model`` (layer order kept).
+
+    Passthrough layers have no entries (izer skips them when it matches weights to layers);
+    convtranspose2d weights go back to torch's ``(in, out, 3, 3)`` layout.
+    """
     state: OrderedDict[str, torch.Tensor] = OrderedDict()
     for layer in model.layers:
         if "." in layer.name:
             raise Ai8xExportError(f"layer {layer.name!r}: names with '.' break izer's key parsing")
+        if not layer.has_weights:
+            continue
         q = layer.weight_bits
         key = layer.name
-        state[f"{key}.op.weight"] = torch.from_numpy(layer.weights.astype(np.float32))
+        w = layer.weights
+        if layer.op == "convtranspose2d":
+            w = np.flip(w.swapaxes(0, 1), axis=(2, 3))
+        state[f"{key}.op.weight"] = torch.from_numpy(np.ascontiguousarray(w, dtype=np.float32))
         if layer.bias is not None:
             stored = layer.bias.astype(np.float32) * float(2 ** (q - 1))
             state[f"{key}.op.bias"] = torch.from_numpy(stored)
@@ -80,55 +91,94 @@ def ai8x_state_dict(model: QuantModel) -> OrderedDict[str, torch.Tensor]:
     return state
 
 
-def _layer_yaml(layer: QuantLayer, place: LayerPlacement, first: bool) -> list[str]:
-    lines = [
-        "  "
-        + yaml_comment(
-            f"{layer.name}: {layer.op} {place.in_channels} -> {layer.out_channels}, "
-            f"{layer.weight_bits}-bit, output_shift {layer.output_shift}"
-        ),
-        f"  - processors: 0x{place.processors:016x}",
-    ]
-    if first:
-        lines += ["    data_format: HWC", f"    in_offset: 0x{place.in_offset:04x}"]
-    lines.append(f"    out_offset: 0x{place.out_offset:04x}")
-    if layer.op == "conv2d":
-        k = layer.kernel_size
-        lines += ["    op: conv2d", f"    kernel_size: {k}x{k}", f"    pad: {layer.pad}"]
-    else:
-        lines.append("    op: mlp")
-        if layer.flatten:
-            lines.append("    flatten: true")
+_OPS = {
+    "conv2d": "conv2d",
+    "conv1d": "conv1d",
+    "convtranspose2d": "convtranspose2d",
+    "linear": "mlp",
+    "none": "passthrough",
+}
+_ACT = {"relu": "ReLU", "abs": "Abs", "none": "None"}
+
+
+def _layer_dict(
+    model: QuantModel, i: int, place: Placement, names: dict[str, int]
+) -> dict[str, Any]:
+    """Return izer's YAML mapping of layer ``i`` (keys in izer's documented order)."""
+    layer = model.layers[i]
+    d: dict[str, Any] = {
+        "processors": place.processors,
+        "output_processors": place.output_processors,
+    }
+    if i == 0:
+        d["data_format"] = "HWC"
+    d["in_offset"] = place.in_offset
+    d["out_offset"] = place.out_offset
+    if layer.inputs:
+        d["in_sequences"] = [-1 if n == INPUT_NAME else names[n] for n in layer.inputs]
+    d["op"] = _OPS[layer.op]
+    if layer.eltwise is not None:
+        d["eltwise"] = layer.eltwise
+        d["operands"] = layer.operands
+        d["pool_first"] = layer.pool_first
+    if layer.op in ("conv2d", "convtranspose2d"):
+        d["kernel_size"] = f"{layer.kernel_size}x{layer.kernel_size}"
+    elif layer.op == "conv1d":
+        d["kernel_size"] = layer.kernel_size
+    if layer.op != "linear":
+        d["pad"] = layer.pad
+    if layer.op == "convtranspose2d":
+        d["output_pad"] = layer.output_pad
+    if layer.flatten:
+        d["flatten"] = True
     if layer.pool is not None:
         kh, kw = layer.pool.kernel
-        size = str(kh) if kh == kw else f"[{kh}, {kw}]"
-        pool_key = {"max": "max_pool", "avg": "avg_pool"}[layer.pool.kind]
-        lines += [f"    {pool_key}: {size}", f"    pool_stride: {int(layer.pool.stride)}"]
-    act = {"relu": "ReLU", "abs": "Abs", "none": "None"}[layer.activation]
-    lines += [f"    activate: {act}", f"    quantization: {layer.weight_bits}"]
+        d[f"{layer.pool.kind}_pool"] = kh if kh == kw or layer.op == "conv1d" else [kh, kw]
+        d["pool_stride"] = layer.pool.stride
+    if layer.has_weights:
+        d["activate"] = _ACT[layer.activation]
+        d["quantization"] = layer.weight_bits
     if layer.wide:
-        lines.append("    output_width: 32")
-    return lines
+        d["output_width"] = 32
+    if place.write_gap:
+        d["write_gap"] = place.write_gap
+    if layer.output:
+        d["output"] = True
+    return d
 
 
 def network_yaml(model: QuantModel, dataset: str = DATASET) -> str:
-    """Return izer's network YAML for ``model`` (see the module docstring)."""
-    placements = place_layers(model)
-    lines = [
-        "---",
-        yaml_comment(
-            f"izer network description of {model.name} v{model.version} "
-            f"(model hash {model.short_hash}), written by ferhil"
-        ),
-        "# ai8xize.py --checkpoint-file checkpoint.pth.tar --config-file network.yaml "
-        "--sample-input sample_input.npy --device MAX78000",
-        yaml_entry("arch", arch_name(model)),
-        yaml_entry("dataset", dataset),
-        "layers:",
-    ]
-    for i, (layer, place) in enumerate(zip(model.layers, placements, strict=True)):
-        lines += _layer_yaml(layer, place, first=i == 0)
-    return "\n".join(lines) + "\n"
+    """Return izer's network YAML for ``model`` (see the module docstring).
+
+    The document is built as data and written by :func:`emit_yaml`, the one place YAML text is
+    produced, so names from the model never become YAML syntax.
+    """
+    for layer in model.layers:
+        if layer.op in ("conv2d", "conv1d", "convtranspose2d") and layer.pad >= layer.kernel_size:
+            raise Ai8xExportError(
+                f"layer {layer.name!r}: pad {layer.pad} >= kernel size {layer.kernel_size}; izer "
+                "refuses it (izer/izer.py); use pad 0 for 1x1 convolutions"
+            )
+    places = place_graph(model)
+    names = {layer.name: i for i, layer in enumerate(model.layers)}
+    doc: dict[str, Any] = {
+        "arch": arch_name(model),
+        "dataset": dataset,
+        "layers": [_layer_dict(model, i, p, names) for i, p in enumerate(places)],
+    }
+    header = (
+        f"izer network description of model hash {model.short_hash}, written by ferhil\n"
+        "ai8xize.py --checkpoint-file checkpoint.pth.tar --config-file network.yaml "
+        "--sample-input sample_input.npy --device MAX78000"
+    )
+    return emit_yaml(doc, header)
+
+
+def emit_yaml(doc: dict[str, Any], comment: str = "") -> str:
+    """Serialize ``doc`` as YAML (``yaml.safe_dump``), with ``comment`` lines on top."""
+    lines = ["---"] + [f"# {line}" for line in comment.splitlines()]
+    body = yaml.safe_dump(doc, sort_keys=False, default_flow_style=None, allow_unicode=False)
+    return "\n".join(lines) + "\n" + body
 
 
 def export_ai8x(

@@ -1,19 +1,20 @@
-"""Read an izer checkpoint + network YAML back into a :class:`golden.format.QuantModel`.
+"""Read an ai8x checkpoint + izer network YAML into a :class:`golden.format.QuantModel` graph.
 
 Follows what izer does with the same two files (``izer/checkpoint.py``, ``izer/yamlcfg.py``; spec
 ``max78000-arithmetic.md`` §2.3, §3.4):
 
-* layers are the checkpoint's ``*.weight`` keys in order, matched one to one with the YAML
-  ``layers`` (only ``conv2d`` and ``mlp``/``linear``/``fc`` sequential layers are supported);
+* the checkpoint is read with ``weights_only=True`` (:mod:`models.ai8x_checkpoint`);
+* YAML layers in every izer spelling (:mod:`models.ai8x_yaml`); each layer with an operator takes
+  the next ``*.weight`` tensor of the checkpoint in order, passthrough / element-wise layers take
+  none, and extra tensors after the last one are ignored (izer does the same);
 * weight width ``q``: the YAML ``quantization``, else the checkpoint ``<L>.weight_bits``, else 8;
-* hardware bias ``floor(int(stored) / 2**(wb - 1))`` with ``wb`` the checkpoint ``weight_bits``
-  (izer's floor rule; exact for checkpoints written by :mod:`models.export_ai8x`);
-* ``output_shift``: the YAML value if given, else the checkpoint's, else 0 (izer adds the implicit
-  ``8 - q`` itself; the golden format stores the checkpoint value);
-* YAML defaults: ``pad`` 1 for conv2d, ``activate`` None, ``pool_stride`` = pool size.
+* hardware bias ``floor(stored / 2**(wb - 1))`` with ``wb`` the checkpoint ``weight_bits``;
+* ``output_shift``: the YAML value, else the checkpoint's, else 0;
+* ConvTranspose2d weights ``(in, out, 3, 3)`` are flipped and transposed into the stride-1
+  kernel izer computes with; ``in_sequences`` become layer ``inputs``.
 
-Model name, version, classes and input shape come from ``extras["ferhil"]`` when present
-(checkpoints written by ferhil), else from the arguments / ``arch`` / FER defaults.
+The input shape comes from the ``input_shape`` argument, else ``extras["ferhil"]`` (checkpoints
+written by ferhil), else ``sample_input.npy`` beside the YAML, else a clear error.
 """
 
 from __future__ import annotations
@@ -22,85 +23,140 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 import yaml
 
 from golden.errors import FerhilError
-from golden.format import FER_CLASSES, Pool, QuantLayer, QuantModel
+from golden.format import FER_CLASSES, INPUT_NAME, ModelFormatError, QuantLayer, QuantModel
 from golden.input_mapping import DEFAULT_MAPPING
+from models.ai8x_checkpoint import load_checkpoint, scalar
+from models.ai8x_yaml import LayerSpec, parse_network
 
-SUPPORTED_OPS = {"conv2d": "conv2d", "mlp": "linear", "linear": "linear", "fc": "linear"}
-UNSUPPORTED_KEYS = ("in_sequences", "eltwise", "operands", "streaming", "conv_groups", "groups")
+WEIGHT_NDIM = {"conv2d": 4, "convtranspose2d": 4, "conv1d": 3, "linear": 2}
 
 
 class Ai8xImportError(FerhilError, ValueError):
-    """The checkpoint/YAML pair cannot be read as a sequential MAX78000 model."""
+    """The checkpoint/YAML pair cannot be read as a MAX78000 model; the message says why."""
 
 
-def _scalar(state: dict[str, torch.Tensor], key: str) -> int | None:
-    if key not in state:
-        return None
-    return int(np.asarray(state[key].numpy()).reshape(-1)[0])
+def _key_name(key: str) -> str:
+    name = key[: -len(".weight")].removesuffix(".op")
+    return name.removeprefix("module.").replace(".", "_")
 
 
-def _pool(spec: dict[str, Any]) -> Pool | None:
-    for kind in ("max", "avg"):
-        val = spec.get(f"{kind}_pool")
-        if val is None:
-            continue
-        kh, kw = (int(val), int(val)) if not isinstance(val, list) else (int(val[0]), int(val[1]))
-        stride = spec.get("pool_stride", kh)
-        stride = int(stride[0] if isinstance(stride, list) else stride)
-        return Pool(kind=kind, kernel=(kh, kw), stride=stride)
-    return None
-
-
-def _layer(name: str, spec: dict[str, Any], state: dict[str, torch.Tensor], key: str) -> QuantLayer:
-    op_name = str(spec.get("op", spec.get("operation", spec.get("operator", "conv2d")))).lower()
-    if op_name not in SUPPORTED_OPS or any(k in spec for k in UNSUPPORTED_KEYS):
-        raise Ai8xImportError(f"layer {name!r}: only sequential conv2d / mlp layers are supported")
-    op = SUPPORTED_OPS[op_name]
-    weights = state[key].numpy().astype(np.int64)
-    ckpt_bits = _scalar(state, f"{name}.weight_bits")
-    q = int(spec.get("quantization", ckpt_bits or 8))
-    bias_key = key[: -len("weight")] + "bias"
+def _weights(spec: LayerSpec, name: str, state: dict[str, Any], key: str) -> QuantLayer:
+    where = f"layer {name!r}"
+    w = state[key].numpy().astype(np.int64)
+    if w.ndim != WEIGHT_NDIM[spec.op]:
+        raise Ai8xImportError(
+            f"{where}: {spec.op} needs {WEIGHT_NDIM[spec.op]}-D weights, got {w.shape}"
+        )
+    if spec.op == "convtranspose2d":
+        w = np.flip(w, axis=(2, 3)).swapaxes(0, 1)
+    prefix = key[: -len("weight")]
+    layer_prefix = prefix.removesuffix("op.")
+    ckpt_bits = scalar(state, f"{layer_prefix}weight_bits")
+    q = spec.quantization or ckpt_bits or 8
+    lo, hi = (-1, 0) if q == 1 else (-(1 << (q - 1)), (1 << (q - 1)) - 1)
+    if w.size and (w.min() < lo or w.max() > hi):
+        raise Ai8xImportError(f"{where}: weights [{w.min()}, {w.max()}] do not fit {q} bits")
+    if spec.kernel is not None and w.ndim > 2 and w.shape[2] != spec.kernel:
+        raise Ai8xImportError(f"{where}: YAML kernel_size {spec.kernel} != weights {w.shape}")
     bias = None
-    if bias_key in state:
+    if f"{prefix}bias" in state:
         wb = ckpt_bits or 8
-        bias = state[bias_key].numpy().astype(np.int64) // 2 ** (wb - 1)
+        bias = np.floor(state[f"{prefix}bias"].numpy().astype(np.float64) / 2 ** (wb - 1))
         if bias.min() < -128 or bias.max() > 127:
-            raise Ai8xImportError(f"layer {name!r}: bias does not fit 8 bits after izer's rule")
-    shift = spec.get("output_shift", _scalar(state, f"{name}.output_shift") or 0)
-    act = str(spec.get("activate", spec.get("activation", "none"))).lower()
+            raise Ai8xImportError(f"{where}: bias does not fit 8 bits after izer's rule")
+    shift = spec.output_shift
+    if shift is None:
+        shift = scalar(state, f"{layer_prefix}output_shift") or 0
     return QuantLayer(
         name=name,
-        op=op,  # type: ignore[arg-type]
-        weights=weights.astype(np.int8),
+        op=spec.op,  # type: ignore[arg-type]
+        weights=w.astype(np.int8),
         bias=None if bias is None else bias.astype(np.int8),
-        weight_bits=q,
+        weight_bits=int(q),
         output_shift=int(shift),
-        activation=act,  # type: ignore[arg-type]
-        pad=int(spec.get("pad", 1)) if op == "conv2d" else 0,
-        pool=_pool(spec),
-        flatten=bool(spec.get("flatten", False)),
-        wide=int(spec.get("output_width", 8)) == 32,
+        pad=spec.pad,
     )
 
 
-def _input_shape(extras: dict[str, Any], yaml_path: Path) -> tuple[int, int, int]:
+def build_layers(specs: list[LayerSpec], state: dict[str, Any]) -> list[QuantLayer]:
+    """Match YAML layers with checkpoint weights and build the golden layers.
+
+    Raises:
+        Ai8xImportError: for too few weights or an inconsistent layer.
+    """
+    keys = [k for k in state if k.rsplit(".", 1)[-1] == "weight" and state[k].ndim > 1]
+    need = sum(1 for s in specs if s.op != "none")
+    if len(keys) < need:
+        raise Ai8xImportError(
+            f"the YAML has {need} layers with weights but the checkpoint only {len(keys)} "
+            "weight tensors; do the two files belong together?"
+        )
+    names: list[str] = []
+    layers: list[QuantLayer] = []
+    it = iter(keys)
+    for spec in specs:
+        if spec.op == "none":
+            name = spec.name or f"layer{spec.index}"
+            layer = QuantLayer(name, "none", np.zeros(0, np.int8), None, 8, 0)
+        else:
+            key = next(it)
+            name = spec.name or _key_name(key)
+            layer = _weights(spec, name, state, key)
+        if name in names or name == INPUT_NAME:
+            name = f"{name}_{spec.index}"
+        layer.name = name
+        names.append(name)
+        layer.activation = spec.activation  # type: ignore[assignment]
+        layer.pool, layer.flatten, layer.wide = spec.pool, spec.flatten, spec.wide
+        layer.eltwise, layer.operands, layer.pool_first = (
+            spec.eltwise,
+            spec.operands,
+            spec.pool_first,
+        )
+        layer.output, layer.output_pad, layer.hw = spec.output, spec.output_pad, spec.hw
+        if spec.op == "none" and spec.pad:
+            raise Ai8xImportError(f"layer {name!r}: a passthrough layer cannot pad")
+        if spec.in_sequences is not None:
+            layer.inputs = tuple(_input_name(v, spec, specs, names) for v in spec.in_sequences)
+        layers.append(layer)
+    return layers
+
+
+def _input_name(ref: int | str, spec: LayerSpec, specs: list[LayerSpec], names: list[str]) -> str:
+    if isinstance(ref, str):
+        if ref.lower() == INPUT_NAME:
+            return INPUT_NAME
+        for s in specs[: spec.index]:
+            if s.name == ref:
+                return names[s.index]
+        raise Ai8xImportError(f"layer {names[-1]!r}: in_sequences names unknown layer {ref!r}")
+    if ref == -1:
+        return INPUT_NAME
+    if not 0 <= ref < spec.index:
+        raise Ai8xImportError(f"layer {names[-1]!r}: in_sequences {ref} is not an earlier layer")
+    return names[ref]
+
+
+def _input_shape(extras: dict[str, Any], yaml_path: Path) -> tuple[int, ...]:
     raw: Any = extras.get("input_shape")
     if raw is None:
         sample = yaml_path.with_name("sample_input.npy")
-        raw = np.load(sample).shape if sample.is_file() else (1, 48, 48)
-    c, h, w = (int(v) for v in raw)
-    return c, h, w
+        if not sample.is_file():
+            raise Ai8xImportError(
+                "the input shape is unknown: pass --input-shape C,H,W (or C,L for 1-D models)"
+            )
+        raw = np.load(sample, allow_pickle=False).shape
+    return tuple(int(v) for v in raw)
 
 
 def import_ai8x(
     checkpoint: str | Path,
     network_yaml: str | Path,
     *,
-    input_shape: tuple[int, int, int] | None = None,
+    input_shape: tuple[int, ...] | None = None,
     classes: tuple[str, ...] | None = None,
 ) -> QuantModel:
     """Read ``checkpoint`` + ``network_yaml`` into a validated :class:`QuantModel`.
@@ -108,48 +164,42 @@ def import_ai8x(
     Args:
         checkpoint: an ai8x quantized checkpoint (``torch.save`` of a dict with ``state_dict``).
         network_yaml: izer's network YAML.
-        input_shape: ``(C, H, W)``; default: ferhil extras, else ``sample_input.npy`` next to the
-            YAML, else ``(1, 48, 48)``.
-        classes: class names; default: ferhil extras, else the FER classes (7 outputs) or
-            ``class0..``.
+        input_shape: ``(C, H, W)`` or ``(C, L)``; default: see the module docstring.
+        classes: class names; default: ferhil extras, else ``class0..``.
 
     Raises:
-        Ai8xImportError: for unreadable files, layer-count mismatch or unsupported layers.
+        Ai8xImportError: for unreadable files, mismatched files or unsupported layers.
     """
+    ckpt = load_checkpoint(checkpoint)
     try:
-        ckpt = torch.load(checkpoint, map_location="cpu", weights_only=True)
-        cfg = yaml.safe_load(Path(network_yaml).read_text())
-    except (OSError, RuntimeError, yaml.YAMLError) as exc:
-        raise Ai8xImportError(f"cannot read {checkpoint} / {network_yaml}: {exc}") from exc
-    state: dict[str, torch.Tensor] = ckpt["state_dict"]
-    if cfg.get("arch") and str(ckpt.get("arch", "")).lower() != str(cfg["arch"]).lower():
-        raise Ai8xImportError(f"YAML arch {cfg['arch']!r} != checkpoint arch {ckpt.get('arch')!r}")
-    weight_keys = [k for k in state if k.rsplit(".", 2)[-1] == "weight"]
-    specs = cfg.get("layers") or []
-    if len(weight_keys) != len(specs):
-        raise Ai8xImportError(
-            f"{len(specs)} YAML layers but {len(weight_keys)} weight tensors in the checkpoint"
-        )
-    layers = []
-    for key, spec in zip(weight_keys, specs, strict=True):
-        name = key[: -len(".weight")].removesuffix(".op")
-        layers.append(_layer(name, spec, state, key))
+        cfg = yaml.safe_load(Path(network_yaml).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise Ai8xImportError(f"cannot read {network_yaml}: {exc}") from exc
+    state: dict[str, Any] = ckpt["state_dict"]
+    arch = str(cfg.get("arch", "")) if isinstance(cfg, dict) else ""
+    if arch and str(ckpt.get("arch", "")).lower() != arch.lower():
+        raise Ai8xImportError(f"YAML arch {arch!r} != checkpoint arch {ckpt.get('arch')!r}")
+    layers = build_layers(parse_network(cfg), state)
     extras = (ckpt.get("extras") or {}).get("ferhil", {})
-    if input_shape is None:
-        input_shape = _input_shape(extras, Path(network_yaml))
-    n_out = layers[-1].out_channels
+    shape = tuple(input_shape) if input_shape else _input_shape(extras, Path(network_yaml))
+    model = QuantModel(
+        name=str(extras.get("name", ckpt.get("arch", "imported"))),
+        version=str(extras.get("version", "1")),
+        input_shape=shape,
+        classes=(),
+        input_mapping=str(extras.get("input_mapping", DEFAULT_MAPPING)),
+        layers=layers,
+        metadata={"imported_from": str(checkpoint), "arch": arch, "dataset": cfg.get("dataset")},
+    )
+    try:
+        model.validate()
+    except ModelFormatError as exc:
+        raise Ai8xImportError(f"{network_yaml}: {exc}") from exc
+    n_out = model.output_shapes()[layers[-1].name][0]
     if classes is None:
         classes = tuple(extras.get("classes") or ())
         if len(classes) != n_out:
             classes = FER_CLASSES if n_out == 7 else tuple(f"class{i}" for i in range(n_out))
-    model = QuantModel(
-        name=str(extras.get("name", ckpt.get("arch", "imported"))),
-        version=str(extras.get("version", "1")),
-        input_shape=input_shape,
-        classes=classes,
-        input_mapping=str(extras.get("input_mapping", DEFAULT_MAPPING)),
-        layers=layers,
-        metadata={"imported_from": str(checkpoint)},
-    )
+    model.classes = tuple(classes)
     model.validate()
     return model

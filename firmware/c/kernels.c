@@ -316,3 +316,75 @@ void fully_connected_s8(const layer_params_t *p, const int8_t *in, int8_t *out,
         }
     }
 }
+
+void conv1d_s8(const layer_params_t *p, const int8_t *in, int8_t *out, int32_t *out_wide,
+               int8_t *wscratch)
+{
+    const int32_t len = (int32_t)p->in_h;
+    const int32_t k = (int32_t)p->kernel;
+    const int32_t pad = (int32_t)p->pad;
+    const int32_t lo = len + 2 * pad - k + 1;
+    const uint32_t row = (uint32_t)p->in_c * (uint32_t)k;
+    const uint32_t row_bytes = weight_row_bytes(row, p->weight_bits);
+    for (uint32_t o = 0; o < p->out_c; o++) {
+        unpack_weights_s8(p->weights + o * row_bytes, p->weight_bits, row, wscratch);
+        const int32_t base = p->bias != NULL ? 128 * (int32_t)p->bias[o] : 0;
+        for (int32_t t = 0; t < lo; t++) {
+            int32_t acc = base;
+            for (uint32_t c = 0; c < p->in_c; c++) {
+                const int8_t *src = in + c * (uint32_t)len;
+                const int8_t *wk = wscratch + c * (uint32_t)k;
+                for (int32_t j = 0; j < k; j++) {
+                    const int32_t x = t + j - pad;
+                    if (x >= 0 && x < len) {
+                        acc += (int32_t)wk[j] * (int32_t)src[x];
+                    }
+                }
+            }
+            if (p->wide) {
+                out_wide[o * (uint32_t)lo + (uint32_t)t] = acc;
+            } else {
+                out[o * (uint32_t)lo + (uint32_t)t] =
+                    activate_s8(requantize(acc, p->round_shift), p->activation);
+            }
+        }
+    }
+}
+
+void upsample2x_s8(const int8_t *in, uint16_t c, uint16_t h, uint16_t w, uint8_t before,
+                   uint8_t after, int8_t *out)
+{
+    const uint32_t ho = 2u * h - 1u + before + after;
+    const uint32_t wo = 2u * w - 1u + before + after;
+    for (uint32_t i = 0; i < (uint32_t)c * ho * wo; i++) {
+        out[i] = 0;
+    }
+    for (uint32_t ch = 0; ch < c; ch++) {
+        for (uint32_t y = 0; y < h; y++) {
+            for (uint32_t x = 0; x < w; x++) {
+                out[(ch * ho + before + 2u * y) * wo + before + 2u * x] =
+                    in[(ch * h + y) * (uint32_t)w + x];
+            }
+        }
+    }
+}
+
+void eltwise_s8(const int8_t *in, uint32_t count, uint8_t operands, uint8_t kind, int8_t *out)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        int32_t v = in[i];
+        for (uint32_t k = 1; k < operands; k++) {
+            const int32_t b = in[k * count + i];
+            if (kind == KERNEL_ELT_ADD) {
+                v += b;
+            } else if (kind == KERNEL_ELT_SUB) {
+                v -= b;
+            } else if (kind == KERNEL_ELT_XOR) {
+                v = (int32_t)((uint32_t)v ^ (uint32_t)b);
+            } else {
+                v = (int32_t)((uint32_t)v | (uint32_t)b);
+            }
+        }
+        out[i] = clamp_s8(v);
+    }
+}

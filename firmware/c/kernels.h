@@ -20,6 +20,10 @@
 #define KERNEL_ACT_NONE 0u
 #define KERNEL_ACT_RELU 1u
 #define KERNEL_ACT_ABS 2u
+#define KERNEL_ELT_ADD 0u
+#define KERNEL_ELT_SUB 1u
+#define KERNEL_ELT_XOR 2u
+#define KERNEL_ELT_OR 3u
 
 /** One conv2d or linear layer, as the synthesizer emits it. */
 typedef struct {
@@ -78,5 +82,20 @@ void conv2d_s8(const layer_params_t *p, const int8_t *in, int8_t *out, int32_t *
  *  Writes int8 `out` or, when p->wide, int32 `out_wide`; `wscratch` holds in_c int8 weights. */
 void fully_connected_s8(const layer_params_t *p, const int8_t *in, int8_t *out,
                         int32_t *out_wide, int8_t *wscratch);
+
+/** 1-D convolution of CL `in` (in_c x in_h, in_w = 1), kernel 1..9, zero padding `pad`.
+ *  Writes int8 `out` (out_c x L') or, when p->wide, int32 `out_wide`; `wscratch` holds
+ *  in_c*kernel int8 weights. */
+void conv1d_s8(const layer_params_t *p, const int8_t *in, int8_t *out, int32_t *out_wide,
+               int8_t *wscratch);
+
+/** Stride-2 zero insertion for a transposed convolution: CHW `in` (c x h x w) becomes
+ *  c x (2h-1+before+after) x (2w-1+before+after) with `before`/`after` zero rows/columns. */
+void upsample2x_s8(const int8_t *in, uint16_t c, uint16_t h, uint16_t w, uint8_t before,
+                   uint8_t after, int8_t *out);
+
+/** Element-wise KERNEL_ELT_* over `operands` consecutive blocks of `count` int8 values in `in`,
+ *  left to right, saturated to int8 once at the end (as the accelerator does). */
+void eltwise_s8(const int8_t *in, uint32_t count, uint8_t operands, uint8_t kind, int8_t *out);
 
 #endif /* FERHIL_KERNELS_H */

@@ -115,8 +115,8 @@ def test_cli_golden(tmp_path: Path, zoo: Path, capsys: pytest.CaptureFixture[str
         main(["golden", "--input", str(tmp_path / "x.npy"), "--out", str(tmp_path / "y.npy")]) == 0
     )
     y = np.load(tmp_path / "y.npy")
-    assert y.dtype == np.int64 and y.shape == (4, 7)
-    np.testing.assert_array_equal(y, run(model, x))
+    assert y.dtype == np.int64 and y.shape == (4, 7, 1, 1)
+    np.testing.assert_array_equal(y.reshape(4, 7), run(model, x))
     np.save(tmp_path / "one.npy", x[0].astype(np.int8))
     assert (
         main(
@@ -132,7 +132,7 @@ def test_cli_golden(tmp_path: Path, zoo: Path, capsys: pytest.CaptureFixture[str
         )
         == 0
     )
-    assert np.load(tmp_path / "y1.npy").shape == (1, 7)
+    assert np.load(tmp_path / "y1.npy").shape == (1, 7, 1, 1)
     capsys.readouterr()
 
 
