@@ -64,9 +64,21 @@ class BoardSpec:
         return [self.directory / s for s in self.sources]
 
 
+#: The one name users type for a board (``ferhil run --board``, ``ferhil build --board``) ->
+#: its folder under ``firmware/boards`` when they differ.
+BOARD_ALIASES = {"qemu": "qemu_mps2_an386"}
+
+
 def canonical_board_name(name: str) -> str:
-    """Return the folder name of ``name`` (``-`` becomes ``_``)."""
-    return name.strip().replace("-", "_")
+    """Return the folder name of ``name`` (``-`` becomes ``_``; ``qemu`` = ``qemu_mps2_an386``)."""
+    folder = name.strip().replace("-", "_")
+    return BOARD_ALIASES.get(folder, folder)
+
+
+def board_names() -> list[str]:
+    """The board names users type (``hostsim``, ``max78000fthr``, ``qemu``), as ``run`` takes."""
+    folders = {v: k for k, v in BOARD_ALIASES.items()}
+    return sorted(folders.get(name, name) for name in list_boards())
 
 
 def list_boards() -> list[str]:
@@ -102,7 +114,7 @@ def load_board(name: str) -> BoardSpec:
     spec_path = directory / SPEC_FILE
     if not spec_path.is_file():
         raise UnknownBoardError(
-            f"unknown board {name!r}; known boards: {', '.join(list_boards()) or 'none'}"
+            f"unknown board {name!r}; known boards: {', '.join(board_names()) or 'none'}"
         )
     try:
         data = json.loads(spec_path.read_text())

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -25,18 +26,31 @@ from pathlib import Path
 from typing import Any
 
 from firmware.board_specs import BoardSpec, load_board
+from firmware.izer import find_izer
+from firmware.izer_project import izer_identity
 from firmware.model_plan import plan_model
 from firmware.msdk import MsdkOptions, build_msdk_project, msdk_versions
+from firmware.msdk_outputs import (
+    IZER_IDENTITY_FILE,
+    add_izer_sources,
+    msdk_outputs,
+    read_izer_dir,
+)
 from firmware.synth import synthesize
 from firmware.toolchains import FirmwareBuildError, get_toolchain
 from golden.format import QuantModel
 
+LOG = logging.getLogger("ferhil.firmware")
 COMMON_C_DIR = Path(__file__).parent / "c"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MANIFEST_NAME = "manifest.json"
 MANIFEST_SCHEMA = "ferhil-firmware-manifest"
 _GCC_OPTS = frozenset({"extra_cflags"})
-_MSDK_OPTS = frozenset({"maxim_path", "adi_cnn_dir", "uart_baud", "make_jobs"})
+_MSDK_OPTS = frozenset(
+    {"maxim_path", "adi_cnn_dir", "uart_baud", "make_jobs", "backend", "izer", "ai8x_exporter"}
+)
+#: Options that locate tools or carry code; their content is keyed by versions instead.
+_UNHASHED_OPTS = frozenset({"maxim_path", "izer", "ai8x_exporter"})
 
 
 @dataclass(frozen=True)
@@ -86,15 +100,11 @@ def _board_files(spec: BoardSpec) -> dict[str, bytes]:
 
 def _gather_sources(spec: BoardSpec, model: QuantModel, opts: dict[str, Any]) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
-    adi_dir = MsdkOptions.from_opts(opts).adi_cnn_dir if spec.kind == "msdk" else None
-    if adi_dir is not None:
-        for name in ("cnn.c", "cnn.h", "weights.h"):
-            src = Path(adi_dir) / name
-            if not src.is_file():
-                raise FirmwareBuildError(
-                    f"ADI_CNN_DIR {adi_dir} has no {name}; point it at ai8xize.py's output folder"
-                )
-            files[f"adi/{name}"] = src.read_bytes()
+    msdk = MsdkOptions.from_opts(opts) if spec.kind == "msdk" else None
+    if msdk is not None and msdk.adi_cnn_dir is not None:
+        files.update(read_izer_dir(msdk.adi_cnn_dir))
+    elif msdk is not None and msdk.accelerator:
+        files[IZER_IDENTITY_FILE] = izer_identity(model, find_izer(msdk.izer))
     sources = synthesize(model)
     files.update({f"gen/{n}": t.encode() for n, t in sources.files.items()})
     for path in sorted(COMMON_C_DIR.iterdir()):
@@ -128,7 +138,7 @@ def _firmware_hash(
         "cflags": list(spec.cflags),
         "ldflags": list(spec.ldflags),
         "toolchain": versions,
-        "options": {k: str(v) for k, v in sorted(opts.items()) if k != "maxim_path"},
+        "options": {k: str(v) for k, v in sorted(opts.items()) if k not in _UNHASHED_OPTS},
         "sources": sources,
     }
     return _sha256(json.dumps(identity, sort_keys=True).encode())
@@ -181,7 +191,10 @@ def build_firmware(
         cache_dir: the build cache root (default :func:`default_cache_dir`).
         force: rebuild even when the cache holds this firmware.
         **opts: board options: ``extra_cflags`` (gcc boards); ``maxim_path``,
-            ``adi_cnn_dir``, ``uart_baud``, ``make_jobs`` (max78000fthr).
+            ``adi_cnn_dir``, ``uart_baud``, ``make_jobs``, ``backend`` (``accelerator``, the
+            default, or ``portable``), ``izer`` (checkout; default ``$FERHIL_IZER``) and
+            ``ai8x_exporter`` (``models.export_ai8x.export_ai8x``, passed in by the harness)
+            (max78000fthr).
 
     Returns:
         The artifact; ``artifact.cached`` says whether it came from the cache.
@@ -194,6 +207,8 @@ def build_firmware(
     """
     spec = load_board(board)
     _check_opts(spec, opts)
+    if spec.kind == "msdk" and not opts.get("backend"):
+        opts["backend"] = "accelerator"  # the default, spelled out so both key one build
     versions = _toolchain_versions(spec, opts)
     files = _gather_sources(spec, model, opts)
     source_hashes = {name: _sha256(data) for name, data in sorted(files.items())}
@@ -203,6 +218,7 @@ def build_firmware(
     if not force:
         cached = _load_cached(final, spec)
         if cached is not None:
+            LOG.info("firmware for %s: cached build %s", spec.name, cached.path)
             return cached
     root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".tmp-{fw_hash[:12]}-", dir=root))
@@ -211,6 +227,7 @@ def build_firmware(
             dest = work / "src" / name
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(data)
+        accel = add_izer_sources(spec, model, work / "src", opts) if spec.kind == "msdk" else None
         try:
             if spec.kind == "msdk":
                 flags = build_msdk_project(spec, work, fw_hash, MsdkOptions.from_opts(opts))
@@ -221,10 +238,12 @@ def build_firmware(
                 raise
             plan = plan_model(model)
             raise FirmwareBuildError(
-                f"model {model.name} v{model.version} does not fit board {spec.name}'s memory: "
-                f"its static CNN buffers take {plan.static_ram_bytes} bytes of RAM (plus the "
-                "agent's) and its packed weights live in flash; use a smaller model (fewer "
-                f"channels, earlier pooling) or the accelerator backend.\n{exc}"
+                f"model {model.name} v{model.version} does not fit board {spec.name}'s memory "
+                f"with the portable backend: its static CNN buffers take "
+                f"{plan.static_ram_bytes} bytes of RAM (plus the agent's) and its packed weights "
+                "live in flash; build it with the accelerator backend (--backend accelerator, "
+                "the default: izer's code puts the weights in the CNN's own memory) or use a "
+                f"smaller model.\n{exc}"
             ) from exc
         manifest = {
             "schema": MANIFEST_SCHEMA,
@@ -233,14 +252,16 @@ def build_firmware(
             "model_hash": model.hash(),
             "model_name": model.name,
             "model_version": model.version,
-            "backend": "adi" if "adi/cnn.c" in files else "portable",
+            "backend": "accelerator" if accel is not None else "portable",
             "sources": source_hashes,
             "toolchain": versions,
             "flags": flags,
-            "options": {k: str(v) for k, v in sorted(opts.items())},
+            "options": {k: str(v) for k, v in sorted(opts.items()) if k != "ai8x_exporter"},
             "output": spec.output,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
+        if spec.kind == "msdk":
+            manifest.update(msdk_outputs(work, spec.output, accel))
         (work / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
         if force and final.exists():
             shutil.rmtree(final, ignore_errors=True)
@@ -256,4 +277,5 @@ def build_firmware(
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+    LOG.info("firmware for %s built: %s (hash %s)", spec.name, final / spec.output, fw_hash[:12])
     return FirmwareArtifact(path=final / spec.output, board=spec.name, manifest=manifest)

@@ -8,8 +8,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from firmware.board_specs import list_boards
+from firmware.board_specs import board_names
 from firmware.build import build_firmware
+from firmware.msdk import BACKENDS
+from golden.output_paths import output_dir
 from golden.zoo import load_model
 
 
@@ -23,7 +25,9 @@ def register(subparsers: Any) -> None:
         "build/firmware/ ($FERHIL_BUILD_DIR).",
     )
     p.add_argument(
-        "--board", required=True, help=f"board name ({', '.join(list_boards())}; '-' = '_')"
+        "--board",
+        required=True,
+        help=f"board name ({', '.join(board_names())}), as `ferhil run --board` takes it",
     )
     p.add_argument("--model", default=None, help="zoo name or .qmodel.npz path (default: newest)")
     p.add_argument("--out", type=Path, default=None, help="also copy the firmware into DIR")
@@ -34,11 +38,19 @@ def register(subparsers: Any) -> None:
         "--adi-cnn-dir", default=None, help="ai8xize.py output to use ADI's accelerator code"
     )
     p.add_argument("--baud", type=int, default=None, help="UART baud rate (max78000fthr)")
+    p.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=None,
+        help="max78000fthr CNN backend: accelerator (default: izer's code, weights in the CNN's "
+        "memory) or portable (ferhil's kernels on the Cortex-M4; small models only)",
+    )
     p.set_defaults(func=cmd_build)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Run ``ferhil build``; prints the artifact path, then the manifest as JSON."""
+    out_dir = output_dir(args.out, "--out") if args.out is not None else None
     model = load_model(args.model)
     opts: dict[str, Any] = {}
     if args.maxim_path:
@@ -47,13 +59,23 @@ def cmd_build(args: argparse.Namespace) -> int:
         opts["adi_cnn_dir"] = args.adi_cnn_dir
     if args.baud:
         opts["uart_baud"] = args.baud
+    if args.backend:
+        opts["backend"] = args.backend
+    if getattr(args, "izer", None):
+        opts["izer"] = args.izer
+    if getattr(args, "ai8x_exporter", None) is not None and args.board.replace("-", "_") == (
+        "max78000fthr"
+    ):
+        opts["ai8x_exporter"] = args.ai8x_exporter
     artifact = build_firmware(args.board, model, cache_dir=args.cache_dir, force=args.force, **opts)
     path = artifact.path
-    if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-        path = args.out / artifact.path.name
+    if out_dir is not None:
+        path = out_dir / artifact.path.name
         shutil.copy2(artifact.path, path)
-        (args.out / "manifest.json").write_text(json.dumps(artifact.manifest, indent=2) + "\n")
+        for key in ("hex", "map"):  # MSDK builds: the HEX image and the linker map
+            if artifact.manifest.get(key):
+                shutil.copy2(artifact.path.parent.parent / artifact.manifest[key], out_dir)
+        (out_dir / "manifest.json").write_text(json.dumps(artifact.manifest, indent=2) + "\n")
     print(path)
     print(json.dumps({**artifact.manifest, "cached": artifact.cached}, indent=2, sort_keys=True))
     return 0

@@ -22,11 +22,13 @@ from firmware.messages import (
     HelloInfo,
     InferFailure,
     InferResult,
+    SelftestResult,
     bench_request,
     parse_bench_reply,
     parse_error_reply,
     parse_hello,
     parse_infer_reply,
+    parse_selftest_reply,
 )
 from firmware.pipeline import PipelineRequest, run_pipeline
 
@@ -70,7 +72,11 @@ class AgentClient:
         return seq
 
     def request(
-        self, msg_type: p.MessageType, payload: bytes = b"", timeout: float | None = None
+        self,
+        msg_type: p.MessageType,
+        payload: bytes = b"",
+        timeout: float | None = None,
+        attempts: int | None = None,
     ) -> Frame:
         """Send one request and return its reply frame, retrying on loss.
 
@@ -78,6 +84,7 @@ class AgentClient:
             msg_type: The request type.
             payload: The request payload.
             timeout: Seconds to wait per attempt (default: the client's ``timeout``).
+            attempts: How often to send it (default: the client's ``attempts``).
 
         Raises:
             AgentTimeoutError: no reply after ``attempts`` tries.
@@ -89,7 +96,8 @@ class AgentClient:
         error_type = int(p.MessageType.ERROR) | p.REPLY_BIT
         last_error: AgentReplyError | None = None
         wait = self.timeout if timeout is None else timeout
-        for _attempt in range(self.attempts):
+        tries = self.attempts if attempts is None else max(1, attempts)
+        for _attempt in range(tries):
             self.link.send(frame)
             deadline = time.monotonic() + wait
             while True:
@@ -108,20 +116,23 @@ class AgentClient:
                     break
         where = describe_transport(self.link.transport)
         if last_error is not None:
-            raise ProtocolError(f"{last_error} (on {where}, {self.attempts} attempts)")
+            raise ProtocolError(f"{last_error} (on {where}, {tries} attempts)")
         hint = "is the firmware running"
         hint += f" and the baud {getattr(self.link.transport, 'baudrate', '115200')}?"
         raise AgentTimeoutError(
-            f"no {msg_type.name} reply in {wait:g} s on {where} ({self.attempts} attempts): {hint}"
+            f"no {msg_type.name} reply in {wait:g} s on {where} ({tries} attempts): {hint}"
         )
 
-    def hello(self) -> HelloInfo:
+    def hello(self, attempts: int | None = None) -> HelloInfo:
         """Ask the agent who it is; checks the protocol version.
+
+        Args:
+            attempts: How often to send HELLO (default: the client's ``attempts``).
 
         Raises:
             ProtocolError: the firmware speaks another protocol version.
         """
-        info = parse_hello(self.request(p.MessageType.HELLO).payload)
+        info = parse_hello(self.request(p.MessageType.HELLO, attempts=attempts).payload)
         if info.protocol_version != p.PROTOCOL_VERSION:
             raise ProtocolError(
                 f"firmware speaks protocol v{info.protocol_version}, this host v"
@@ -170,6 +181,32 @@ class AgentClient:
         status, outputs, cycles = parse_infer_reply(seq, reply.payload)
         return InferResult(seq, status, outputs, cycles, rtt_s=time.monotonic() - start)
 
+    def infer_wire_bytes(self) -> int:
+        """Most wire bytes of one INFER request (both delimiters included); needs HELLO."""
+        assert self.info is not None, "call hello() first"
+        return p.cobs_max_encoded_size(self.info.input_size + p.FRAME_OVERHEAD) + 2
+
+    def check_rx_window(self) -> None:
+        """Refuse a board whose receive window cannot hold one INFER frame (up-front).
+
+        Such a board drops part of every request, so every sample would time out; this says
+        so at once instead.
+
+        Raises:
+            ProtocolError: HELLO's ``rx_buffer_bytes`` is non-zero and smaller than one frame.
+        """
+        if self.info is None:
+            self.hello()
+        assert self.info is not None
+        rx = self.info.rx_buffer_bytes
+        need = self.infer_wire_bytes()
+        if rx != p.RX_BUFFER_FLOW_CONTROLLED and 0 < rx < need:
+            raise ProtocolError(
+                f"the board's receive window holds {rx} bytes but one INFER frame needs {need} "
+                f"(input {self.info.input_size} bytes): no request can arrive whole; give the "
+                "board a larger receive buffer or a model with a smaller input"
+            )
+
     def effective_window(self, window: int, request_bytes: int) -> int:
         """Clamp ``window`` so in-flight requests fit the agent's RX buffering (HELLO)."""
         if self.info is None or self.info.rx_buffer_bytes == p.RX_BUFFER_FLOW_CONTROLLED:
@@ -193,12 +230,16 @@ class AgentClient:
             window: Most requests in flight. Clamped to what the agent's RX buffer (HELLO
                 ``rx_buffer_bytes``) holds unless ``respect_rx_buffer`` is False.
             respect_rx_buffer: Set False only to test loss recovery.
+
+        Raises:
+            ProtocolError: the board's receive window cannot hold one INFER frame.
         """
         if self.info is None:
             self.hello()
         assert self.info is not None
-        wire_bytes = p.cobs_max_encoded_size(self.info.input_size + p.FRAME_OVERHEAD) + 2
+        wire_bytes = self.infer_wire_bytes()
         if respect_rx_buffer:
+            self.check_rx_window()
             window = self.effective_window(window, wire_bytes)
 
         def requests() -> Iterator[PipelineRequest]:
@@ -221,13 +262,41 @@ class AgentClient:
         reply = self.request(p.MessageType.BENCH, bench_request(n), timeout)
         return parse_bench_reply(reply.payload)
 
+    def selftest(self, timeout: float | None = None) -> SelftestResult:
+        """Run the image's known-answer test (SELFTEST) and return its result.
+
+        Raises:
+            AgentReplyError: UNKNOWN_COMMAND from firmware built before SELFTEST existed.
+        """
+        reply = self.request(p.MessageType.SELFTEST, b"", timeout)
+        return parse_selftest_reply(reply.payload)
+
+    def alive(self) -> bool:
+        """One PING, one attempt: does the agent answer within ``timeout``?"""
+        try:
+            self.request(p.MessageType.PING, attempts=1)
+        except (AgentTimeoutError, ProtocolError):
+            return False
+        return True
+
     def reset(self, boot_timeout: float = 5.0) -> HelloInfo:
-        """Reset the board and wait until it answers HELLO again; return that HELLO."""
-        self.request(p.MessageType.RESET)
+        """Reset the board and wait until it answers HELLO again; return that HELLO.
+
+        Bounded for recovery: the RESET is sent once; when its reply does not come within
+        ``timeout``, one HELLO tells a lost reply (the board answers) from a hung board
+        (:class:`AgentTimeoutError` after about two ``timeout``).
+
+        Raises:
+            AgentTimeoutError: the board answers neither RESET nor HELLO.
+        """
+        try:
+            self.request(p.MessageType.RESET, attempts=1)
+        except AgentTimeoutError:
+            return self.hello(attempts=1)
         deadline = time.monotonic() + boot_timeout
         while True:
             try:
-                return self.hello()
+                return self.hello(attempts=1)
             except AgentTimeoutError:
                 if time.monotonic() >= deadline:
                     raise

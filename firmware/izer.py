@@ -161,7 +161,10 @@ def find_izer(explicit: Path | str | None = None) -> IzerInstall:
 def shared_izer_dir() -> Path | None:
     """The shared izer copy beside the repository (``../shared/vendor/ai8x-synthesis``).
 
+    ``$FERHIL_SHARED`` replaces ``../shared`` (see ``fixtures.paths.shared_dir``).
+
     For the test suite and CI only: users point ferhil at their own checkout.
     """
-    cand = REPO_ROOT.parent / "shared" / "vendor" / "ai8x-synthesis"
+    shared = Path(os.environ.get("FERHIL_SHARED") or REPO_ROOT.parent / "shared")
+    cand = shared / "vendor" / "ai8x-synthesis"
     return cand if (cand / "ai8xize.py").is_file() else None

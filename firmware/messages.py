@@ -201,3 +201,38 @@ def parse_error_reply(seq: int, payload: bytes) -> AgentReplyError:
         seq_valid=bool(v["err_flags"] & p.ERROR_FLAG_SEQ_VALID),
         detail=v["detail"],
     )
+
+
+@dataclass(frozen=True)
+class SelftestResult:
+    """SELFTEST reply: the image's known-answer test (izer's on the accelerator backend)."""
+
+    result: int
+    status: int
+    cycles: int
+    detail: int
+
+    @property
+    def passed(self) -> bool:
+        """True when every output matched the built-in expected output."""
+        return self.result == p.SelftestResult.PASS
+
+    def describe(self) -> str:
+        """One line for logs and errors."""
+        if self.passed:
+            return f"self-test passed ({self.cycles} cycles)"
+        if self.result == p.SelftestResult.FAIL:
+            return (
+                f"self-test FAILED: output {self.detail - 1 if self.detail else '?'} differs from "
+                "the known answer built into the image (bad weight load or a wrong build): "
+                "rebuild (ferhil build --force) and reflash"
+            )
+        return f"self-test could not run (CNN status {self.status}, step {self.detail})"
+
+
+def parse_selftest_reply(payload: bytes) -> SelftestResult:
+    """Parse a SELFTEST reply payload."""
+    v = _unpack(p.SELFTEST_REPLY, payload, "SELFTEST")
+    return SelftestResult(
+        result=v["result"], status=v["status"], cycles=v["cycles"], detail=v["detail"]
+    )

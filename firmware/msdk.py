@@ -13,17 +13,21 @@ what is missing and how to install it.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from firmware.toolchains import ToolchainMissingError, run_tool, tool_version
+from firmware.toolchains import FirmwareBuildError, ToolchainMissingError, run_tool, tool_version
 
 if TYPE_CHECKING:
     from firmware.board_specs import BoardSpec
 
+#: CNN backends: izer's accelerator code (default) or ferhil's portable kernels on the M4.
+BACKENDS = ("accelerator", "portable")
 MSDK_BOARD = "FTHR_RevA"
 MSDK_TARGET = "MAX78000"
 DEFAULT_UART_BAUD = 115200
@@ -57,17 +61,32 @@ class MsdkOptions:
     adi_cnn_dir: Path | None
     uart_baud: int = DEFAULT_UART_BAUD
     make_jobs: int = 2
+    backend: str = "accelerator"
+    izer: Path | None = None
+
+    @property
+    def accelerator(self) -> bool:
+        """True when ADI's accelerator code (izer's output) is compiled in."""
+        return self.backend == "accelerator" or self.adi_cnn_dir is not None
 
     @classmethod
     def from_opts(cls, opts: dict[str, Any]) -> MsdkOptions:
         """Build the options from ``build_firmware`` keyword options and the environment."""
         maxim = opts.get("maxim_path") or os.environ.get("MAXIM_PATH")
         adi = opts.get("adi_cnn_dir") or os.environ.get("ADI_CNN_DIR")
+        backend = str(opts.get("backend") or "accelerator")
+        if backend not in BACKENDS:
+            raise FirmwareBuildError(
+                f"unknown CNN backend {backend!r} for max78000fthr; use one of {list(BACKENDS)}"
+            )
+        izer = opts.get("izer")
         return cls(
             maxim_path=Path(maxim) if maxim else None,
             adi_cnn_dir=Path(adi) if adi else None,
             uart_baud=int(opts.get("uart_baud", DEFAULT_UART_BAUD)),
             make_jobs=int(opts.get("make_jobs", 2)),
+            backend=backend,
+            izer=Path(izer) if izer else None,
         )
 
 
@@ -100,15 +119,39 @@ def require_msdk(options: MsdkOptions) -> Path:
 def msdk_versions(options: MsdkOptions) -> dict[str, str]:
     """Return the toolchain versions of an MSDK build (checks the MSDK is installed)."""
     root = require_msdk(options)
-    versions = {
+    return {
         "arm-none-eabi-gcc": tool_version("arm-none-eabi-gcc"),
         "make": tool_version("make"),
-        "msdk": str(root),
+        "msdk": msdk_version(root),
     }
-    version_file = root / "Libraries" / "PeriphDrivers" / "VERSION"
-    if version_file.is_file():
-        versions["msdk"] += f" ({version_file.read_text().strip()})"
-    return versions
+
+
+def msdk_version(root: Path) -> str:
+    """Return the MSDK's version: its ``mxc_version.mk`` string, its git commit, else a hash.
+
+    The hash covers the build system files (``gcc.mk``, the part's ``.mk``, linker script and
+    startup file), so an unversioned copy (like the test suite's subset) still keys the cache.
+    """
+    gcc_dir = root / "Libraries" / "CMSIS" / "Device" / "Maxim" / "GCC"
+    version_mk = gcc_dir / "mxc_version.mk"
+    if version_mk.is_file():
+        match = re.search(r"MSDK_VERSION_STRING\s*:?=\s*(.+)", version_mk.read_text())
+        if match:
+            return match.group(1).strip()
+    head = root / ".git" / "HEAD"
+    if head.is_file():
+        ref = head.read_text().strip()
+        ref_file = root / ".git" / ref[5:] if ref.startswith("ref: ") else None
+        if ref_file is None:
+            return "git-" + ref[:12]
+        if ref_file.is_file():
+            return "git-" + ref_file.read_text().strip()[:12]
+    digest = hashlib.sha256()
+    device = root / "Libraries" / "CMSIS" / "Device" / "Maxim" / MSDK_TARGET / "Source" / "GCC"
+    for path in (gcc_dir / "gcc.mk", *sorted(device.glob("*"))):
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return "unversioned-" + digest.hexdigest()[:16]
 
 
 def build_msdk_project(
@@ -135,8 +178,10 @@ def build_msdk_project(
         f"FERHIL_BUILD_ID=0x{fw_hash[:16]}ULL",
         f"HAL_UART_BAUD={options.uart_baud}",
     ]
-    if options.adi_cnn_dir is not None:
+    if options.accelerator:
         variables.append("FERHIL_ADI_BACKEND=1")
+    if not (root / ".github" / "workflows" / "scripts" / "update_version.py").is_file():
+        variables.append("PYTHON_CMD=none")  # gcc.mk would run a script this MSDK lacks
     run_tool(
         ["make", "-r", f"-j{options.make_jobs}", "-C", str(project), *variables],
         what="MSDK make for max78000fthr",

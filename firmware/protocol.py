@@ -57,6 +57,8 @@ class MessageType(IntEnum):
     INFER = 0x03
     BENCH = 0x04
     RESET = 0x05
+    SELFTEST = 0x06
+    """Run the image's built-in known-answer test (izer's on the accelerator backend)."""
     ERROR = 0x7F
     """Only sent by the agent, always with :data:`REPLY_BIT` set (0xFF on the wire)."""
 
@@ -110,6 +112,20 @@ class ClockKind(IntEnum):
     HARDWARE = 0
     SIMULATED = 1
     QEMU_ICOUNT = 2
+    HARDWARE_TIMER_US = 3
+    """A hardware timer that runs while the core sleeps (izer's ``--timer``, ``cnn_time`` in
+    microseconds), reported as core-clock cycles (us * core_clock_hz / 1e6)."""
+
+
+class SelftestResult(IntEnum):
+    """SELFTEST ``result``."""
+
+    PASS = 0
+    FAIL = 1
+    """The outputs differ from the expected ones (``detail``: 1 + index of the first mismatch;
+    izer's check reports 1 for any mismatch)."""
+    ERROR = 2
+    """A CNN call failed (``status`` says which)."""
 
 
 INPUT_FORMAT_INT8_CHW: Final = 1
@@ -173,6 +189,14 @@ BENCH_REPLY: Final[Layout] = (
 )
 """``total_cycles``: the whole loop (input loads included, trigger high); ``infer_cycles``: the
 sum of the cnn_start..cnn_wait windows; min/max: the extremes of one window."""
+SELFTEST_REPLY: Final[Layout] = (
+    ("result", "B"),
+    ("status", "B"),
+    ("reserved", "H"),
+    ("cycles", "I"),
+    ("detail", "I"),
+)
+"""SELFTEST: the known-answer input is built into the image; the request has no payload."""
 ERROR_REPLY: Final[Layout] = (
     ("code", "B"),
     ("err_flags", "B"),
@@ -208,6 +232,7 @@ LAYOUTS: Final[dict[str, Layout]] = {
     "BENCH_REQUEST": BENCH_REQUEST,
     "BENCH_REPLY": BENCH_REPLY,
     "ERROR_REPLY": ERROR_REPLY,
+    "SELFTEST_REPLY": SELFTEST_REPLY,
 }
 
 assert MAX_ENCODED_FRAME + 2 <= MAX_WIRE_FRAME, "a maximal frame must fit the wire limit"

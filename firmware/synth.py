@@ -13,7 +13,6 @@ The simulated cycle count comes from ``golden.cost.estimate_cycles``.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import jinja2
 import numpy as np
 
+from firmware.c_literals import c_comment, c_string
 from firmware.model_plan import LayerPlan, ModelPlan, plan_model
 from firmware.weight_packing import pack_rows, row_bytes
 from golden.format import QuantModel
@@ -32,6 +32,7 @@ GENERATED_FILES: dict[str, str] = {
     "weights.h": "weights.h.j2",
     "cnn.h": "cnn.h.j2",
     "cnn.c": "cnn.c.j2",
+    "selftest.c": "selftest.c.j2",
 }
 _ACTIVATIONS = {"none": "KERNEL_ACT_NONE", "relu": "KERNEL_ACT_RELU", "abs": "KERNEL_ACT_ABS"}
 _POOLS = {None: "CNN_POOL_NONE", "max": "CNN_POOL_MAX", "avg": "CNN_POOL_AVG"}
@@ -64,11 +65,6 @@ class SynthesizedSources:
         return paths
 
 
-def c_string(value: object) -> str:
-    """Return ``value`` as a C string literal (JSON escaping is valid C for printable text)."""
-    return json.dumps(str(value), ensure_ascii=True)
-
-
 def _c_bytes(data: bytes | np.ndarray, signed: bool = False) -> str:
     values = np.frombuffer(bytes(data), np.int8 if signed else np.uint8).tolist()
     fmt = "{:d}" if signed else "0x{:02x}"
@@ -85,7 +81,7 @@ def _layer_context(lp: LayerPlan) -> dict[str, Any]:
     packed = pack_rows(layer.weights, layer.weight_bits)
     return {
         "index": lp.index,
-        "name": layer.name,
+        "name": c_comment(layer.name),
         "op": "CNN_OP_CONV2D" if layer.op == "conv2d" else "CNN_OP_LINEAR",
         "shape": "x".join(str(d) for d in layer.weights.shape),
         "in_shape": "x".join(map(str, lp.in_shape)),
@@ -128,7 +124,37 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["c_string"] = c_string
+    env.filters["c_comment"] = c_comment
     return env
+
+
+def kat_input(model: QuantModel) -> np.ndarray:
+    """Return the deterministic int8 ``(C, H, W)`` known-answer input built into every image.
+
+    Fixed-seed values over the whole int8 range: the same on every machine (it keys the build
+    cache) and it excites every channel. izer gets the same input (``--sample-input``).
+    """
+    rng = np.random.default_rng(0x5E1F7E57)
+    return rng.integers(-128, 128, size=model.input_shape, dtype=np.int64).astype(np.int8)
+
+
+def kat_expected(model: QuantModel) -> np.ndarray:
+    """Return the golden model's raw outputs (int64) for :func:`kat_input`."""
+    from golden.inference import run
+
+    return run(model, kat_input(model).astype(np.int64))[0]
+
+
+def _kat_context(model: QuantModel) -> dict[str, str]:
+    expected = kat_expected(model)
+    lines = [
+        ", ".join(str(int(v)) for v in expected[i : i + 8]) + ","
+        for i in range(0, len(expected), 8)
+    ]
+    return {
+        "kat_input_text": _c_bytes(kat_input(model).tobytes(), signed=True),
+        "kat_expected_text": "\n".join("    " + ln for ln in lines),
+    }
 
 
 def estimate_model_cycles(model: QuantModel) -> int:
@@ -149,9 +175,11 @@ def synthesize(model: QuantModel, *, model_cycles: int | None = None) -> Synthes
         The generated files, keyed by file name.
 
     Raises:
+        ModelFormatError: when a field or name of the model is invalid (see
+            :mod:`golden.identifiers`).
         SynthesisError: when the portable backend cannot run the model exactly.
     """
-    plan = plan_model(model)
+    plan = plan_model(model)  # validates the model, names included
     model_hash = model.hash()
     c, h, w = model.input_shape
     cycles = estimate_model_cycles(model) if model_cycles is None else int(model_cycles)
@@ -159,7 +187,7 @@ def synthesize(model: QuantModel, *, model_cycles: int | None = None) -> Synthes
         "model_hash": model_hash,
         "model_name": model.name,
         "model_version": model.version,
-        "model_name_comment": f"model {model.name} v{model.version}".replace("*/", "* /"),
+        "model_name_comment": c_comment(f"model {model.name} v{model.version}"),
         "input_c": c,
         "input_h": h,
         "input_w": w,
@@ -172,6 +200,7 @@ def synthesize(model: QuantModel, *, model_cycles: int | None = None) -> Synthes
         "scratch_weights": plan.scratch_weights,
         "acc_plane": plan.acc_plane,
         "layers": [_layer_context(lp) for lp in plan.layers],
+        **_kat_context(model),
     }
     env = _environment()
     files = {name: env.get_template(tpl).render(**context) for name, tpl in GENERATED_FILES.items()}

@@ -13,6 +13,7 @@ Each reports the first line of ``--version`` for the build manifest.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -39,13 +40,18 @@ def tool_version(executable: str) -> str:
     return lines[0].strip() if lines else "unknown"
 
 
+_ERROR_LINE = re.compile(r"error:|undefined reference|overflowed|\*\*\* ")
+
+
 def run_tool(argv: Sequence[str], *, cwd: Path | None = None, what: str) -> None:
     """Run a build command; raise :class:`FirmwareBuildError` with its output when it fails."""
     proc = subprocess.run(list(argv), cwd=cwd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         output = (proc.stdout + proc.stderr).strip()
+        errors = [ln for ln in output.splitlines() if _ERROR_LINE.search(ln)][:20]
+        first = ("\nfirst errors:\n" + "\n".join(errors)) if errors else ""
         raise FirmwareBuildError(
-            f"{what} failed (exit {proc.returncode}):\n  {' '.join(argv)}\n{output[-4000:]}"
+            f"{what} failed (exit {proc.returncode}):\n  {' '.join(argv)}\n{output[-4000:]}" + first
         )
 
 

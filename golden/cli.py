@@ -14,8 +14,9 @@ from golden.cost import CostReport, estimate_layers
 from golden.errors import FerhilError
 from golden.format import QuantModel
 from golden.inference import run
-from golden.legality import find_violations
+from golden.legality import ALLOW_ILLEGAL_HELP, find_violations, illegal_label, require_legal
 from golden.limits import BIAS_MEMORY_BYTES, CNN_CLOCK_HZ, WEIGHT_MEMORY_BYTES
+from golden.output_paths import output_file
 from golden.resources import shapes_from_model
 from golden.zoo import load_model, resolve_model_path
 
@@ -45,6 +46,7 @@ def register(subparsers: Any) -> None:
     g.add_argument("--model", default=None, help="zoo name or .qmodel.npz path (default: newest)")
     g.add_argument("--input", required=True, type=Path, help="input .npy (integer, -128..127)")
     g.add_argument("--out", required=True, type=Path, help="output .npy (int64)")
+    g.add_argument("--allow-illegal", action="store_true", help=ALLOW_ILLEGAL_HELP)
     g.set_defaults(func=cmd_golden)
 
 
@@ -175,15 +177,19 @@ def read_input_array(path: Path) -> np.ndarray:
 
 def cmd_golden(args: argparse.Namespace) -> int:
     """``ferhil golden``: run golden inference and write the raw outputs."""
+    out = output_file(args.out, "--out", ".npy")
     model = load_model(args.model)
+    label = illegal_label(require_legal(model, args.allow_illegal))
     x = read_input_array(args.input)
     y = run(model, x)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.save(args.out, y)
+    with out.open("wb") as fh:  # np.save(path) would append .npy to another name
+        np.save(fh, y)
     kind = "32-bit accumulators" if model.wide_output else "int8 values"
     print(
         f"golden {model.name} v{model.version} ({model.short_hash}): {y.shape[0]} inputs -> "
-        f"{args.out} int64 {y.shape} ({kind})",
+        f"{out} int64 {y.shape} ({kind})",
         file=sys.stdout,
     )
+    if label:
+        print(label, file=sys.stdout)
     return 0

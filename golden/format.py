@@ -22,13 +22,17 @@ archive (no pickle) with these members:
 The arithmetic these fields define is in :mod:`golden.arithmetic` and
 ``../shared/specs/max78000-arithmetic.md`` (section 2). The model hash covers every field that
 changes a computed output (layers, weights, biases, input shape and input mapping) and nothing
-else, so renaming a model or editing its metadata keeps its hash.
+else, so renaming a model or editing its metadata keeps its hash. The name and version are the
+only other fields compiled into the firmware; HELLO reports them and bring-up checks them beside
+the hash (``harness.bringup.ExpectedIdentity``). Every name is checked on load and save by
+:mod:`golden.identifiers` (letters, digits, ``_``, ``-``), so names are data, never code.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -36,6 +40,7 @@ from typing import Any, Literal
 import numpy as np
 
 from golden.errors import FerhilError
+from golden.identifiers import check_name, check_version
 
 FORMAT_NAME = "ferhil-qmodel"
 FORMAT_VERSION = 1
@@ -86,6 +91,19 @@ class Pool:
         """Build a pool from its JSON form."""
         kh, kw = (int(v) for v in data["kernel"])
         return cls(kind=data["kind"], kernel=(kh, kw), stride=int(data["stride"]))
+
+    def validate(self, where: str) -> None:
+        """Check the kind and that kernel and stride are positive.
+
+        Raises:
+            ModelFormatError: naming ``where`` (the layer) and the field.
+        """
+        if self.kind not in POOL_KINDS:
+            raise ModelFormatError(f"{where}: pool kind {self.kind!r} is not one of {POOL_KINDS}")
+        if min(self.kernel) < 1 or self.stride < 1:
+            raise ModelFormatError(
+                f"{where}: pool kernel {list(self.kernel)} and stride {self.stride} must be >= 1"
+            )
 
 
 @dataclass
@@ -155,6 +173,7 @@ class QuantLayer:
         Raises:
             ModelFormatError: naming the layer and the field that is wrong.
         """
+        check_name(self.name, "layer name")
         where = f"layer {self.name!r}"
         if self.op not in OPS:
             raise ModelFormatError(f"{where}: op {self.op!r} is not one of {OPS}")
@@ -181,6 +200,10 @@ class QuantLayer:
                 raise ModelFormatError(f"{where}: bias must be int8 [-128, 127]")
         if self.wide and self.activation != "none":
             raise ModelFormatError(f"{where}: a wide (32-bit) layer cannot have an activation")
+        if self.pad < 0:
+            raise ModelFormatError(f"{where}: pad {self.pad} is negative; use 0, 1 or 2")
+        if self.pool is not None:
+            self.pool.validate(where)
 
 
 @dataclass
@@ -212,6 +235,11 @@ class QuantModel:
         Raises:
             ModelFormatError: naming what is wrong.
         """
+        check_name(self.name, "model name")
+        check_version(self.version, "model version")
+        check_name(self.input_mapping, "input mapping")
+        for i, cls_name in enumerate(self.classes):
+            check_name(cls_name, f"class {i} name")
         if len(self.input_shape) != 3 or min(self.input_shape) < 1:
             raise ModelFormatError(f"input_shape must be (C, H, W), got {self.input_shape}")
         if not self.layers:
@@ -291,6 +319,15 @@ def save(model: QuantModel, path: str | Path) -> Path:
     return path
 
 
+def _int8(array: np.ndarray, what: str) -> np.ndarray:
+    """Return ``array`` as int8; refuse non-integers and values a cast would wrap."""
+    if array.dtype.kind not in "iu":
+        raise ModelFormatError(f"{what} holds {array.dtype} values; weights and biases are int8")
+    if array.size and (int(array.min()) < -128 or int(array.max()) > 127):
+        raise ModelFormatError(f"{what} holds values outside int8 [-128, 127]")
+    return array.astype(np.int8)
+
+
 def load(path: str | Path) -> QuantModel:
     """Read and validate a quantized model file.
 
@@ -305,8 +342,16 @@ def load(path: str | Path) -> QuantModel:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"][()]))
             arrays = {k: data[k] for k in data.files if k != "meta"}
-    except (OSError, ValueError, KeyError) as exc:
-        raise ModelFormatError(f"{path} is not a ferhil quantized model ({exc})") from exc
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raise ModelFormatError(
+            f"{path} is not a ferhil quantized model ({type(exc).__name__}: {exc}); "
+            "re-export it or give a zoo name"
+        ) from exc
+    if not isinstance(meta, dict):
+        raise ModelFormatError(
+            f"{path}: the model metadata is a JSON {type(meta).__name__}, not an object; "
+            "re-export the model"
+        )
     if meta.get("format") != FORMAT_NAME:
         raise ModelFormatError(f"{path}: format {meta.get('format')!r} is not {FORMAT_NAME!r}")
     if meta.get("format_version") != FORMAT_VERSION:
@@ -321,8 +366,8 @@ def load(path: str | Path) -> QuantModel:
                 QuantLayer(
                     name=lm["name"],
                     op=lm["op"],
-                    weights=arrays[f"L{i}.weights"].astype(np.int8),
-                    bias=arrays[f"L{i}.bias"].astype(np.int8) if lm["has_bias"] else None,
+                    weights=_int8(arrays[f"L{i}.weights"], f"L{i}.weights"),
+                    bias=_int8(arrays[f"L{i}.bias"], f"L{i}.bias") if lm["has_bias"] else None,
                     weight_bits=int(lm["weight_bits"]),
                     output_shift=int(lm["output_shift"]),
                     activation=lm["activation"],
@@ -342,7 +387,7 @@ def load(path: str | Path) -> QuantModel:
             layers=layers,
             metadata=meta.get("metadata", {}),
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise ModelFormatError(
             f"{path}: incomplete or malformed model ({exc!r}); re-export the model"
         ) from exc

@@ -209,3 +209,41 @@ def check_model(model: QuantModel) -> ResourceReport:
     return check_layers(
         shapes_from_model(model), model.input_shape, name=f"model {model.name!r} v{model.version}"
     )
+
+
+#: Help of the ``--allow-illegal`` switch (``ferhil run``/``predict`` option table, ``golden``).
+ALLOW_ILLEGAL_HELP = (
+    "compute a model that breaks MAX78000 rules anyway (results are labelled as such); "
+    "by default such a model is refused"
+)
+
+
+class IllegalModelError(FerhilError):
+    """A command was asked to compute a model the MAX78000 cannot run."""
+
+
+def require_legal(model: QuantModel, allow_illegal: bool = False) -> list[str]:
+    """Refuse an illegal model unless ``allow_illegal``; return its violations (empty: legal).
+
+    Raises:
+        IllegalModelError: one line naming the first problem, the count, and what to do.
+    """
+    _, violations = find_violations(shapes_from_model(model), model.input_shape)
+    if violations and not allow_illegal:
+        more = f" and {len(violations) - 1} more" if len(violations) > 1 else ""
+        raise IllegalModelError(
+            f"model {model.name!r} v{model.version} does not fit the MAX78000 "
+            f"({violations[0]}{more}); see `ferhil inspect --model ...` for every problem, "
+            "or pass --allow-illegal to compute it anyway"
+        )
+    return violations
+
+
+def illegal_label(violations: list[str]) -> str:
+    """Return the label of results computed for an illegal model (``""`` when legal)."""
+    if not violations:
+        return ""
+    return (
+        f"ILLEGAL MODEL (--allow-illegal): breaks {len(violations)} MAX78000 rule"
+        f"{'s' if len(violations) != 1 else ''}, first: {violations[0]}"
+    )

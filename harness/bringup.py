@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.boards.base import Board
-from harness.errors import DeviceIdentityError, HarnessError
+from harness.errors import ConfigError, DeviceIdentityError, DeviceSelftestError, HarnessError
 
 ClientFactory = Callable[[Any], Any]
 
@@ -27,10 +27,17 @@ class ExpectedIdentity:
     Attributes:
         model_hash: the model's full SHA-256 hex.
         firmware_hash: the built firmware's hash, or ``None`` when not built here.
+        model_name: the model name compiled into the firmware (``None``: not checked).
+        model_version: the model version compiled into the firmware (``None``: not checked).
+
+    The model hash covers everything that computes outputs; the name and version are the only
+    other model fields compiled into the firmware, so HELLO is checked on all three.
     """
 
     model_hash: str
     firmware_hash: str | None
+    model_name: str | None = None
+    model_version: str | None = None
 
 
 def hello_field(hello: Any, name: str) -> Any:
@@ -42,7 +49,7 @@ def hello_field(hello: Any, name: str) -> Any:
 
 
 def identity_mismatches(hello: Any, expected: ExpectedIdentity) -> list[str]:
-    """Return a sentence per differing hash (empty when the board runs what is expected)."""
+    """Return a sentence per differing hash, name or version (empty when all match)."""
     problems = []
     model = str(hello_field(hello, "model_hash") or "")
     if model.lower() != expected.model_hash.lower():
@@ -56,6 +63,11 @@ def identity_mismatches(hello: Any, expected: ExpectedIdentity) -> list[str]:
                 f"firmware hash {firmware[:16] or '?'}... != expected "
                 f"{expected.firmware_hash[:16]}..."
             )
+    for field_name in ("model_name", "model_version"):
+        wanted = getattr(expected, field_name)
+        got = hello_field(hello, field_name)
+        if wanted is not None and str(got or "") != wanted:
+            problems.append(f"{field_name.replace('_', ' ')} {got!r} != expected {wanted!r}")
     return problems
 
 
@@ -67,10 +79,39 @@ class DeviceSession:
     client: Any
     hello: Any
     flashed: bool
+    selftest: Any = None
 
     def close(self) -> None:
         """Close the link and stop the board's processes."""
         self.board.close()
+
+
+def run_selftest(board: Board, client: Any) -> Any:
+    """Run the firmware's SELFTEST (its built-in known answer) before any sample is streamed.
+
+    Returns:
+        The :class:`firmware.messages.SelftestResult`, or None when the firmware (or a fake
+        client) has no SELFTEST.
+
+    Raises:
+        DeviceSelftestError: the known-answer test failed: the weights or the build are wrong.
+    """
+    from firmware.agent_errors import AgentReplyError
+    from firmware.protocol import ErrorCode
+
+    selftest = getattr(client, "selftest", None)
+    if selftest is None:
+        return None
+    try:
+        result = selftest()
+    except AgentReplyError as exc:
+        if exc.code == ErrorCode.UNKNOWN_COMMAND:
+            return None  # firmware built before SELFTEST
+        raise
+    if not result.passed:
+        board.close()
+        raise DeviceSelftestError(f"board {board.facts.name}: {result.describe()}")
+    return result
 
 
 def _connect(board: Board, make_client: ClientFactory) -> tuple[Any, Any]:
@@ -87,6 +128,9 @@ def bring_up(
 ) -> DeviceSession:
     """Return a connected, identity-checked session with ``board``.
 
+    When bring-up fails in any way (connect, HELLO, identity, programming, Ctrl-C), the board
+    is closed before the error propagates: no simulator process or open port is left behind.
+
     Args:
         board: the board.
         image: the firmware image to program (``None``: cannot program, only connect).
@@ -99,6 +143,20 @@ def bring_up(
             or still does after programming.
         HarnessError: when the board must be programmed but there is no image.
     """
+    try:
+        return _bring_up(board, image, expected, make_client, flash)
+    except BaseException:
+        board.close()
+        raise
+
+
+def _bring_up(
+    board: Board,
+    image: Path | None,
+    expected: ExpectedIdentity,
+    make_client: ClientFactory,
+    flash: bool | None,
+) -> DeviceSession:
     persistent = board.facts.persistent
     first_problem = "the board was not asked"
     if persistent and flash is not True:
@@ -106,8 +164,12 @@ def bring_up(
             client, hello = _connect(board, make_client)
             problems = identity_mismatches(hello, expected)
             if not problems:
-                return DeviceSession(board, client, hello, flashed=False)
+                check = run_selftest(board, client)
+                return DeviceSession(board, client, hello, flashed=False, selftest=check)
             first_problem = "; ".join(problems)
+        except ConfigError:  # no port configured: programming cannot fix that, say it once
+            board.close()
+            raise
         except Exception as exc:  # nothing (valid) answered: programming may fix it
             board.close()
             first_problem = f"no valid HELLO ({type(exc).__name__}: {exc})"
@@ -131,7 +193,8 @@ def bring_up(
             f"{'; '.join(problems)}: the image does not contain the model under test; rebuild "
             "it (delete build/firmware) or check --firmware"
         )
-    return DeviceSession(board, client, hello, flashed=True)
+    check = run_selftest(board, client)
+    return DeviceSession(board, client, hello, flashed=True, selftest=check)
 
 
 def recover_session(

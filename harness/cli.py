@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from golden.errors import FerhilError
+from harness.error_boundary import run_guarded
 
 #: Packages whose ``cli.register(subparsers)`` adds subcommands, bottom layer first.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -16,11 +17,21 @@ COMMAND_MODULES: tuple[str, ...] = (
     "models.train_cli",
     "firmware.cli",
     "harness.commands",
+    "app.cli",
 )
 
 
 class CommandError(FerhilError):
     """A subcommand failed in a way the user can fix; the message says how."""
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("ferhil")
+    except metadata.PackageNotFoundError:
+        return "(not installed: run ./bootstrap.sh)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ferhil",
         description="HIL test harness and model pipeline for FER on the MAX78000.",
     )
+    parser.add_argument("--version", action="version", version=f"ferhil {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -48,14 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    try:
-        return int(args.func(args) or 0)
-    except FerhilError as exc:
-        print(f"ferhil {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"ferhil {args.command}: interrupted", file=sys.stderr)
-        return 130
+    return run_guarded(args.command, lambda: int(args.func(args) or 0))
 
 
 if __name__ == "__main__":

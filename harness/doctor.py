@@ -74,36 +74,90 @@ def _bounded(work: Callable[[], Any]) -> tuple[Any, str | None]:
 
 
 def check_msdk() -> Check:
-    """MAXIM_PATH points at ADI's MSDK (needed to build and flash the real board)."""
+    """ADI's MSDK: where (MAXIM_PATH), its version, and whether a MAX78000FTHR build can run."""
+    from firmware.msdk import MsdkOptions, msdk_version, require_msdk
+    from firmware.toolchains import ToolchainMissingError
+
     maxim = os.environ.get("MAXIM_PATH")
-    fix = (
-        "install ADI's MSDK (https://github.com/analogdevicesinc/msdk) and "
-        "`export MAXIM_PATH=/path/to/msdk`"
-    )
     if not maxim:
-        return Check("MSDK (MAXIM_PATH)", False, "MAXIM_PATH is not set", fix)
-    ok = (Path(maxim) / "Libraries").is_dir()
-    return Check("MSDK (MAXIM_PATH)", ok, maxim, "" if ok else f"{maxim} has no Libraries/; " + fix)
+        return Check(
+            "MSDK (MAXIM_PATH)",
+            False,
+            "MAXIM_PATH is not set",
+            "install ADI's MSDK (https://github.com/analogdevicesinc/msdk) and "
+            "`export MAXIM_PATH=/path/to/msdk`",
+        )
+    try:
+        root = require_msdk(MsdkOptions(maxim_path=Path(maxim), adi_cnn_dir=None))
+    except ToolchainMissingError as exc:
+        return Check("MSDK (MAXIM_PATH)", False, maxim, str(exc))
+    return Check("MSDK (MAXIM_PATH)", True, f"{root}, version {msdk_version(root)}, usable")
+
+
+def check_izer() -> Check:
+    """ADI's izer (ai8x-synthesis): where, its version, and whether its Python runs it."""
+    from firmware.izer import IzerMissingError, find_izer
+
+    try:
+        install = find_izer(None)
+    except IzerMissingError as exc:
+        return Check("izer (FERHIL_IZER)", False, "not configured", str(exc))
+    try:
+        done = subprocess.run(
+            [str(install.python), "-c", "import torch, numpy, yaml"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        usable = done.returncode == 0
+        why = (done.stderr.strip().splitlines() or ["?"])[-1]
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        usable, why = False, str(exc)
+    detail = f"{install.root}, version {install.version()}, python {install.python}"
+    if usable:
+        return Check("izer (FERHIL_IZER)", True, detail + ", usable")
+    return Check(
+        "izer (FERHIL_IZER)",
+        False,
+        detail,
+        f"izer's Python cannot import its requirements ({why}): set up its venv as its README "
+        "says, or set FERHIL_IZER_PYTHON",
+    )
 
 
 def check_openocd() -> Check:
-    """ADI's OpenOCD (MSDK) or an openocd on PATH."""
-    from harness.flashers.openocd_flasher import MSDK_HINT, find_openocd
+    """ADI's OpenOCD (MSDK) or an openocd on PATH that has target/max78000.cfg."""
+    from harness.flashers.openocd_flasher import MSDK_HINT, find_openocd, max78000_scripts
 
     found = find_openocd()
     if found is None:
         return Check("openocd", False, "not found", MSDK_HINT)
-    return Check("openocd", True, f"{found[0]} (scripts: {found[1] or 'default'})")
+    scripts = max78000_scripts(*found)
+    if scripts is None:
+        return Check(
+            "openocd", False, f"{found[0]} has no target/max78000.cfg (mainline)", MSDK_HINT
+        )
+    return Check("openocd", True, f"{found[0]} (scripts: {scripts})")
+
+
+def probe_line(unique_id: str, description: str, port: str) -> str:
+    """One probe of the doctor's list with the serial port on the same USB device."""
+    return f"{unique_id} ({description}) port {port}"
 
 
 def check_probes() -> Check:
-    """Debug probes pyOCD sees (never waits for one)."""
+    """Debug probes pyOCD sees, each with its serial port (never waits for a probe)."""
 
     def probes() -> list[str]:
         from pyocd.core.helpers import ConnectHelper
+        from serial.tools import list_ports
+
+        from harness.ports import probe_port_map
 
         found = ConnectHelper.get_all_connected_probes(blocking=False, print_wait_message=False)
-        return [f"{p.unique_id} ({p.description})" for p in found]
+        ports = probe_port_map([p.unique_id for p in found], list_ports.comports())
+        return [probe_line(p.unique_id, p.description, ports[p.unique_id]) for p in found]
 
     value, error = _bounded(probes)
     fix = "plug in the MAX78000FTHR's USB port (DAPLink); on Linux add a udev rule for 0d28:0204"
@@ -202,6 +256,7 @@ def run_checks() -> list[Check]:
             "qemu-system-arm", ["qemu-system-arm", "--version"], "apt-get install qemu-system-arm"
         ),
         check_msdk(),
+        check_izer(),
         check_openocd(),
         check_probes(),
         check_serial_ports(),

@@ -23,3 +23,7 @@ class TransportError(HarnessError):
 
 class DeviceIdentityError(HarnessError):
     """The board runs other firmware or another model than the one under test."""
+
+
+class DeviceSelftestError(HarnessError):
+    """The firmware's known-answer test (SELFTEST) failed before streaming."""

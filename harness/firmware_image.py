@@ -36,12 +36,23 @@ def build_firmware_image(board: str, model: QuantModel, **opts: Any) -> Any:
     return build_firmware(board, model, **opts)
 
 
-def build_options(board: Board) -> dict[str, Any]:
-    """Board-specific build options: a real board's UART speed is compiled in (``--baud``)."""
+def build_options(board: Board, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Board-specific build options.
+
+    A real board's UART speed is compiled in (``--baud``); MAX78000FTHR accelerator builds get
+    the izer checkout (``--izer``) and the ai8x exporter (firmware may not import models).
+    """
+    if board.facts.firmware_board != "max78000fthr":
+        return {}
+    from models.export_ai8x import export_ai8x
+
+    opts: dict[str, Any] = {"ai8x_exporter": export_ai8x}
     baud = getattr(getattr(board, "spec", None), "baud", None)
-    if board.facts.firmware_board == "max78000fthr" and baud:
-        return {"uart_baud": int(baud)}
-    return {}
+    if baud:
+        opts["uart_baud"] = int(baud)
+    if options is not None and options.get("izer"):
+        opts["izer"] = options["izer"]
+    return opts
 
 
 def firmware_image(
@@ -69,7 +80,7 @@ def firmware_image(
     if own_build is not None:
         path, firmware_hash = own_build(model)
         return FirmwareImage(Path(path), str(firmware_hash))
-    opts = build_options(board)
+    opts = build_options(board, options)
     try:
         artifact = build(board.facts.firmware_board, model, **opts)
     except HarnessError:

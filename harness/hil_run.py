@@ -18,11 +18,13 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import logging
 import sys
 import time
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,12 @@ import numpy as np
 from fixtures.datasets import CLASSES
 from golden.format import QuantModel
 from golden.input_mapping import pixels_to_input
+from golden.legality import illegal_label, require_legal
+from harness import multi_board
+from harness.answered_floor import answered_floor
+from harness.board_pool import BoardPool
 from harness.boards.base import Board, BoardSpec, create_board
+from harness.boards.group import is_multi_board
 from harness.boards.selection import board_spec
 from harness.bringup import (
     DeviceSession,
@@ -41,13 +48,25 @@ from harness.bringup import (
     recover_session,
 )
 from harness.config import FerhilConfig
+from harness.console_log import (
+    CONSOLE_FILE,
+    CONSOLE_LINK,
+    ConsoleSplitter,
+    ConsoleTap,
+    open_console,
+)
+from harness.faults import FaultPlan
 from harness.firmware_image import build_firmware_image, firmware_image
+from harness.journal import SampleJournal, resumable, set_aside
 from harness.progress import progress_bar
 from harness.results import SampleRecord, summarize, write_json
 from harness.run_document import results_document
-from harness.sample_log import RESULTS_FILE, SAMPLES_FILE, kept_samples, sample_sink
+from harness.sample_log import RESULTS_FILE, SAMPLES_FILE
 from harness.streaming import stream_samples
 from harness.test_set import TestSet, select_test_set
+from harness.xdist_boards import SHARD_KEY, shard_indices
+
+LOG = logging.getLogger("ferhil.run")
 
 
 def _default_client(transport: Any, timeout: float = 2.0) -> Any:
@@ -106,17 +125,34 @@ class HilRun:
         self.report_links: dict[str, str] = {}
         self.results_path: Path | None = None
         self.report_path: Path | None = None
+        self.faults: FaultPlan | None = None
+        self._console: ConsoleSplitter | None = None
+        self.pool: BoardPool | None = None  # several boards (harness.multi_board)
+        self.planned: int | None = None  # images this run streams (an xdist worker: its shard)
+        self.lanes: list[Any] = []
 
     # -- stages ---------------------------------------------------------------------------
     def prepare(self) -> None:
         """Load the model and the test set and compute the golden outputs."""
         self.model = self._load_model(self.config.get("model"))
+        violations = require_legal(self.model, bool(self.config.get("allow-illegal")))
+        if violations:
+            self.notes.append(illegal_label(violations))
+            self.extra_summary["illegal_model"] = True
         self.test_set = select_test_set(self.config.get("dataset"), self.config.get("limit"))
         if self.test_set.generated:
             self.notes.append(self.test_set.note)
         self.inputs = pixels_to_input(self.test_set.dataset.images, self.model.input_mapping)
         golden_inference = importlib.import_module("golden.inference")
         self.golden = np.asarray(golden_inference.run(self.model, self.inputs), dtype=np.int64)
+        LOG.info(
+            "model %s v%s (%s); test set: %s, %d images; golden outputs computed",
+            self.model.name,
+            self.model.version,
+            self.model.hash()[:12],
+            self.test_set.note,
+            len(self.test_set.dataset.labels),
+        )
 
     def start(self) -> DeviceSession:
         """Build the firmware, build the board and bring it up."""
@@ -124,15 +160,41 @@ class HilRun:
             self.prepare()
         assert self.model is not None
         self.report_dir.mkdir(parents=True, exist_ok=True)
+        if is_multi_board(self.config):
+            self.device = multi_board.start_pool(self)
+            self._emit("run_started")
+            return self.device
         spec = board_spec(self.config, gpio_log=self.report_dir / "gpio.log")
+        if self.config.get("inject"):
+            self.faults = FaultPlan.parse(str(self.config.get("inject")))
+            spec = replace(spec, sim_args=self.faults.sim_args())
         board = self._make_board(spec)
         image, firmware_hash = self._firmware(board)
         self._image = image
-        self._expected = ExpectedIdentity(self.model.hash(), firmware_hash)
-        self._board_client = getattr(board, "make_client", None) or self._client_factory()
+        self._expected = ExpectedIdentity(
+            self.model.hash(), firmware_hash, self.model.name, self.model.version
+        )
+        self._board_client = getattr(board, "make_client", None) or self._console_client(
+            self._client_factory()
+        )
+        if self.faults is not None:
+            self._board_client = self.faults.wrap_factory(self._board_client)
+        LOG.info("board %s: firmware %s; bringing it up", spec.name, image or "(none needed)")
         self.device = bring_up(
             board, image, self._expected, self._board_client, flash=self.config.get("flash")
         )
+        LOG.info(
+            "board %s up (flashed: %s); HELLO %s", spec.name, self.device.flashed, self.device.hello
+        )
+        if self.faults is not None:
+            self.faults.armed = True  # bring-up ran on a clean link
+        check = getattr(self.device.client, "check_rx_window", None)
+        if callable(check):  # up front: a window smaller than one frame answers nothing
+            try:
+                check()
+            except BaseException:
+                self.device.close()
+                raise
         self._emit("run_started")
         return self.device
 
@@ -143,6 +205,7 @@ class HilRun:
             self.device, self._image, self._expected, self._board_client
         )
         self.notes.append(f"after sample {len(self.records)}: {note}")
+        LOG.warning("after sample %d: %s", len(self.records), note)
         return self.device.client
 
     def _emit(self, event: str, *args: Any) -> None:
@@ -155,6 +218,14 @@ class HilRun:
             handler = getattr(listener, event, None)
             if handler is not None:
                 handler(self, *args)
+
+    def _console_client(self, factory: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        """``factory`` reading through a :class:`ConsoleTap` that keeps the board's console."""
+        if self._console is None:
+            self._console, _ = open_console(self.report_dir)
+            self.report_links.setdefault(CONSOLE_LINK, CONSOLE_FILE)
+        console = self._console
+        return lambda transport: factory(ConsoleTap(transport, console))
 
     def _client_factory(self) -> Callable[[Any], Any]:
         if self._make_client is not _default_client:
@@ -195,54 +266,107 @@ class HilRun:
         ]
 
     def stream(self, progress: AbstractContextManager[Any] | None = None) -> list[SampleRecord]:
-        """Stream every image; ``progress`` wraps the streaming (e.g. capture disabled)."""
+        """Stream every image; ``progress`` wraps the streaming (e.g. capture disabled).
+
+        Each record is appended to the journal (``samples.jsonl``, :mod:`harness.journal`)
+        as it arrives; with ``--resume`` the journal's successful samples are kept.
+        """
         if self.device is None:
             self.start()
         assert self.device is not None and self.inputs is not None
         self.report_dir.mkdir(parents=True, exist_ok=True)
         templates = self.templates()
-        self.records = self._resumed(len(templates))
+        identity = self.journal_identity(len(templates))
+        self.records = self._resumed(identity)
         todo = sorted(set(range(len(templates))) - {r.index for r in self.records})
+        todo = shard_indices(todo, self.config.get(SHARD_KEY))  # this xdist worker's part
+        self.planned = len(self.records) + len(todo)
+        journal = SampleJournal(self.report_dir / SAMPLES_FILE, {"run_id": self.run_id, **identity})
+
+        def sink(record: SampleRecord) -> None:
+            self.records.append(record)
+            journal.append(record)
+            self._emit("sample_recorded", record)
+
+        streamed = False
         with (
-            (self.report_dir / SAMPLES_FILE).open("a" if self.records else "w") as log,
             progress or contextlib.nullcontext(),
             progress_bar(len(todo), self.config.get("progress", True)) as bar,
         ):
             t0 = time.perf_counter()
+            stream = multi_board.pool_streamer(self) if self.pool is not None else stream_samples
             try:
-                stream_samples(
+                stream(
                     self.device.client,
                     self.inputs[todo],
                     [templates[i] for i in todo],
-                    sample_sink(log, self.records, lambda r: self._emit("sample_recorded", r)),
+                    sink,
                     window=int(self.config.get("window") or 4),
                     clock_hz=self.clock_hz(),
                     tolerance=int(self.config.get("golden-tolerance") or 0),
                     recover=self.recover,
                     on_progress=lambda n: bar(n),
                 )
-                self.complete = True
+                streamed = True
             finally:
                 self.stream_wall_s = time.perf_counter() - t0
+                LOG.info(
+                    "streamed %d of %d samples in %.2f s (complete: %s)",
+                    len(self.records),
+                    len(templates),
+                    self.stream_wall_s,
+                    self.complete,
+                )
                 self.records.sort(key=lambda r: r.index)
+                self.complete = streamed and self._answered_enough(self.planned)
+                journal.close(self.complete)
+                if self.faults is not None:
+                    self.notes.append(self.faults.describe())
         self.write_results()
         return self.records
 
-    def _resumed(self, total: int) -> list[SampleRecord]:
-        """With ``--resume``: the kept samples of an interrupted identical run (rewritten)."""
-        if not self.config.get("resume"):
-            return []
+    def journal_identity(self, total: int) -> dict[str, Any]:
+        """What a journal segment must share with this run to be resumed by it."""
         assert self.device is not None and self.model is not None and self.test_set is not None
-        identity = {
+        return {
             "model_hash": self.model.hash(),
             "firmware_hash": hello_field(self.device.hello, "firmware_hash"),
             "dataset_hash": self.test_set.dataset.hash,
+            "samples_run": total,
         }
-        kept = kept_samples(self.report_dir, identity, total)
-        with (self.report_dir / SAMPLES_FILE).open("w", encoding="utf-8") as log:
-            log.writelines(json.dumps(r.to_json()) + "\n" for r in kept)
-        self.notes.append(f"resumed an interrupted run: kept {len(kept)} of {total} samples")
-        return kept
+
+    def _answered_enough(self, total: int) -> bool:
+        """True when at least the ``--min-answered`` floor of the images was answered."""
+        answered = sum(1 for r in self.records if r.status == "ok")
+        floor = answered_floor(self.config.get("min-answered"), total)
+        if answered >= floor:
+            return True
+        self.notes.append(
+            f"incomplete: {answered} of {total} images were answered, fewer than the floor "
+            f"{floor} (--min-answered); the run is not complete and is never a baseline"
+        )
+        return False
+
+    def _resumed(self, identity: dict[str, Any]) -> list[SampleRecord]:
+        """The journal's kept samples with ``--resume``; else set an unfinished journal aside."""
+        total = int(identity["samples_run"])
+        if self.config.get("resume"):
+            kept = resumable(self.report_dir, identity)
+            if kept is not None:
+                self.notes.append(
+                    f"resumed an interrupted run: kept {len(kept)} of {total} samples"
+                )
+                return kept
+            self.notes.append(
+                "--resume: the journal in the report folder is of another model, firmware or "
+                "data set; nothing was kept"
+            )
+        moved = set_aside(self.report_dir)
+        if moved is not None:
+            self.notes.append(f"an unfinished journal was kept as {moved.name}")
+        elif (self.report_dir / SAMPLES_FILE).exists():
+            (self.report_dir / SAMPLES_FILE).unlink()  # a finished run's journal
+        return []
 
     # -- results --------------------------------------------------------------------------
     def add_summary(self, **values: Any) -> None:
@@ -263,7 +387,7 @@ class HilRun:
         classes = list(self.model.classes) if self.model is not None else list(CLASSES)
         summary = summarize(self.records, classes, simulated, self.stream_wall_s)
         summary.update(self.extra_summary)
-        return results_document(self, summary)
+        return multi_board.add_pool_document(self, results_document(self, summary))
 
     def write_results(self) -> Path:
         """Write ``results.json`` into the report folder and return its path."""
@@ -281,12 +405,13 @@ class HilRun:
         document = json.loads((self.report_dir / RESULTS_FILE).read_text(encoding="utf-8"))
         links = {"links": dict(self.report_links)} if self.report_links else {}
         self.report_path = Path(html.write_report(document, self.report_dir, **links))
+        LOG.info("wrote %s", self.report_path)
         return self.report_path
 
     def finish(self) -> None:
-        """Write results and report (when anything was measured) and close the board."""
+        """Write results and report (also when the board never came up) and close the board."""
         try:
-            if self.records or self.device is not None:
+            if self.records or self.device is not None or self.model is not None:
                 path = self.write_results()
                 try:
                     self._emit("results_written", json.loads(path.read_text(encoding="utf-8")))
@@ -296,6 +421,11 @@ class HilRun:
             self.close()
 
     def close(self) -> None:
-        """Close the board (idempotent)."""
-        if self.device is not None:
+        """Close the board(s) and the console log (idempotent)."""
+        if self.pool is not None:
+            self.pool.close()
+        elif self.device is not None:
             self.device.close()
+        if self._console is not None:
+            self._console.close()
+            self._console.sink.close()

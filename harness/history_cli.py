@@ -4,8 +4,9 @@
 
 * prints one line per stored run (``--json``: a JSON object for CI on stdout);
 * writes ``DIR/history.html`` and, for the newest complete run (or ``--run``) against its
-  baseline, ``DIR/comparison.html`` plus the regression table (thresholds as in
-  ``hil/test_no_regression.py``); ``--check`` exits 1 when that run regressed;
+  baseline, ``DIR/comparison.html``; prints the run's verdict (the outcomes of its HIL tests,
+  naming each failed test and why) and the regression table its ``test_no_regression``
+  recorded; ``--check`` exits 1 unless that verdict is ``pass``;
 * ``--import`` first stores older runs' ``results.json`` files (idempotent by run id).
 
 The database is ``--db``, else ``$FERHIL_DB``, else ``out/ferhil-results.sqlite`` (where
@@ -103,20 +104,56 @@ def format_runs(runs: list[Any]) -> str:
 
 
 def _compare(store: Any, target: Any, options: dict[str, Any]) -> tuple[dict[str, Any], Any]:
-    """Baseline and regression verdict of ``target``: (JSON summary, verdict or ``None``)."""
+    """The recorded verdict of ``target`` and its comparison with the baseline.
+
+    Returns (JSON summary, table text or ``None``). The regression table is the one
+    ``hil/test_no_regression.py`` recorded with the run (``regression`` block); only when the
+    run has none, or ``--baseline`` asks for another baseline, it is computed now with the same
+    code (:func:`harness.regression.compare.compare_documents`), marked as information.
+    """
     from harness.regression.baseline import find_baseline
+    from harness.regression.compare import REGRESSION_BLOCK, compare_documents
     from harness.regression.limits import find_pyproject, load_limits
-    from harness.regression.verdict import evaluate
+    from harness.verdict import VERDICT_BLOCK
 
     document = store.results(target.id, samples=False)
+    summary: dict[str, Any] = {"run": target.id, "verdict": document.get(VERDICT_BLOCK)}
+    recorded = document.get(REGRESSION_BLOCK)
+    if recorded and not options.get("baseline"):
+        baseline = recorded.get("baseline") or {}
+        summary.update(
+            baseline=baseline.get("run_id"),
+            reason=baseline.get("reason"),
+            passed=recorded.get("passed"),
+            checks=recorded.get("checks"),
+            note=recorded.get("note"),
+            source="recorded by the run's test_no_regression",
+        )
+        return summary, _table(recorded.get("checks") or [])
     choice = find_baseline(store, document, options.get("baseline"))
-    summary: dict[str, Any] = {"run": target.id, "baseline": None, "reason": choice.reason}
+    summary.update(baseline=None, reason=choice.reason)
     if choice.run is None:
         return summary, None
     limits = load_limits(options, find_pyproject(Path.cwd()))
-    verdict = evaluate(choice.run.summary or {}, document["summary"], limits)
-    summary.update(baseline=choice.run.id, passed=verdict.passed, checks=verdict.to_json())
-    return summary, verdict
+    verdict = compare_documents(store.results(choice.run.id), store.results(target.id), limits)
+    summary.update(
+        baseline=choice.run.id,
+        passed=verdict.passed,
+        checks=verdict.to_json(),
+        note=verdict.note,
+        source="computed now (information only: the run's verdict is its tests')",
+    )
+    return summary, verdict.table()
+
+
+def _table(checks: list[dict[str, Any]]) -> str:
+    from harness.regression.verdict import HEADER
+
+    rows = [HEADER, *(tuple(str(c.get(k, "")) for k in HEADER) for c in checks)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -128,6 +165,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     from harness.store.importing import import_paths
     from harness.store.location import db_url, display_url, sqlite_file
     from harness.store.store import ResultStore
+    from harness.verdict import verdict_line
 
     options = {
         o.name: o.resolve(getattr(args, o.key, None), None, os.environ) for o in REGRESSION_OPTIONS
@@ -146,7 +184,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         runs = store.runs()
         complete = [r for r in runs if r.complete]
         target = store.run(args.run) if args.run else (complete[-1] if complete else None)
-        comparison, verdict = _compare(store, target, options) if target else (None, None)
+        comparison, table = _compare(store, target, options) if target else (None, None)
         written: list[Path] = []
         if not args.no_pages:
             pages = write_pages(
@@ -170,10 +208,20 @@ def cmd_history(args: argparse.Namespace) -> int:
             print(format_runs(runs))
         if comparison is not None:
             print(f"\nrun {comparison['run']}: baseline: {comparison['reason']}")
-        if verdict is not None:
-            print(verdict.table())
-            print("verdict: " + ("no regression" if verdict.passed else "REGRESSION"))
+            if table is not None:
+                print(f"regression checks ({comparison.get('source')}; {comparison.get('note')}):")
+                print(table)
+            print(f"verdict of run {comparison['run']}: {verdict_line(comparison['verdict'])}")
         for path in written:
             print(f"wrote {path}")
-    regressed = verdict is not None and not verdict.passed
-    return 1 if args.check and regressed else 0
+    if not args.check:
+        return 0
+    status = ((comparison or {}).get("verdict") or {}).get("status")
+    if status != "pass":
+        print(
+            "history --check: the run's verdict is "
+            + verdict_line((comparison or {}).get("verdict")),
+            file=sys.stderr,
+        )
+        return 1
+    return 0

@@ -13,6 +13,11 @@ Format (``--lab lab.yaml``)::
         target: max78000           # pyOCD target name (optional)
         pack: packs/Maxim.MAX78000.1.4.0.pack     # relative to this file (optional)
         clock_hz: 100000000        # optional
+      rack-3:
+        kind: max78000fthr
+        place: fthr-rack-3         # a labgrid place: serial port and probe come from labgrid
+    groups:                        # optional: --board rack names these boards at once
+      rack: [fthr-1, rack-3]
 
 Only ``kind`` is required. Unknown keys are errors (a typo must not silently fall back to a
 default).
@@ -20,7 +25,7 @@ default).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +49,7 @@ class LabBoard:
     pack: Path | None = None
     clock_hz: float | None = None
     notes: str | None = None
+    place: str | None = None
 
 
 _KEYS = tuple(f.name for f in fields(LabBoard) if f.name != "name")
@@ -56,6 +62,7 @@ class LabInventory:
 
     path: Path
     boards: dict[str, LabBoard]
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def board(self, name: str) -> LabBoard:
         """Return the board called ``name``.
@@ -89,6 +96,12 @@ def _board(path: Path, name: str, entry: Any) -> LabBoard:
                 values[key] = _TYPES[key](raw)
             except (TypeError, ValueError):
                 raise ConfigError(f"{where}: {key} must be a number, got {raw!r}") from None
+            if isinstance(raw, bool) or not values[key] > 0 or values[key] != float(raw):
+                raise ConfigError(
+                    f"{where}: {key} must be a positive whole number (e.g. 115200), got {raw!r}"
+                    if key == "baud"
+                    else f"{where}: {key} must be a positive number, got {raw!r}"
+                )
         elif key == "pack":
             pack = Path(str(raw)).expanduser()
             values[key] = pack if pack.is_absolute() else path.parent / pack
@@ -115,7 +128,24 @@ def parse_lab(text: str, path: Path) -> LabInventory:
             "(see harness/lab.py for the format)"
         )
     boards = {str(name): _board(path, str(name), entry) for name, entry in data["boards"].items()}
-    return LabInventory(path=path, boards=boards)
+    return LabInventory(path=path, boards=boards, groups=_groups(path, data.get("groups"), boards))
+
+
+def _groups(path: Path, raw: Any, boards: dict[str, LabBoard]) -> dict[str, tuple[str, ...]]:
+    """Parse the optional ``groups:`` mapping (group name -> list of board names)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"lab inventory {path}: 'groups:' must map group names to board lists")
+    groups: dict[str, tuple[str, ...]] = {}
+    for name, members in raw.items():
+        if not isinstance(members, list) or not members:
+            raise ConfigError(f"{path}: group {name!r} must be a non-empty list of board names")
+        unknown = [str(m) for m in members if str(m) not in boards]
+        if unknown:
+            raise ConfigError(f"{path}: group {name!r} names unknown boards {unknown}")
+        groups[str(name)] = tuple(str(m) for m in members)
+    return groups
 
 
 def load_lab(path: str | Path) -> LabInventory:
@@ -129,4 +159,8 @@ def load_lab(path: str | Path) -> LabInventory:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read lab inventory {p}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"lab inventory {p} is not UTF-8 text (byte {exc.start}); re-save it as UTF-8"
+        ) from None
     return parse_lab(text, p)

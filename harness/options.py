@@ -31,6 +31,9 @@ OPTION_PROVIDERS: tuple[str, ...] = (
     "harness.meters.options",
     "harness.store.options",
     "harness.regression.options",
+    "harness.answered_floor",
+    "harness.faults",
+    "harness.lab_options",
 )
 
 _TRUE = {"1", "true", "yes", "on"}

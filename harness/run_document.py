@@ -67,9 +67,35 @@ def _identity(run: HilRun) -> dict[str, Any]:
         "protocol_version": hello_field(hello, "protocol_version") if hello is not None else None,
         "core_clock_hz": run.clock_hz(),
         "clock_kind": hello_field(hello, "clock_kind") if hello is not None else None,
+        "latency_method": latency_method(hello_field(hello, "clock_kind"))
+        if hello is not None
+        else None,
+        "cnn_backend": manifest.get("backend"),
+        "selftest": _selftest_entry(getattr(device, "selftest", None)),
         "flashed": device.flashed if device is not None else None,
         "toolchain": manifest.get("toolchain", {}),
     }
+
+
+#: How each HELLO clock_kind measures the on-device latency (results.json ``latency_method``).
+LATENCY_METHODS: dict[int, str] = {
+    0: "core cycle counter (DWT CYCCNT) around cnn_start..cnn_wait",
+    1: "simulated: golden cost model cycles (hostsim)",
+    2: "simulated: QEMU instruction count (-icount, SysTick)",
+    3: "hardware timer running while the core sleeps (izer --timer 0: TMR0 stopwatch cnn_time, "
+    "set in CNN_ISR; microseconds scaled to core_clock_hz)",
+}
+
+
+def latency_method(clock_kind: Any) -> str | None:
+    """Return the words for HELLO's ``clock_kind`` (None when unknown)."""
+    return LATENCY_METHODS.get(int(clock_kind)) if clock_kind is not None else None
+
+
+def _selftest_entry(result: Any) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    return {"passed": bool(result.passed), "cycles": int(result.cycles), "detail": result.detail}
 
 
 def results_document(run: HilRun, summary: dict[str, Any]) -> dict[str, Any]:

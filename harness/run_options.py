@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from golden.legality import ALLOW_ILLEGAL_HELP
 from harness.options import OPTIONS, Option, non_negative_int, positive_float, positive_int
 
 CORE_OPTIONS: tuple[Option, ...] = (
@@ -144,6 +145,15 @@ CORE_OPTIONS: tuple[Option, ...] = (
         flag=True,
     ),
     Option("progress", "show a progress bar while streaming", default=True, flag=True),
+    Option("allow-illegal", ALLOW_ILLEGAL_HELP, default=False, flag=True),
+    Option(
+        "izer",
+        "ADI ai8x-synthesis (izer) checkout for MAX78000 accelerator builds (ferhil run and "
+        "ferhil build)",
+        type=Path,
+        env="FERHIL_IZER",
+        metavar="DIR",
+    ),
 )
 
 OPTIONS.add(*CORE_OPTIONS)

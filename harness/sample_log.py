@@ -1,17 +1,16 @@
-"""``samples.jsonl``: one JSON line per finished image, written as results arrive.
+"""``samples.jsonl`` file names and the older, header-less journal format.
 
-The log is flushed after every line, so an interrupted run keeps what it measured. With
-``--resume`` a new run of the same model, firmware and data set (as recorded in the interrupted
-run's ``results.json``, ``complete: false``) keeps the log's successful samples and streams only
-the images it lacks; failed samples are measured again.
+The journal itself (append, fsync in batches, resume from the journal alone) is
+:mod:`harness.journal`. Journals written before it had no segment headers; for those, an
+interrupted run's ``results.json`` (``complete: false``) says which model, firmware and data set
+the samples belong to, and :func:`kept_samples` reads them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from harness.results import SampleRecord
 
@@ -19,21 +18,8 @@ SAMPLES_FILE = "samples.jsonl"
 RESULTS_FILE = "results.json"
 
 
-def sample_sink(
-    log: IO[str], records: list[SampleRecord], notify: Callable[[SampleRecord], None]
-) -> Callable[[SampleRecord], None]:
-    """Return the sink that appends a record to ``records`` and ``log`` and calls ``notify``."""
-
-    def write(record: SampleRecord) -> None:
-        records.append(record)
-        log.write(json.dumps(record.to_json()) + "\n")
-        log.flush()
-        notify(record)
-
-    return write
-
-
-def _record(data: dict[str, Any]) -> SampleRecord:
+def record_from_json(data: dict[str, Any]) -> SampleRecord:
+    """Return the :class:`SampleRecord` of one journal line (unknown keys go to ``extra``)."""
     known = set(SampleRecord.__dataclass_fields__) - {"extra"}
     record = SampleRecord(**{k: v for k, v in data.items() if k in known})
     record.extra = {k: v for k, v in data.items() if k not in known}
@@ -43,7 +29,7 @@ def _record(data: dict[str, Any]) -> SampleRecord:
 def kept_samples(
     report_dir: Path, identity: dict[str, Any], samples_run: int
 ) -> list[SampleRecord]:
-    """Return the successful samples of an interrupted run that matches ``identity``.
+    """Return the successful samples of a header-less journal whose run matches ``identity``.
 
     Args:
         report_dir: the report folder holding ``results.json`` and ``samples.jsonl``.
@@ -70,7 +56,7 @@ def kept_samples(
     kept: dict[int, SampleRecord] = {}
     for line in lines:
         try:
-            record = _record(json.loads(line))
+            record = record_from_json(json.loads(line))
         except (ValueError, TypeError):
             continue  # a line cut by the interruption
         if record.status == "ok" and 0 <= record.index < samples_run:

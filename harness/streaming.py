@@ -49,7 +49,8 @@ def _reply_fields(reply: Any) -> tuple[list[int], int | None, str | None]:
     """Return (outputs, cycles, error text or None) of an INFER result or failure."""
     if getattr(reply, "error", None) is not None and not getattr(reply, "ok", False):
         attempts = getattr(reply, "attempts", None)
-        tries = f" after {attempts} attempts" if attempts else ""
+        said = "attempt" in str(reply.error)  # firmware.pipeline already says "gave up after N"
+        tries = f" after {attempts} attempts" if attempts and not said else ""
         return [], None, f"{reply.error}{tries}"
     status = int(getattr(reply, "status", 0) or 0)
     outputs = [int(v) for v in np.asarray(getattr(reply, "outputs", [])).ravel()]
@@ -80,8 +81,9 @@ def stream_samples(
 
     Recovery ladder: a broken stream is re-synchronised with ``ping``; when that fails, or after
     ``max_consecutive_failures`` failed samples in a row, ``recover()`` (reset, then relaunch
-    or reflash the board) supplies a new client, at most ``max_recoveries`` times; then the
-    remaining images are recorded as not attempted.
+    or reflash the board) supplies a new client, at most ``max_recoveries`` times in a row
+    (a successful sample renews the budget); then the remaining images are recorded as not
+    attempted.
 
     Args:
         client: the protocol client.
@@ -125,8 +127,13 @@ def stream_samples(
                 rtt = device_rtt * 1e3 if device_rtt else queued
                 outputs, cycles, error = _reply_fields(reply)
                 if error is None:
-                    finish(device_result(templates[i], outputs, cycles, clock_hz, rtt, tolerance))
+                    record = device_result(templates[i], outputs, cycles, clock_hz, rtt, tolerance)
+                    attempts = getattr(reply, "attempts", None)
+                    if isinstance(attempts, int) and attempts > 1:
+                        record.extra["attempts"] = attempts
+                    finish(record)
                     consecutive = 0
+                    recoveries = 0  # the board works again: the next outage gets a full ladder
                     continue
                 finish(failed_result(templates[i], error, rtt))
                 consecutive += 1
@@ -169,7 +176,11 @@ def stream_samples(
 
 
 def _ping(client: StreamingClient) -> bool:
+    """Is the link alive? One attempt (``alive()``) when the client has it: bounded time."""
+    alive = getattr(client, "alive", None)
     try:
+        if callable(alive):
+            return bool(alive())
         client.ping()
     except Exception:
         return False

@@ -60,11 +60,7 @@ def limited(ds: Dataset, limit: int | None) -> Dataset:
     FER2013 archives are sorted by class, so the first N images would all be "angry"; an even
     stride keeps the class mix of the whole set. The choice is deterministic.
     """
-    n = len(ds.labels)
-    if limit is None or limit >= n:
-        return ds
-    keep = np.unique(np.linspace(0, n - 1, limit).round().astype(np.int64))
-    return Dataset(ds.images[keep], ds.labels[keep], [ds.ids[i] for i in keep], ds.name)
+    return ds.spread(limit)
 
 
 def select_test_set(spec: str | Path | None, limit: int | None = None) -> TestSet:

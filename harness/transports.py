@@ -5,7 +5,11 @@ its timeout) and ``close()``; pyserial objects qualify, and the protocol client
 (:class:`firmware.client.AgentClient`) takes one. Openers by URL scheme:
 
 * ``serial`` (a device path such as ``/dev/ttyACM0`` or a pty ``/dev/pts/5``): pyserial,
-* ``socket`` (``socket://127.0.0.1:5555``, QEMU's TCP serial): pyserial's ``serial_for_url``.
+* ``socket`` (``socket://127.0.0.1:5555``, QEMU's TCP serial): pyserial's ``serial_for_url``,
+* ``rfc2217`` (a network serial port with baud control, e.g. ser2net or a labgrid exporter),
+  ``hwgrep`` (the first port whose description/hwid matches a regex), ``loop``: pyserial URLs.
+
+Lab names for ports (probe USB serial numbers) are resolved by :mod:`harness.ports`.
 
 :func:`open_transport` retries while the port is not there yet (a USB serial port re-enumerates
 after flashing; a simulator may need a moment), up to a deadline, then raises a clear error.
@@ -43,8 +47,13 @@ Opener = Callable[[str, int, float], Transport]
 
 
 def open_serial(url: str, baud: int, timeout: float) -> Transport:
-    """Open a serial device or pty with 8N1 framing at ``baud``."""
-    return serial.Serial(url, baudrate=baud, timeout=timeout, write_timeout=max(timeout, 10.0))
+    """Open a serial device or pty with 8N1 framing at ``baud``.
+
+    A write blocks at most ``timeout`` plus the wire time of one largest frame, so a hung
+    board (its receive buffer full) costs bounded time, not a fixed 10 s per write.
+    """
+    frame_wire_s = 4096 * 10 / max(1, baud)
+    return serial.Serial(url, baudrate=baud, timeout=timeout, write_timeout=timeout + frame_wire_s)
 
 
 def open_socket(url: str, baud: int, timeout: float) -> Transport:
@@ -53,8 +62,24 @@ def open_socket(url: str, baud: int, timeout: float) -> Transport:
     return link
 
 
+def open_url(url: str, baud: int, timeout: float) -> Transport:
+    """Open a pyserial URL (``rfc2217://``, ``hwgrep://``, ``loop://``) at ``baud``.
+
+    pyserial's RFC 2217 client has no write timeout; the others get one.
+    """
+    extra = {} if url.startswith("rfc2217://") else {"write_timeout": max(timeout, 10.0)}
+    link: Transport = serial.serial_for_url(url, baudrate=baud, timeout=timeout, **extra)
+    return link
+
+
 #: Openers by scheme; ``serial`` serves every URL without ``://``.
-TRANSPORTS: dict[str, Opener] = {"serial": open_serial, "socket": open_socket}
+TRANSPORTS: dict[str, Opener] = {
+    "serial": open_serial,
+    "socket": open_socket,
+    "rfc2217": open_url,
+    "hwgrep": open_url,
+    "loop": open_url,
+}
 
 
 def scheme_of(url: str) -> str:

@@ -15,6 +15,8 @@ def test_accuracy_reaches_threshold(ferhil_run, ferhil_config, record_property):
     summary = ferhil_run.document()["summary"]
     record_property("accuracy", summary["accuracy"])
     record_property("golden_accuracy", summary["golden_accuracy"])
+    if not summary["samples"]:
+        pytest.fail("nothing to judge: the test set is empty (check --dataset and --limit)")
     if ferhil_run.test_set.generated:
         pytest.skip(ferhil_run.test_set.note)
     threshold = accuracy_threshold(ferhil_run.model, ferhil_config, summary["samples"])

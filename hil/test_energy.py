@@ -3,8 +3,9 @@
 ``--meter sim`` (default) measures the simulated board through the simulated SCPI meter and
 reports the simulator's truth next to the measurement; ``--meter <VISA resource>
 --meter-driver n6705|dmm6500`` measures a real board. ``--energy-budget-uj`` makes the test
-fail above a budget. Figures go to results.json (summary and the ``energy`` block) and to the
-JUnit XML as properties.
+fail above a budget. In a multi-board run every board is measured
+(``summary.energy_by_board``; the top-level figures are the first board's). Figures go to
+results.json (summary and the ``energy`` block) and to the JUnit XML as properties.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 
 from harness.meters.errors import EnergyMeasurementError
 from harness.meters.hil_energy import SimMeterUnavailableError, measure_run_energy
+from harness.multi_board import board_views
 
 JUNIT_KEYS = (
     "energy_uj_per_inference",
@@ -32,13 +34,18 @@ def test_energy_per_inference(
     ferhil_session: Any, ferhil_config: Any, record_testsuite_property: Any
 ) -> None:
     run = ferhil_session
-    try:
-        outcome = measure_run_energy(run, ferhil_config)
-    except SimMeterUnavailableError as exc:
-        pytest.skip(str(exc))
-    except EnergyMeasurementError as exc:
-        run.add_summary(energy_partial=exc.partial)  # keep what was measured
-        raise
+    outcomes = {}
+    for board, view in board_views(run):  # boards differ: each is measured (one meter each)
+        try:
+            outcomes[board] = measure_run_energy(view, ferhil_config)
+        except SimMeterUnavailableError as exc:
+            pytest.skip(str(exc))
+        except EnergyMeasurementError as exc:
+            run.add_summary(energy_partial=exc.partial)  # keep what was measured
+            raise
+    outcome = next(iter(outcomes.values()))
+    if len(outcomes) > 1:
+        run.add_summary(energy_by_board={b: o.summary() for b, o in outcomes.items()})
     summary = outcome.summary()
     run.add_summary(**summary)
     run.add_section("energy", outcome.section())
@@ -47,6 +54,8 @@ def test_energy_per_inference(
             record_testsuite_property(f"ferhil.{key}", summary[key])
     record_testsuite_property("ferhil.meter", outcome.meter)
 
+    for board, each in outcomes.items():
+        assert each.result.energy_uj_per_inference > 0, f"non-positive energy on board {board}"
     energy = outcome.result.energy_uj_per_inference
     assert energy > 0, f"measured a non-positive energy per inference ({energy:.3f} µJ)"
     budget = ferhil_config.get("energy-budget-uj")

@@ -13,6 +13,9 @@ def test_board_reports_model_and_firmware_under_test(ferhil_session, record_prop
     record_property("board", run.device.board.facts.name)
     record_property("flashed", run.device.flashed)
     assert model_hash == run.model.hash(), "the board runs another model"
+    # The name and version are compiled in too (the hash covers only what computes outputs).
+    assert hello_field(hello, "model_name") == run.model.name, "the board runs another model"
+    assert hello_field(hello, "model_version") == run.model.version, "another model version"
     if run.artifact is not None:
         assert firmware_hash == run.artifact.firmware_hash, "the board runs other firmware"
 

@@ -18,7 +18,9 @@ def test_latency_within_budget(ferhil_run, ferhil_config, record_property):
         record_property(f"latency_us_{key}", latency[key])
     record_property("simulated", summary["simulated"])
     ok = [r for r in ferhil_run.records if r.status == "ok"]
-    assert ok and all(r.device_cycles is not None for r in ok), "replies without cycle counts"
+    if not ok:
+        pytest.fail(f"nothing to judge: the board answered 0 of {len(ferhil_run.records)} samples")
+    assert all(r.device_cycles is not None for r in ok), "replies without cycle counts"
     if ferhil_run.clock_hz() is None:
         pytest.skip("the board reports no clock: pass --clock-hz to turn cycles into time")
     clock_kind = hello_field(ferhil_run.device.hello, "clock_kind")

@@ -5,11 +5,16 @@ phase, epoch and step inside the epoch, the best validation accuracy (and the we
 it), the RNG states and the history. It is written to a temporary file in the same folder and
 renamed over the old one (``os.replace``), so an interruption at any moment leaves either the
 old or the new checkpoint, never a torn one.
+
+A checkpoint holds only tensors, numbers, strings and lists/tuples/dicts of them (numpy RNG state
+and numpy scalars are turned into plain values when saved), so :func:`load_checkpoint` reads it
+with ``torch.load(weights_only=True)``: a crafted file cannot run code, it is refused.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import random
 import signal
 from collections.abc import Iterator
@@ -79,8 +84,9 @@ def save_checkpoint(
         "optimizer": optimizer.state_dict() if optimizer is not None else None,
         "scheduler": scheduler.state_dict() if scheduler is not None else None,
         "python_rng": random.getstate(),
-        "numpy_rng": np.random.get_state(),
+        "numpy_rng": _numpy_rng_state(),
     }
+    payload = _plain(payload)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with tmp.open("wb") as fh:
         torch.save(payload, fh)
@@ -103,13 +109,63 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise CheckpointError(f"no checkpoint at {path}; start without --resume")
     try:
-        payload = torch.load(path, map_location="cpu", weights_only=False)
-    except (OSError, RuntimeError, EOFError) as exc:
+        with torch.serialization.safe_globals(list(ALLOWED_GLOBALS)):
+            payload = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        raise CheckpointError(
+            f"{path} holds objects a ferhil checkpoint never holds and was not loaded (it could "
+            "run code); delete it and start without --resume"
+        ) from exc
+    except (OSError, RuntimeError, EOFError, ValueError) as exc:
         raise CheckpointError(f"{path} is not a readable checkpoint ({exc})") from exc
-    random.setstate(payload["python_rng"])
-    np.random.set_state(payload["numpy_rng"])
-    payload["state"] = TrainState(**payload["state"])
+    try:
+        random.setstate(tuple(payload["python_rng"]))
+        _set_numpy_rng_state(payload["numpy_rng"])
+        payload["state"] = TrainState(**payload["state"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CheckpointError(
+            f"{path} is not a ferhil training checkpoint ({exc!r}); start without --resume"
+        ) from exc
     return payload
+
+
+#: Globals a checkpoint may reference beyond what ``weights_only`` allows by default (tensors,
+#: ``OrderedDict``, numbers, strings, containers): none; keep this list short and explicit.
+ALLOWED_GLOBALS: tuple[Any, ...] = ()
+
+
+def _numpy_rng_state() -> dict[str, Any]:
+    """Return numpy's legacy global RNG state as plain values."""
+    name, keys, pos, has_gauss, cached = np.random.get_state(legacy=True)
+    return {
+        "name": str(name),
+        "keys": [int(k) for k in keys],
+        "pos": int(pos),
+        "has_gauss": int(has_gauss),
+        "cached_gaussian": float(cached),
+    }
+
+
+def _set_numpy_rng_state(state: dict[str, Any]) -> None:
+    keys = np.asarray(state["keys"], dtype=np.uint32)
+    np.random.set_state(
+        (state["name"], keys, int(state["pos"]), int(state["has_gauss"]), state["cached_gaussian"])
+    )
+
+
+def _plain(value: Any) -> Any:
+    """Return ``value`` with numpy scalars as Python numbers, recursively (tensors kept)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(np.ascontiguousarray(value))
+    if isinstance(value, dict):
+        return type(value)((k, _plain(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    return value
 
 
 @contextmanager

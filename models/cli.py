@@ -6,9 +6,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
+from golden.output_paths import output_dir
 from golden.zoo import load_model
 
 FORMATS: tuple[str, ...] = ("ai8x", "onnx")
@@ -17,7 +17,7 @@ FORMATS: tuple[str, ...] = ("ai8x", "onnx")
 def cmd_export(args: argparse.Namespace) -> int:
     """Export a zoo model for ADI's izer (``ai8x``) or as ONNX; print the files written."""
     model = load_model(args.model)
-    out = Path(args.out)
+    out = output_dir(args.out, "--out")
     print(f"model {model.name} v{model.version} (hash {model.short_hash})")
     if args.format == "ai8x":
         from models.export_ai8x import export_ai8x

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from fixtures.datasets import Dataset
+from fixtures.datasets import Dataset, DatasetError
 from golden import format as qformat
 from golden.format import QuantModel
 from golden.inference import run as golden_run
@@ -100,11 +100,15 @@ def evaluate_model(
     Raises:
         ZooError / ModelFormatError / DatasetError: for an unknown model or unreadable data.
     """
+    if limit is not None and limit < 1:
+        raise DatasetError(f"--limit {limit}: give a number of samples >= 1 (or no --limit)")
     path = resolve_model_path(ref)
     model = qformat.load(path)
     data = resolve_data(data_spec)
+    if len(data) == 0:
+        raise DatasetError(f"data set {data.name!r} has no samples; nothing to evaluate")
     if limit is not None:
-        data = data.subset(np.arange(min(limit, len(data))), name=f"{data.name}[:{limit}]")
+        data = data.spread(limit, name=f"{data.name} ({limit} spread evenly, as run --limit)")
     config = model.metadata.get("config")
     float_net = load_float_net(path.parent, config) if isinstance(config, dict) else None
     report = evaluate_arrays(model, data, float_net=float_net, tta=tta)

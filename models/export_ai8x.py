@@ -39,6 +39,7 @@ import torch
 
 from golden.format import QuantLayer, QuantModel
 from models.ai8x_layout import Ai8xExportError, LayerPlacement, place_layers
+from models.yaml_text import yaml_comment, yaml_entry
 
 DATASET = "FER2013"
 EPOCH = 0
@@ -81,8 +82,11 @@ def ai8x_state_dict(model: QuantModel) -> OrderedDict[str, torch.Tensor]:
 
 def _layer_yaml(layer: QuantLayer, place: LayerPlacement, first: bool) -> list[str]:
     lines = [
-        f"  # {layer.name}: {layer.op} {place.in_channels} -> {layer.out_channels}, "
-        f"{layer.weight_bits}-bit, output_shift {layer.output_shift}",
+        "  "
+        + yaml_comment(
+            f"{layer.name}: {layer.op} {place.in_channels} -> {layer.out_channels}, "
+            f"{layer.weight_bits}-bit, output_shift {layer.output_shift}"
+        ),
         f"  - processors: 0x{place.processors:016x}",
     ]
     if first:
@@ -98,7 +102,8 @@ def _layer_yaml(layer: QuantLayer, place: LayerPlacement, first: bool) -> list[s
     if layer.pool is not None:
         kh, kw = layer.pool.kernel
         size = str(kh) if kh == kw else f"[{kh}, {kw}]"
-        lines += [f"    {layer.pool.kind}_pool: {size}", f"    pool_stride: {layer.pool.stride}"]
+        pool_key = {"max": "max_pool", "avg": "avg_pool"}[layer.pool.kind]
+        lines += [f"    {pool_key}: {size}", f"    pool_stride: {int(layer.pool.stride)}"]
     act = {"relu": "ReLU", "abs": "Abs", "none": "None"}[layer.activation]
     lines += [f"    activate: {act}", f"    quantization: {layer.weight_bits}"]
     if layer.wide:
@@ -111,12 +116,14 @@ def network_yaml(model: QuantModel, dataset: str = DATASET) -> str:
     placements = place_layers(model)
     lines = [
         "---",
-        f"# izer network description of {model.name} v{model.version} "
-        f"(model hash {model.short_hash}), written by ferhil",
+        yaml_comment(
+            f"izer network description of {model.name} v{model.version} "
+            f"(model hash {model.short_hash}), written by ferhil"
+        ),
         "# ai8xize.py --checkpoint-file checkpoint.pth.tar --config-file network.yaml "
         "--sample-input sample_input.npy --device MAX78000",
-        f"arch: {arch_name(model)}",
-        f"dataset: {dataset}",
+        yaml_entry("arch", arch_name(model)),
+        yaml_entry("dataset", dataset),
         "layers:",
     ]
     for i, (layer, place) in enumerate(zip(model.layers, placements, strict=True)):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,14 +13,21 @@ from golden.errors import FerhilError
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    from golden.identifiers import child_path
+    from golden.output_paths import output_dir
     from models.train import train
     from models.train_config import load_config
 
     cfg = load_config(args.config)
-    out = Path(args.out) if args.out else Path("runs") / (cfg.zoo_name or cfg.name)
+    out = (
+        output_dir(args.out, "--out")
+        if args.out
+        else child_path(Path("runs"), cfg.zoo_name or cfg.name, "zoo name")
+    )
     result = train(cfg, out, resume=args.resume, max_steps=args.max_steps)
     if not result.finished:
-        print(f"stopped; continue with: ferhil train --config {args.config} --out {out} --resume")
+        again = shlex.join(["ferhil", "train", "--config", str(args.config), "--out", str(out)])
+        print(f"stopped; continue with: {again} --resume")
         return 0
     if args.no_export or cfg.float_only:
         return 0

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from golden.errors import FerhilError
+from golden.identifiers import InvalidNameError, check_name, check_version
 from models.augment import AugmentConfig
 from models.distill import DistillConfig
 
@@ -164,7 +165,15 @@ def config_from_dict(data: dict[str, Any]) -> TrainConfig:
             if not isinstance(data[key], dict):
                 raise ConfigError(f"config section {key!r} must be a mapping")
             data[key] = _build(cls, data[key], f"config section {key!r}")
-    return _build(TrainConfig, data, "config")
+    config: TrainConfig = _build(TrainConfig, data, "config")
+    try:
+        check_name(config.name, "config name")
+        check_version(str(config.version), "config version")
+        if config.zoo_name:
+            check_name(config.zoo_name, "config zoo_name")
+    except InvalidNameError as exc:
+        raise ConfigError(str(exc)) from exc
+    return config
 
 
 def load_config(path: str | Path) -> TrainConfig:

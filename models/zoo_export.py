@@ -22,6 +22,7 @@ from fixtures.datasets import CLASSES
 from golden import format as qformat
 from golden import zoo as golden_zoo
 from golden.format import QuantModel
+from golden.identifiers import child_path
 from golden.inference import run as golden_run
 from models.float_weights import FLOAT_WEIGHTS_FILE, save_float_weights
 from models.metrics import classification_report
@@ -102,7 +103,9 @@ def export_run(result: RunResult, cfg: TrainConfig, zoo_root: Path | None = None
         "history": st.history,
     }
     qmodel = to_quant_model(result.net, cfg.name, cfg.version, metadata)
-    folder = (zoo_root or golden_zoo.zoo_root()) / (cfg.zoo_name or f"{cfg.name}-v{cfg.version}")
+    folder = child_path(
+        zoo_root or golden_zoo.zoo_root(), cfg.zoo_name or f"{cfg.name}-v{cfg.version}", "zoo name"
+    )
     folder.mkdir(parents=True, exist_ok=True)
     qformat.save(qmodel, folder / golden_zoo.MODEL_FILE)
     save_config(cfg, folder / "config.yaml")

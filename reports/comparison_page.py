@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,23 +15,12 @@ from reports.comparison_view import (
     confusion_delta,
     metric_deltas,
 )
-from reports.metric_delta import MetricDelta
 from reports.plots_comparison import class_compare_svg, confusion_delta_svg
-from reports.run_view import run_view
+from reports.regression_view import regression_view
+from reports.run_view import decide_verdict, run_view
 from reports.templating import render_page
 
 COMPARISON_FILE = "comparison.html"
-HEADLINE = ("accuracy", "golden mismatches", "failed samples", "latency p50", "energy / inference")
-
-
-def overall_change(metrics: Sequence[MetricDelta]) -> tuple[str, str]:
-    """Chip status and label from the headline metrics: regression, improvement or unchanged."""
-    headline = [m for m in metrics if m.name in HEADLINE]
-    if any(m.direction == "worse" for m in headline):
-        return "fail", "regression"
-    if any(m.direction == "better" for m in headline):
-        return "pass", "improvement"
-    return "same", "no change"
 
 
 def write_comparison(
@@ -44,7 +33,10 @@ def write_comparison(
 ) -> Path:
     """Render ``out_dir/comparison.html`` comparing ``new`` against ``base``.
 
-    Shows metric deltas coloured better/worse (higher accuracy and throughput are better; lower
+    The verdict shown is the new run's recorded test verdict (its ``verdict`` block), with the
+    failed tests and their messages; the regression statistics are the ``regression`` block that
+    ``hil/test_no_regression.py`` recorded (paired McNemar tests, flipped samples). Also shows
+    metric deltas coloured better/worse (higher accuracy and throughput are better; lower
     mismatches, failures, latency, power and energy are better; latency and energy changes within
     1 % count as unchanged), the confusion-matrix difference (new − base) and the samples whose
     prediction or status changed, matched by sample id (index when ids are missing).
@@ -69,7 +61,7 @@ def write_comparison(
     classes = class_deltas(base_view, new_view)
     delta = confusion_delta(base_view, new_view)
     changed, counts = changed_samples(base_view, new_view, images)
-    status, label = overall_change(metrics)
+    verdict = decide_verdict(new_view)  # the new run's test verdict; the page never judges
     has_classes = any(r.base is not None or r.new is not None for r in classes)
     return render_page(
         "comparison.html.j2",
@@ -84,7 +76,9 @@ def write_comparison(
         change_counts=counts,
         show_images=any(r.image_uri for r in changed.rows),
         warnings=comparison_warnings(base_view, new_view),
-        overall=status,
-        overall_label=label,
+        overall=verdict.status,
+        overall_label=verdict.status,
+        verdict_reasons=verdict.reasons,
+        regression=regression_view(new),
         links=dict(links or {}),
     )

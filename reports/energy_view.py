@@ -65,12 +65,25 @@ class EnergyView:
         return _flat_rows(self.meter)
 
 
+#: Readable labels of the meter block's keys (others: underscores become spaces).
+METER_LABELS = {
+    "idn": "identity (*IDN?)",
+    "resource": "VISA resource",
+    "driver": "meter driver",
+    "simulated": "simulated meter",
+    "channel": "channel",
+    "supply_v": "supply voltage (V)",
+    "range_a": "current range (A)",
+}
+
+
 def _flat_rows(data: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
     rows = []
     for key, value in data.items():
         text = as_str(value)
         if text is not None:
-            rows.append((prefix + str(key).replace("_", " "), text))
+            label = METER_LABELS.get(str(key), str(key).replace("_", " "))
+            rows.append((prefix + label, text))
     return rows
 
 

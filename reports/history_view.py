@@ -12,7 +12,7 @@ from typing import Any
 
 from reports.coerce import as_dict, as_float, as_str
 from reports.metric_delta import ACCURACY_TOLERANCE, MetricDelta, Unit, relative_tolerance
-from reports.run_view import RunView, class_rows, run_view
+from reports.run_view import RunView, Verdict, class_rows, decide_verdict, run_view
 
 
 @dataclass
@@ -27,6 +27,18 @@ class RunPoint:
     energy_uj: float | None
     report_link: str | None = None
     baseline: RunPoint | None = None
+
+    @property
+    def verdict(self) -> Verdict:
+        """The run's recorded test verdict (never recomputed)."""
+        return decide_verdict(self.view)
+
+    @property
+    def failed_tests(self) -> list[str]:
+        """Names of the HIL tests that failed in this run."""
+        block = self.view.raw.get("verdict")
+        failed = block.get("failed") if isinstance(block, dict) else None
+        return [str(f.get("test")) for f in failed or [] if isinstance(f, dict)]
 
     @property
     def complete(self) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from reports.boards_view import board_rows
 from reports.coerce import as_dict, as_float, as_int, as_str
 from reports.energy_view import EnergyView, energy_view
 from reports.formatting import fmt_time
@@ -150,6 +151,7 @@ def report_context(
         else None,
         "latency_svg": latency_svg(latencies, markers) if latencies.size else None,
         "latency_count": int(latencies.size),
+        "boards": board_rows(view.summary),
         "energy": energy,
         "power_svg": _energy_plot(energy),
         "mismatches": mismatch_rows(view.samples, view.classes),

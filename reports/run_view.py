@@ -1,8 +1,8 @@
 """A normalised, render-ready view of one results dict.
 
 :func:`run_view` reads a (possibly partial) ``results.json`` dict once, fills what it can derive
-from the samples when the summary lacks it, and decides the verdict. Templates and plots only
-see :class:`RunView`, never the raw dict.
+from the samples when the summary lacks it, and reads the verdict the tests recorded.
+Templates and plots only see :class:`RunView`, never the raw dict.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from reports.run_thresholds import (
     read_threshold,
 )
 
-VerdictStatus = Literal["pass", "fail", "incomplete"]
+VerdictStatus = Literal["pass", "fail", "incomplete", "not judged"]
 SUPPORTED_SCHEMA_VERSION = 1
 
 
@@ -172,49 +172,28 @@ def _notes(results: dict[str, Any]) -> list[str]:
 
 
 def decide_verdict(view: RunView) -> Verdict:
-    """Decide pass/fail: complete, no failures or golden mismatches, thresholds met.
+    """Return the verdict the run's tests recorded (the ``verdict`` block); never judge anew.
 
-    Thresholds: accuracy ≥ the accuracy threshold, latency p99 ≤ the latency budget, energy per
-    inference ≤ the energy budget (each only when the results carry one, see
-    :mod:`reports.run_thresholds`).
-
-    An explicit boolean ``summary.passed`` written by the harness overrides the decision; the
-    derived reasons are still listed.
+    The pytest outcomes are the one verdict of a run (``harness/verdict.py`` writes the block):
+    ``fail`` lists each failed test with its message (the thresholds it crossed). A run that was
+    not judged by its tests (no block) shows ``not judged``, an unfinished one ``incomplete``.
     """
-    reasons: list[str] = []
-    if not view.complete:
-        reasons.append("the run is incomplete")
-    failed, mismatched = view.counts["failed"], view.counts["mismatched"]
-    if failed:
-        reasons.append(f"{failed} sample(s) failed on the device")
-    if mismatched:
-        reasons.append(f"{mismatched} sample(s) differ from the golden model")
-    if view.threshold is not None:
-        if view.accuracy is None:
-            reasons.append("no accuracy to compare with the threshold")
-        elif view.accuracy < view.threshold:
-            reasons.append(
-                f"accuracy {view.accuracy:.2%} is below the threshold {view.threshold:.2%}"
-            )
-    p99, budget = view.latency_us["p99"], view.latency_budget_us
-    if budget is not None and p99 is not None and p99 > budget:
-        reasons.append(f"latency p99 {p99:,.1f} µs exceeds the budget {budget:,.1f} µs")
-    energy, energy_budget = (
-        as_float(view.summary.get("energy_uj_per_inference")),
-        view.energy_budget_uj,
-    )
-    if energy_budget is not None and energy is not None and energy > energy_budget:
-        reasons.append(
-            f"energy {energy:,.2f} µJ/inference exceeds the budget {energy_budget:,.2f} µJ"
-        )
-    if not view.counts["samples"]:
-        reasons.append("no samples were run")
-    explicit = view.summary.get("passed")
+    block = as_dict(view.raw.get("verdict"))
+    reasons = [
+        f"{as_str(f.get('test')) or 'a test'} failed: {as_str(f.get('message')) or 'no message'}"
+        for f in (as_dict(x) for x in as_list(block.get("failed")))
+    ]
+    status = as_str(block.get("status"))
+    if status in ("pass", "fail", "not judged"):
+        if status == "pass" and not view.complete:
+            return Verdict("incomplete", reasons)
+        return Verdict(status, reasons)  # type: ignore[arg-type]
     if not view.complete:
         return Verdict("incomplete", reasons)
-    if isinstance(explicit, bool):
-        return Verdict("pass" if explicit else "fail", reasons)
-    return Verdict("fail" if reasons else "pass", reasons)
+    return Verdict(
+        "not judged",
+        ["no test verdict recorded: this results.json was not written by a HIL test session"],
+    )
 
 
 def class_rows(view: RunView) -> list[ClassRow]:

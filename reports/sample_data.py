@@ -192,6 +192,7 @@ def make_results(
     started: str = "2026-11-28T06:00:00+00:00",
     dataset_name: str = "fer2013-publictest-sample",
     accuracy_threshold: float | None = 0.55,
+    failed_tests: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Build a realistic, self-consistent results dict.
 
@@ -211,6 +212,8 @@ def make_results(
         started: run.started (ISO 8601); ``finished`` is two minutes later.
         dataset_name: dataset.name (the dataset hash is derived from it).
         accuracy_threshold: summary.accuracy_threshold, or None for no threshold.
+        failed_tests: test name -> failure message of the ``verdict`` block (the run's tests'
+            outcomes); empty or ``None``: every test passed.
 
     Returns:
         A dict following the ``ferhil-results`` schema version 1.
@@ -287,4 +290,28 @@ def make_results(
     }
     results["summary"] = summary
     results["samples"] = samples
+    results["verdict"] = make_verdict(failed_tests, complete)
+    summary["verdict"] = results["verdict"]["status"]
     return results
+
+
+def make_verdict(failed_tests: dict[str, str] | None, complete: bool = True) -> dict[str, Any]:
+    """A ``verdict`` block as the pytest plugin writes it (see ``harness/verdict.py``)."""
+    names = ["test_every_sample_answered", "test_device_outputs_match_golden"]
+    failed = dict(failed_tests or {})
+    tests = [
+        {
+            "test": n,
+            "nodeid": f"hil/test_x.py::{n}",
+            "outcome": "failed" if n in failed else "passed",
+            "message": failed.get(n, ""),
+        }
+        for n in [*names, *(n for n in failed if n not in names)]
+    ]
+    status = "fail" if failed else ("pass" if complete else "incomplete")
+    return {
+        "status": status,
+        "source": "pytest",
+        "failed": [t for t in tests if t["outcome"] == "failed"],
+        "tests": tests,
+    }

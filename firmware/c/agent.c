@@ -50,6 +50,15 @@ static uint32_t reply_cache_next;
 /* Weak default: boards that can buffer received bytes while busy override it. */
 __attribute__((weak)) uint32_t hal_uart_rx_capacity(void) { return FERHIL_RX_BUFFER_NONE; }
 
+/* Weak default: the cycles of one cnn_start..cnn_wait window are what hal_cycles() measured.
+ * A backend with its own hardware timer (the MAX78000 accelerator: izer's cnn_time, which runs
+ * while the core sleeps) overrides it and reports that timer in core-clock cycles. */
+__attribute__((weak)) uint32_t hal_inference_cycles(uint32_t measured) { return measured; }
+
+_Static_assert(CNN_SELFTEST_PASS == FERHIL_SELFTEST_PASS, "selftest codes");
+_Static_assert(CNN_SELFTEST_FAIL == FERHIL_SELFTEST_FAIL, "selftest codes");
+_Static_assert(CNN_SELFTEST_ERROR == FERHIL_SELFTEST_ERROR, "selftest codes");
+
 static void send_frame(uint8_t type, uint16_t seq, uint16_t len) {
     size_t n = frame_encode(type, 0, seq, TX_PAYLOAD, len, tx_raw, sizeof tx_raw, tx_wire,
                             sizeof tx_wire);
@@ -147,8 +156,28 @@ static uint8_t run_inference(uint32_t *cycles) {
     if (cnn_wait() != CNN_OK) {
         return FERHIL_STATUS_CNN_WAIT_FAILED;
     }
-    *cycles = hal_cycles() - t0;
+    *cycles = hal_inference_cycles(hal_cycles() - t0);
     return FERHIL_STATUS_OK;
+}
+
+/* SELFTEST: the image's known-answer test (cnn_selftest) and its accelerator cycles. */
+static void handle_selftest(const frame_t *req, uint32_t req_crc) {
+    uint32_t detail = 0, cycles = 0;
+    uint8_t result = FERHIL_SELFTEST_ERROR;
+    if (cnn_status != FERHIL_STATUS_OK) {
+        detail = cnn_status;
+    } else {
+        uint32_t t0 = hal_cycles();
+        result = (uint8_t)cnn_selftest(&detail);
+        cycles = hal_inference_cycles(hal_cycles() - t0);
+    }
+    uint8_t *p = TX_PAYLOAD;
+    memset(p, 0, FERHIL_SELFTEST_REPLY_SIZE);
+    p[FERHIL_SELFTEST_REPLY_OFF_RESULT] = result;
+    p[FERHIL_SELFTEST_REPLY_OFF_STATUS] = cnn_status;
+    frame_put_u32(p + FERHIL_SELFTEST_REPLY_OFF_CYCLES, cycles);
+    frame_put_u32(p + FERHIL_SELFTEST_REPLY_OFF_DETAIL, detail);
+    send_reply(req, req_crc, FERHIL_SELFTEST_REPLY_SIZE);
 }
 
 static void handle_infer(const frame_t *req, uint32_t req_crc) {
@@ -223,6 +252,11 @@ static void handle_bench(const frame_t *req, uint32_t req_crc) {
 }
 
 static void handle_frame(const uint8_t *raw, uint32_t len) {
+    if (len > 0 && (raw[FERHIL_HDR_OFF_TYPE] & FERHIL_REPLY_BIT)) {
+        /* bit 7: a reply (our own output looped back, even corrupted): never answered, not
+         * even with an ERROR, so a looped-back link cannot start a reply storm */
+        return;
+    }
     frame_t req;
     int rc = frame_parse(raw, len, &req);
     if (rc == FERHIL_ERR_BAD_CRC) {
@@ -230,12 +264,10 @@ static void handle_frame(const uint8_t *raw, uint32_t len) {
         return;
     }
     if (rc == FERHIL_ERR_BAD_LENGTH) {
-        uint8_t flags = len >= FERHIL_FRAME_OVERHEAD ? FERHIL_ERROR_FLAG_SEQ_VALID : 0u;
+        /* SEQ_VALID only when the header was parsed and its CRC matched */
+        uint8_t flags = req.header_valid ? FERHIL_ERROR_FLAG_SEQ_VALID : 0u;
         send_error(FERHIL_ERR_BAD_LENGTH, flags, req.type, req.seq, len);
         return;
-    }
-    if (req.type & FERHIL_REPLY_BIT) {
-        return; /* a reply (e.g. our own output looped back): never answer, avoids storms */
     }
     uint32_t req_crc = frame_get_u32(raw + len - FERHIL_CRC_SIZE);
     if (resend_cached(&req, req_crc)) {
@@ -254,6 +286,9 @@ static void handle_frame(const uint8_t *raw, uint32_t len) {
         break;
     case FERHIL_MSG_BENCH:
         handle_bench(&req, req_crc);
+        break;
+    case FERHIL_MSG_SELFTEST:
+        handle_selftest(&req, req_crc);
         break;
     case FERHIL_MSG_RESET:
         send_reply(&req, req_crc, 0);

@@ -79,8 +79,8 @@ int32_t cobs_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap) {
 
 int frame_parse(const uint8_t *raw, size_t len, frame_t *out) {
     memset(out, 0, sizeof *out);
-    if (len < FERHIL_FRAME_OVERHEAD || len > FERHIL_MAX_RAW_FRAME) {
-        return FERHIL_ERR_BAD_LENGTH;
+    if (len < FERHIL_FRAME_OVERHEAD) {
+        return FERHIL_ERR_BAD_LENGTH; /* no header: nothing in *out is known */
     }
     out->type = raw[FERHIL_HDR_OFF_TYPE];
     out->flags = raw[FERHIL_HDR_OFF_FLAGS];
@@ -91,7 +91,8 @@ int frame_parse(const uint8_t *raw, size_t len, frame_t *out) {
     if (crc32_update(0, raw, body) != frame_get_u32(raw + body)) {
         return FERHIL_ERR_BAD_CRC;
     }
-    if ((size_t)out->len != len - FERHIL_FRAME_OVERHEAD) {
+    out->header_valid = 1; /* the CRC covers the header: type, seq and len are the sender's */
+    if (len > FERHIL_MAX_RAW_FRAME || (size_t)out->len != len - FERHIL_FRAME_OVERHEAD) {
         return FERHIL_ERR_BAD_LENGTH;
     }
     return FRAME_OK;

@@ -29,13 +29,17 @@ typedef struct {
     uint16_t seq;
     uint16_t len;
     const uint8_t *payload; /* points into the buffer given to frame_parse() */
+    uint8_t header_valid;   /* 1 when the header was parsed and its CRC matched */
 } frame_t;
 
 /* Result of frame_parse(): FRAME_OK or a FERHIL_ERR_* code. */
 #define FRAME_OK 0
 
 /* Parse a decoded (raw) frame of len bytes. On FERHIL_ERR_BAD_CRC the header fields in *out
- * are filled in but untrusted. Returns FRAME_OK, FERHIL_ERR_BAD_LENGTH or FERHIL_ERR_BAD_CRC. */
+ * are filled in but untrusted (header_valid 0). FERHIL_ERR_BAD_LENGTH with header_valid 1: the
+ * CRC matched but the frame is longer than FERHIL_MAX_RAW_FRAME or disagrees with its len
+ * field (seq is trustworthy); with header_valid 0: shorter than a header (*out all zero).
+ * Returns FRAME_OK, FERHIL_ERR_BAD_LENGTH or FERHIL_ERR_BAD_CRC. */
 int frame_parse(const uint8_t *raw, size_t len, frame_t *out);
 
 /* Build the raw frame (header + payload + CRC) into raw; returns its length or 0 if cap or

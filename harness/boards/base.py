@@ -36,6 +36,10 @@ class BoardSpec:
         clock_hz: core clock override.
         meter: power meter resource from the lab inventory, if any.
         gpio_log: where a simulated board writes its trigger-pin log, if anywhere.
+        sim_args: extra options of a simulated board's first launch (fault injection:
+            hostsim's ``--die-after N``/``--hang-after N``, see :mod:`harness.faults`).
+        place: the labgrid place the board is reached through, if any.
+        coordinator: the labgrid coordinator address (default ``$LG_COORDINATOR``).
     """
 
     name: str
@@ -52,6 +56,9 @@ class BoardSpec:
     clock_hz: float | None = None
     meter: str | None = None
     gpio_log: Path | None = None
+    sim_args: tuple[str, ...] = ()
+    place: str | None = None
+    coordinator: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,7 @@ BOARD_KINDS: dict[str, str | BoardFactory] = {
     "qemu": "harness.boards.qemu:QemuBoard",
     "max78000fthr": "harness.boards.max78000fthr:Max78000FthrBoard",
     "fake": "harness.boards.fake:FakeBoard",
+    "labgrid": "harness.boards.labgrid_board:LabgridBoard",
 }
 
 
@@ -124,7 +132,7 @@ def create_board(spec: BoardSpec) -> Board:
         raise ConfigError(
             f"unknown board kind {spec.kind!r}; known kinds: {', '.join(sorted(BOARD_KINDS))}"
         )
-    entry = BOARD_KINDS[spec.kind]
+    entry = BOARD_KINDS["labgrid" if spec.place else spec.kind]  # any kind behind a place
     if isinstance(entry, str):
         module, _, attr = entry.partition(":")
         entry = getattr(importlib.import_module(module), attr)

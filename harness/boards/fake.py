@@ -83,6 +83,7 @@ class FakeAgentClient:
             "firmware_hash": self.firmware_hash,
             "board_name": "fake",
             "model_name": self.model.name,
+            "model_version": self.model.version,
         }
 
     def ping(self) -> bool:

@@ -31,6 +31,7 @@ class HostsimBoard:
         )
         self.process: SimulatorProcess | None = None
         self.link: Transport | None = None
+        self.launches = 0
 
     def command(self, image: Path) -> list[str]:
         """Return the command line that launches ``image``."""
@@ -41,6 +42,8 @@ class HostsimBoard:
             argv += ["--clock-hz", f"{self.spec.clock_hz:g}"]
         if self.spec.gpio_log is not None:
             argv += ["--gpio-log", str(self.spec.gpio_log)]
+        if self.launches == 0:  # injected board faults hit the first launch only
+            argv += list(self.spec.sim_args)
         return argv
 
     def flash(self, image: Path) -> None:
@@ -48,7 +51,9 @@ class HostsimBoard:
         self.close()
         if not Path(image).is_file():
             raise TransportError(f"hostsim executable {image} does not exist; build it first")
-        self.process = SimulatorProcess(self.command(image))
+        argv = self.command(image)
+        self.launches += 1
+        self.process = SimulatorProcess(argv)
 
     def connect(self) -> Transport:
         """Open the simulator's pty (raises when the simulator is not running)."""

@@ -1,8 +1,10 @@
 """The real MAX78000FTHR: programmed by pyOCD or ADI's OpenOCD, console UART over USB.
 
-The serial port comes from ``--port``, the lab inventory, or, when exactly one is attached, the
-DAPLink virtual COM port (USB VID:PID 0D28:0204). Programmed firmware persists, so the harness
-connects first and flashes only when HELLO reports other firmware or another model.
+The serial port comes from ``--port`` or the lab inventory (a path, a pyserial URL or
+``probe:UID``), else the tty whose USB serial number is the probe id, else the one attached
+DAPLink virtual COM port (USB VID:PID 0D28:0204); see :mod:`harness.ports`. Programmed
+firmware persists, so the harness connects first and flashes only when HELLO reports other
+firmware or another model.
 """
 
 from __future__ import annotations
@@ -12,19 +14,13 @@ from pathlib import Path
 from serial.tools import list_ports
 
 from harness.boards.base import BoardFacts, BoardSpec
-from harness.errors import ConfigError
 from harness.flashers.base import Flasher, FlasherSettings, create_flasher
+from harness.ports import resolve_port
 from harness.transports import Transport, open_transport
 
-DAPLINK_VID_PID = (0x0D28, 0x0204)
 DEFAULT_BAUD = 115200
-DEFAULT_FLASHER = "pyocd"
+DEFAULT_FLASHER = "openocd"  # ADI's supported path; pyOCD needs a MAX78000 pack
 PORT_REAPPEAR_S = 10.0
-
-
-def daplink_ports() -> list[str]:
-    """Return the device paths of attached DAPLink virtual COM ports."""
-    return sorted(p.device for p in list_ports.comports() if (p.vid, p.pid) == DAPLINK_VID_PID)
 
 
 class Max78000FthrBoard:
@@ -55,20 +51,12 @@ class Max78000FthrBoard:
         self.link: Transport | None = None
 
     def port(self) -> str:
-        """Return the console port.
+        """Return the console port (see :func:`harness.ports.resolve_port`).
 
         Raises:
-            ConfigError: when no port is configured and not exactly one DAPLink port is found.
+            ConfigError: when no port is configured and none can be found for the probe.
         """
-        if self.spec.port:
-            return self.spec.port
-        found = daplink_ports()
-        if len(found) == 1:
-            return found[0]
-        raise ConfigError(
-            f"no serial port for board {self.spec.name!r}: pass --port (e.g. /dev/ttyACM0) "
-            f"or set 'port:' in the lab inventory (DAPLink ports found: {found or 'none'})"
-        )
+        return resolve_port(self.spec.port, self.spec.probe, lambda: list_ports.comports())
 
     def flash(self, image: Path) -> None:
         """Close the console (the USB port may re-enumerate) and program ``image``."""

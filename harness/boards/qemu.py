@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from harness import processes
 from harness.boards.base import BoardFacts, BoardSpec
 from harness.errors import TransportError
 from harness.transports import Transport, open_transport
@@ -59,7 +60,9 @@ class QemuBoard:
             raise TransportError(
                 f"the QEMU launcher {LAUNCHER} is not available in this checkout"
             ) from None
-        self.handle = launcher.start_qemu(Path(image), icount_shift=ICOUNT_SHIFT)
+        self.handle = launcher.start_qemu(
+            Path(image), icount_shift=ICOUNT_SHIFT, popen=processes.spawn
+        )
 
     def connect(self) -> Transport:
         """Open QEMU's serial socket."""

@@ -56,4 +56,6 @@ def board_spec(config: Mapping[str, Any], gpio_log: Path | None = None) -> Board
         clock_hz=pick("clock-hz", entry.clock_hz if entry else None),
         meter=pick("meter", entry.meter if entry else None),
         gpio_log=gpio_log,
+        place=entry.place if entry else None,
+        coordinator=config.get("coordinator"),
     )

@@ -7,6 +7,7 @@ import threading
 from collections import deque
 from collections.abc import Sequence
 
+from harness import processes
 from harness.errors import TransportError
 
 
@@ -14,14 +15,15 @@ class SimulatorProcess:
     """Start ``argv``, wait (bounded) for its first stdout line, then keep draining its output.
 
     The last lines of output are kept for error messages; draining stops the child from
-    blocking on a full pipe.
+    blocking on a full pipe. The child is supervised (:mod:`harness.processes`): it dies with
+    the harness, even on SIGKILL.
     """
 
     def __init__(self, argv: Sequence[str], ready_timeout_s: float = 10.0) -> None:
         self.argv = list(argv)
         self.tail: deque[str] = deque(maxlen=20)
         try:
-            self.proc = subprocess.Popen(
+            self.proc = processes.spawn(
                 self.argv,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
@@ -60,13 +62,7 @@ class SimulatorProcess:
 
     def stop(self) -> None:
         """Terminate the process (kill it if it does not exit within 3 s)."""
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(3)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(3)
+        processes.stop(self.proc)
         # The process has exited, so its output ends: let the reader see EOF before closing.
         self._reader.join(timeout=2.0)
         if self.proc.stdout is not None and not self._reader.is_alive():

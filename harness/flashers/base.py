@@ -10,6 +10,16 @@ from typing import Protocol, runtime_checkable
 
 from harness.errors import ConfigError
 
+#: Said by every flasher when the probe cannot reach the core (both flashers use it).
+LOWPOWER_LOCKOUT_HINT = (
+    "if the board runs firmware that enters a low-power mode right after reset, the probe "
+    "cannot attach (low-power lock-out): hold the FTHR's RESET button, start flashing and "
+    "release it within a second (ferhil's own firmware waits 2 s at boot for this), or mass-erase "
+    "the flash with ADI's OpenOCD: openocd -s $MAXIM_PATH/Tools/OpenOCD/scripts -f "
+    'interface/cmsis-dap.cfg -f target/max78000.cfg -c "init; reset halt; max32xxx '
+    'mass_erase 0; exit"'
+)
+
 
 @dataclass(frozen=True)
 class FlasherSettings:

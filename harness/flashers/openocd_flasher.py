@@ -1,15 +1,18 @@
-"""Programming through ADI's OpenOCD fork (the MSDK's supported flash path).
+r"""Programming through ADI's OpenOCD fork (the MSDK's supported flash path).
 
 Command (``max78000-arithmetic.md`` §5)::
 
     openocd -s $MAXIM_PATH/Tools/OpenOCD/scripts -f interface/cmsis-dap.cfg
-            [-c "adapter serial <probe>"] -f target/max78000.cfg
-            -c "program <elf> verify reset exit"
+            [-c "adapter serial \"<full serial>\""] -f target/max78000.cfg
+            -c "program \"<elf>\" verify reset exit"
 
-The binary is ``$MAXIM_PATH/Tools/OpenOCD/openocd`` when present, else ``openocd`` on PATH
-(mainline OpenOCD has no ``target/max78000.cfg``; the error then says to install the MSDK).
-``adapter serial`` selects the probe by its serial number (OpenOCD 0.12+ syntax, which ADI's
-fork accepts). The process runs under a timeout and is killed when it overruns.
+The binary is ``$MAXIM_PATH/Tools/OpenOCD/openocd`` when present, else ``openocd`` on PATH,
+accepted only when its scripts hold ``target/max78000.cfg`` (mainline OpenOCD has none; the
+error then says to install the MSDK). ``adapter serial`` selects the probe by its exact serial
+(OpenOCD 0.12+ syntax, which ADI's fork accepts): a probe id that is a unique part of the serial
+is expanded from the attached CMSIS-DAP probes first (:mod:`harness.flashers.probes`). Values
+go into the Tcl commands through :func:`harness.flashers.tcl.tcl_quote`. The process runs under
+a timeout and is killed when it overruns.
 """
 
 from __future__ import annotations
@@ -19,8 +22,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from harness import processes
 from harness.errors import FlashError
-from harness.flashers.base import FlasherSettings
+from harness.flashers.base import LOWPOWER_LOCKOUT_HINT, FlasherSettings
+from harness.flashers.probes import ProbeLister, attached_probe_serials, expand_probe_serial
+from harness.flashers.tcl import tcl_quote
+
+TARGET_CFG = Path("target") / "max78000.cfg"
 
 MSDK_HINT = (
     "install ADI's MSDK (https://github.com/analogdevicesinc/msdk) and set MAXIM_PATH to it, "
@@ -44,32 +52,61 @@ def find_openocd(environ: dict[str, str] | None = None) -> tuple[str, Path | Non
     return on_path, scripts if scripts is not None and scripts.is_dir() else None
 
 
+def max78000_scripts(exe: str, scripts: Path | None) -> Path | None:
+    """Return the scripts folder holding ``target/max78000.cfg`` for ``exe``, or None.
+
+    Looks in ``scripts`` (the MSDK's), then beside the binary (``../scripts``,
+    ``../share/openocd/scripts``, ``../../share/openocd/scripts``).
+    """
+    real = Path(exe).resolve().parent
+    candidates = [scripts] if scripts is not None else []
+    candidates += [
+        real / "scripts",
+        real.parent / "scripts",
+        real.parent / "share" / "openocd" / "scripts",
+        real.parent.parent / "share" / "openocd" / "scripts",
+    ]
+    return next((c for c in candidates if c is not None and (c / TARGET_CFG).is_file()), None)
+
+
 class OpenOcdFlasher:
     """Flash with ``openocd ... -c "program ELF verify reset exit"`` under a timeout."""
 
     name = "openocd"
 
-    def __init__(self, settings: FlasherSettings, environ: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        settings: FlasherSettings,
+        environ: dict[str, str] | None = None,
+        list_probes: ProbeLister = attached_probe_serials,
+    ) -> None:
         self.settings = settings
         self.environ = environ
+        self.list_probes = list_probes
 
     def command(self, image: Path) -> list[str]:
         """Return the OpenOCD command line that programs ``image``.
 
         Raises:
-            FlashError: when OpenOCD is not installed.
+            FlashError: when OpenOCD (with the MAX78000 scripts) is not installed, or the probe
+                id matches no or several attached probes.
         """
         found = find_openocd(self.environ)
         if found is None:
             raise FlashError(f"openocd was not found; {MSDK_HINT}")
-        exe, scripts = found
-        cmd = [exe]
-        if scripts is not None:
-            cmd += ["-s", str(scripts)]
-        cmd += ["-f", "interface/cmsis-dap.cfg"]
+        exe, given = found
+        scripts = max78000_scripts(exe, given)
+        if scripts is None:
+            raise FlashError(
+                f"{exe} has no {TARGET_CFG.as_posix()} (mainline OpenOCD does not support the "
+                f"MAX78000; ADI's fork does); {MSDK_HINT}"
+            )
+        cmd = [exe, "-s", str(scripts), "-f", "interface/cmsis-dap.cfg"]
         if self.settings.probe:
-            cmd += ["-c", f"adapter serial {self.settings.probe}"]
-        cmd += ["-f", "target/max78000.cfg", "-c", f"program {image} verify reset exit"]
+            serial = expand_probe_serial(self.settings.probe, self.list_probes())
+            cmd += ["-c", f"adapter serial {tcl_quote(serial)}"]
+        program = f"program {tcl_quote(str(image))} verify reset exit"
+        cmd += ["-f", TARGET_CFG.as_posix(), "-c", program]
         return cmd
 
     def flash(self, image: Path) -> None:
@@ -83,13 +120,11 @@ class OpenOcdFlasher:
             raise FlashError(f"firmware image {image} does not exist; build it first")
         cmd = self.command(Path(image))
         try:
-            done = subprocess.run(
-                cmd, capture_output=True, text=True, timeout=self.settings.timeout_s, check=False
-            )
+            done = processes.run(cmd, timeout=self.settings.timeout_s)
         except subprocess.TimeoutExpired:
             raise FlashError(
                 f"openocd did not finish within {self.settings.timeout_s:g} s (--flash-timeout); "
-                "check the probe connection, or retry after a power cycle"
+                "check the probe connection, or retry after a power cycle; " + LOWPOWER_LOCKOUT_HINT
             ) from None
         if done.returncode != 0:
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-8:])
@@ -97,5 +132,6 @@ class OpenOcdFlasher:
             if "max78000.cfg" in tail:
                 hint = f" (this OpenOCD lacks the MAX78000 scripts: {MSDK_HINT})"
             raise FlashError(
-                f"openocd exited with code {done.returncode}{hint}; its last output:\n{tail}"
+                f"openocd exited with code {done.returncode}{hint}; its last output:\n{tail}\n"
+                + LOWPOWER_LOCKOUT_HINT
             )

@@ -3,7 +3,9 @@
 pyOCD has no built-in MAX78000 target: it needs ADI's MAX78000 CMSIS device family pack
 (``Maxim.MAX78000.<version>.pack``), passed as ``--pack FILE``. The flasher
 
-1. checks the target (built in, or a pack file that exists) before touching the probe;
+1. checks the target before touching the probe: built in, installed in pyOCD's pack cache
+   (``pyocd pack install max78000``), or a ``--pack`` file that is a zip whose ``.pdsc``
+   describes that device;
 2. polls ``ConnectHelper.get_all_connected_probes(blocking=False)`` for up to
    ``probe_wait_s`` and picks the probe by unique id (a contains-match, as pyOCD does); zero or
    several candidates is a clear error instead of pyOCD's blocking prompt;
@@ -19,11 +21,13 @@ from __future__ import annotations
 import importlib
 import threading
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from harness.errors import FlashError
-from harness.flashers.base import FlasherSettings
+from harness.flashers.base import LOWPOWER_LOCKOUT_HINT, FlasherSettings
 
 PACK_HINT = (
     "pyOCD has no built-in {target!r} target: download ADI's MAX78000 device family pack "
@@ -32,10 +36,33 @@ PACK_HINT = (
     "or use --flasher openocd with ADI's MSDK OpenOCD"
 )
 LOCKOUT_HINT = (
-    "if the probe cannot read the target (e.g. 'cannot read IDR' after low-power firmware), "
-    "retry with --connect-mode under-reset, or mass-erase the MAX78000 by copying an empty "
-    "erase.act onto the DAPLINK drive"
+    "if the probe cannot read the target (e.g. 'cannot read IDR'), retry with --connect-mode "
+    "under-reset; " + LOWPOWER_LOCKOUT_HINT
 )
+
+
+def pack_devices(pack: Path) -> list[str]:
+    """Return the device names (``Dname``) a CMSIS pack's ``.pdsc`` describes.
+
+    Raises:
+        FlashError: the file is not a zip holding a readable ``.pdsc``.
+    """
+    try:
+        with zipfile.ZipFile(pack) as archive:
+            pdsc = [n for n in archive.namelist() if n.lower().endswith(".pdsc")]
+            if not pdsc:
+                raise FlashError(f"CMSIS pack {pack} holds no .pdsc file; download the pack again")
+            root = ElementTree.fromstring(archive.read(pdsc[0]))
+    except (zipfile.BadZipFile, ElementTree.ParseError, OSError) as exc:
+        raise FlashError(
+            f"CMSIS pack {pack} is not a readable pack ({type(exc).__name__}: {exc}); "
+            "download it again"
+        ) from exc
+    return [
+        str(el.get("Dname"))
+        for el in root.iter()
+        if el.tag.rsplit("}", 1)[-1] in ("device", "variant") and el.get("Dname")
+    ]
 
 
 def _pyocd(module: str, attr: str) -> Any:
@@ -63,10 +90,25 @@ class PyOcdFlasher:
                 raise FlashError(
                     f"CMSIS pack {s.pack} does not exist. " + PACK_HINT.format(target=s.target)
                 )
+            devices = pack_devices(Path(s.pack))
+            if not any(d.lower() == s.target.lower() for d in devices):
+                raise FlashError(
+                    f"CMSIS pack {s.pack} describes {', '.join(devices) or 'no device'}, not "
+                    f"{s.target!r}. " + PACK_HINT.format(target=s.target)
+                )
             return
         builtin: dict[str, Any] = _pyocd("pyocd.target", "TARGET")
-        if s.target.lower() not in builtin:
-            raise FlashError(PACK_HINT.format(target=s.target))
+        if s.target.lower() in builtin or s.target.lower() in self.cached_pack_targets():
+            return
+        raise FlashError(PACK_HINT.format(target=s.target))
+
+    def cached_pack_targets(self) -> set[str]:
+        """Targets of the packs installed in pyOCD's pack cache (``pyocd pack install``)."""
+        try:
+            managed = _pyocd("pyocd.target.pack.pack_target", "ManagedPacks")
+            return {str(d.part_number).lower() for d in managed.get_installed_targets()}
+        except Exception:  # no cache or an unreadable index: only --pack remains
+            return set()
 
     def choose_probe(self) -> str:
         """Return the unique id of the one probe matching the settings, polling briefly.

@@ -65,6 +65,13 @@ class Dmm6500Meter(ScpiMeter):
                 f"meter {self.resource} answered *IDN? with {idn!r}; the dmm6500 driver needs a "
                 "Keithley DMM6500/DMM7510: choose the matching --meter-driver"
             )
+        lang = self.session.query("*LANG?").strip().upper()
+        if lang != "SCPI":
+            raise MeterIdentityError(
+                f"meter {self.resource} runs the {lang or 'unknown'} command set; ferhil speaks "
+                "SCPI: on the DMM6500 choose MENU > System Settings > Command Set > SCPI (or send "
+                "*LANG SCPI) and restart the instrument"
+            )
         return idn
 
     def configure(self, config: AcquisitionConfig) -> AcquisitionConfig:
@@ -78,6 +85,7 @@ class Dmm6500Meter(ScpiMeter):
         points = config.points - config.pre_trigger_points
         s = self.session
         s.write(":ABOR")
+        s.write(":FORM:DATA ASC")  # fetch_trace parses ASCII readings
         s.write(':DIG:FUNC "CURR"')
         s.write(f":DIG:CURR:RANG {config.current_range_a or DEFAULT_RANGE_A:.6g}")
         s.write(f":DIG:CURR:SRAT {rate}")

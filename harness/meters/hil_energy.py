@@ -144,6 +144,7 @@ def measure_run_energy(run: Any, config: Any) -> EnergyOutcome:
         driver=driver,
         port=int(config.get("meter-port") or 0),
         timeout_s=float(config.get("meter-timeout") or 5.0),
+        visa_library="@py" if spec == "sim" else str(config.get("visa-library") or "@py"),
         signal=signal,
         channel=config.get("meter-channel"),
         supply_voltage_v=config.get("meter-supply-v"),

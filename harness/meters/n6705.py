@@ -31,6 +31,10 @@ MEAS_ACTIVE = 16
 #: ``*IDN?`` vendors and model prefixes this driver accepts.
 VENDORS = ("KEYSIGHT", "AGILENT")
 MODELS = ("N6705",)
+#: Modules (``SYST:CHAN:MOD?``) by what their measurement supports: N678xA SMUs autorange the
+#: current (seamless ranging); N676xA precision modules have fixed ranges only.
+AUTORANGE_MODULES = ("N678",)
+RANGED_MODULES = ("N676",)
 #: Largest record of the N678xA digitizer (512 K points).
 MAX_POINTS = 524_288
 
@@ -69,8 +73,16 @@ class N6705Meter(ScpiMeter):
             )
         return idn
 
+    def module(self) -> str:
+        """Return the model of the channel's module (``SYST:CHAN:MOD? (@ch)``, e.g. N6781A)."""
+        return self.session.query(f"SYST:CHAN:MOD? {self._ch}").strip().strip('"').upper()
+
     def configure(self, config: AcquisitionConfig) -> AcquisitionConfig:
-        """Program the digitizer; see the module docstring for the manual sections."""
+        """Program the digitizer; see the module docstring for the manual sections.
+
+        The channel's module is queried first (``SYST:CHAN:MOD?``): range settings are only
+        sent to a module that has them, autorange only to an N678xA SMU.
+        """
         if config.points > MAX_POINTS:
             raise MeterError(
                 f"N6705 records at most {MAX_POINTS} points, {config.points} requested: raise "
@@ -84,6 +96,19 @@ class N6705Meter(ScpiMeter):
                 "inverter, and use trigger_edge='falling'"
             )
         s = self.session
+        module = self.module()
+        if not module.startswith(AUTORANGE_MODULES + RANGED_MODULES):
+            raise MeterError(
+                f"channel {self.channel} of {self.resource} holds a {module} module, which has no "
+                "measurement ranges or digitizer control; power the board from an N678xA SMU or "
+                "N676xA precision module channel (--meter-channel)"
+            )
+        if config.current_range_a is None and not module.startswith(AUTORANGE_MODULES):
+            raise MeterError(
+                f"the {module} module on channel {self.channel} cannot autorange the current; "
+                "pass --meter-current-range A (e.g. 0.1 for the FTHR's ~10-100 mA)"
+            )
+        s.write("FORM:DATA ASC")  # fetch_trace parses ASCII
         s.write(f"ABOR:ACQ {ch}")
         s.write(f"SENS:FUNC:CURR ON,{ch}")
         s.write(f"SENS:FUNC:VOLT ON,{ch}")

@@ -36,6 +36,14 @@ METER_OPTIONS: tuple[Option, ...] = (
         metavar="RESOURCE",
     ),
     Option(
+        "visa-library",
+        "pyvisa backend for real meters: '@py' (pyvisa-py: TCPIP/USB/serial), '@ivi' or the "
+        "path of a vendor VISA library (Keysight/NI VISA, needed for GPIB), or 'FILE.yaml@sim'",
+        default="@py",
+        env="FERHIL_VISA_LIBRARY",
+        metavar="LIB",
+    ),
+    Option(
         "meter-driver",
         "SCPI driver of a real meter (default: chosen from its *IDN?; the simulated meter "
         "speaks n6705)",
@@ -53,8 +61,9 @@ METER_OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "meter-supply-v",
-        "rail voltage for current-only meters (DMM6500)",
-        default=3.3,
+        "rail voltage for current-only meters (DMM6500): the FTHR's USB VBUS, 5.0 V, as "
+        "harness/meters/WIRING.md wires it; set it when the DMM sits in another rail",
+        default=5.0,
         type=positive_float,
         metavar="V",
     ),

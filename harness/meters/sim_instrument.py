@@ -5,7 +5,8 @@ keyword forms, ``;``-separated commands): ``*IDN? *RST *CLS *OPC? *TRG``, ``SYST
 ``SENS:FUNC:CURR|VOLT ON|OFF``, ``SENS:CURR:RANG[:AUTO]``, ``SENS:SWE:TINT[?]`` (rounded to
 10.24/20.48 µs steps like the N678xA), ``SENS:SWE:POIN[?]``, ``SENS:SWE:OFFS:POIN``,
 ``TRIG:ACQ:SOUR EXT|BUS``, ``INIT:ACQ``, ``TRIG:ACQ``, ``ABOR:ACQ``, ``STAT:OPER:COND?``,
-``FETC:ARR:CURR?|VOLT?``, ``VOLT?``. Unknown headers queue ``-113,"Undefined header"`` (and a
+``FETC:ARR:CURR?|VOLT?``, ``VOLT?``, ``SYST:CHAN:MOD?`` (an N6781A), ``FORM:DATA ASC``.
+Unknown headers queue ``-113,"Undefined header"`` (and a
 query with one gets no reply, as on a real instrument); bad values queue ``-222``/``-224``.
 "Trigger In" (EXTernal) is wired to the board's trigger GPIO. Like the real input it is
 low-true: it fires on the pin's falling edge, which is the window's *start* when the pin is
@@ -28,6 +29,8 @@ from harness.meters.base import FloatArray
 from harness.meters.sim_signal import BoardSignal
 
 IDN = "Keysight Technologies,N6705C,SIMULATED,ferhil-sim-1.0"
+#: The simulated channel's module (``SYST:CHAN:MOD?``): an N6781A SMU, as on the wiring guide.
+MODULE = "N6781A"
 UNDEFINED = '-113,"Undefined header"'
 OUT_OF_RANGE = '-222,"Data out of range"'
 ILLEGAL = '-224,"Illegal parameter value"'
@@ -57,6 +60,9 @@ _LONG = {
     "ERROR": "ERR",
     "IMMEDIATE": "IMM",
     "EXTERNAL": "EXT",
+    "CHANNEL": "CHAN",
+    "MODEL": "MOD",
+    "FORMAT": "FORM",
 }
 _OPTIONAL = {"IMM", "DC", "SEQ1", "NEXT"}
 
@@ -162,6 +168,13 @@ class SimulatedN6705:
 
     def _cmd_syst_err_(self, args: list[str]) -> str:
         return self.errors.pop(0) if self.errors else '+0,"No error"'
+
+    def _cmd_syst_chan_mod_(self, args: list[str]) -> str:
+        return MODULE
+
+    def _cmd_form_data(self, args: list[str]) -> None:
+        if args[0].upper() not in ("ASC", "ASCII"):
+            raise ValueError(args[0])  # the simulator answers ASCII only
 
     # -- configuration ---------------------------------------------------------------------
     def _cmd_sens_func_curr(self, args: list[str]) -> None:

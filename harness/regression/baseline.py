@@ -145,3 +145,18 @@ def find_baseline_at(
         return BaselineChoice(None, f"the result store {file} does not exist yet")
     with ResultStore(url) as store:
         return find_baseline(store, document, explicit)
+
+
+def baseline_document_at(
+    url: str, document: Mapping[str, Any], explicit: str | None = None
+) -> tuple[BaselineChoice, dict[str, Any] | None]:
+    """The baseline of ``document`` in the store at ``url`` and its full results (with samples).
+
+    Raises:
+        RegressionError: as :func:`find_baseline_at`.
+    """
+    choice = find_baseline_at(url, document, explicit)
+    if choice.run is None:
+        return choice, None
+    with ResultStore(url) as store:
+        return choice, store.results(choice.run.id)

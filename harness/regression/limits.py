@@ -12,6 +12,8 @@ Each threshold comes from, first that is set: the command line / environment / p
                                 outputs differ from the golden outputs (failures included)
 ``max_latency_increase_pct``    on-device latency p50 may grow by at most this percentage
 ``max_energy_increase_pct``     energy per inference may grow by at most this percentage
+``significance_alpha``          an accuracy drop fails only when also significant at this
+                                level (two-sided exact test, see ``verdict.py``)
 ==============================  ==========================================================
 """
 
@@ -38,6 +40,7 @@ class RegressionLimits:
     max_golden_mismatches: int = 0
     max_latency_increase_pct: float = 10.0
     max_energy_increase_pct: float = 10.0
+    significance_alpha: float = 0.01
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
 
@@ -112,6 +115,8 @@ def load_limits(options: Mapping[str, Any], pyproject: Path | None = None) -> Re
             raise RegressionError(f"{key} from {source}: {raw!r} is not a number") from exc
         if value < 0:
             raise RegressionError(f"{key} from {source}: must be >= 0, got {value}")
+        if key == "significance_alpha" and not 0 < value < 1:
+            raise RegressionError(f"{key} from {source}: must be between 0 and 1, got {value}")
         values[key] = value
         sources[key] = source
     return RegressionLimits(**values, sources=sources)

@@ -66,6 +66,13 @@ REGRESSION_OPTIONS: tuple[Option, ...] = (
         type=non_negative_float,
         metavar="PCT",
     ),
+    Option(
+        "significance-alpha",
+        "an accuracy drop larger than the minimum fails only when significant at this level "
+        "(exact McNemar test on paired samples)" + _fallback("significance_alpha"),
+        type=non_negative_float,
+        metavar="ALPHA",
+    ),
 )
 
 OPTIONS.add(*REGRESSION_OPTIONS)

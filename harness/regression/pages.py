@@ -43,6 +43,16 @@ class RegressionPages:
         return out
 
 
+def _recorded_baseline(store: ResultStore, run_id: str, explicit: str | None) -> BaselineChoice:
+    """The baseline the run's test compared with (its ``regression`` block), else the rule's."""
+    document = store.results(run_id, samples=False)
+    recorded = (document.get("regression") or {}).get("baseline") or {}
+    wanted = recorded.get("run_id")
+    if not explicit and wanted and store.has_run(str(wanted)):
+        return BaselineChoice(store.run(str(wanted)), str(recorded.get("reason") or ""))
+    return find_baseline(store, document, explicit)
+
+
 def existing_reports(runs: list[dict[str, Any]], out_dir: Path) -> dict[str, str]:
     """Relative links from ``out_dir`` to the ``report.html`` of each run that still has one.
 
@@ -100,7 +110,7 @@ def write_pages(
     target = _target(store, run_id)
     choice: BaselineChoice | None = None
     if target is not None:
-        choice = find_baseline(store, store.results(target.id, samples=False), baseline)
+        choice = _recorded_baseline(store, target.id, baseline)
     nav: dict[str, str] = {REPORT_LABEL: report} if report else {}
     comparison_name = COMPARISON_FILE if choice is not None and choice.run is not None else None
     history_links = dict(nav)

@@ -16,7 +16,7 @@ transaction and noted in the report); failing to create or finish the run row is
 from __future__ import annotations
 
 import json
-import sys
+import logging
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,8 @@ from harness.regression.pages import write_pages
 from harness.store.errors import StoreError
 from harness.store.location import db_url, display_url
 from harness.store.store import ResultStore
+
+LOG = logging.getLogger("ferhil.store")
 
 if TYPE_CHECKING:
     from harness.hil_run import HilRun
@@ -70,6 +72,7 @@ class StoreRecorder:
         """Create the ``running`` row of ``run``."""
         self.store = ResultStore(self.url)
         self.run_id = self.store.begin_run(json_safe(run.document()))
+        LOG.info("recording run %s in %s", self.run_id, display_url(self.url))
 
     def sample_recorded(self, run: HilRun, record: SampleRecord) -> None:
         """Buffer one sample; append the buffer when it is full or old enough."""
@@ -88,6 +91,7 @@ class StoreRecorder:
             if self._append_error is None:
                 self._append_error = str(exc)
                 run.notes.append(f"result store: appending samples failed (retried later): {exc}")
+                LOG.warning("appending samples to the result store failed (retried later): %s", exc)
             return
         finally:
             self._last_flush = time.monotonic()
@@ -122,7 +126,7 @@ class StoreRecorder:
         except (FerhilError, OSError) as exc:
             message = f"result store: history/comparison pages not written: {exc}"
             run.notes.append(message)
-            print(f"ferhil: {message}", file=sys.stderr)
+            LOG.warning(message)
             return
         run.report_links.update(pages.links())
 

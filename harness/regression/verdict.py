@@ -1,9 +1,15 @@
-"""Compare a new run's summary with its baseline's, metric by metric, against the limits.
+"""Compare a new run with its baseline, metric by metric, against the limits.
 
-Every metric gets one row (metric, baseline, new, delta, threshold, verdict); the verdict is
-``pass``, ``FAIL`` or ``n/a`` (a figure is missing on either side, or a class has too few
-samples to judge). Accuracy deltas are in percentage points, latency and energy deltas in
+Every metric gets one row (metric, baseline, new, delta, threshold, verdict, evidence); the
+verdict is ``pass``, ``FAIL`` or ``n/a`` (a figure is missing on either side, or a class has too
+few samples to judge). Accuracy deltas are in percentage points, latency and energy deltas in
 percent of the baseline.
+
+Accuracy (overall and per class) is judged statistically (:mod:`harness.regression.stats`): it
+fails only when the drop is larger than the configured minimum (``max_*accuracy_drop_pp``) AND
+significant (two-sided p < ``significance_alpha``). With the same samples in both runs
+(``pairs``) the test is the exact McNemar test on the paired outcomes; otherwise the runs are
+compared as independent samples (Fisher exact, Newcombe interval) and the evidence says so.
 """
 
 from __future__ import annotations
@@ -14,9 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.regression.limits import RegressionLimits
+from harness.regression.stats import ChangeTest, paired_change, unpaired_change
 
 PASS, FAIL, NOT_JUDGED = "pass", "FAIL", "n/a"
-HEADER = ("metric", "baseline", "new", "delta", "threshold", "verdict")
+HEADER = ("metric", "baseline", "new", "delta", "threshold", "verdict", "evidence")
+
+#: One paired sample: (true label, correct in the baseline, correct in the new run).
+Pair = tuple[int, bool, bool]
 
 
 @dataclass(frozen=True)
@@ -29,10 +39,20 @@ class MetricCheck:
     delta: str
     threshold: str
     verdict: str
+    evidence: str = ""
+    stats: ChangeTest | None = None
 
     def cells(self) -> tuple[str, ...]:
         """The row's cells in :data:`HEADER` order."""
-        return (self.metric, self.baseline, self.new, self.delta, self.threshold, self.verdict)
+        return (
+            self.metric,
+            self.baseline,
+            self.new,
+            self.delta,
+            self.threshold,
+            self.verdict,
+            self.evidence,
+        )
 
 
 @dataclass(frozen=True)
@@ -40,6 +60,8 @@ class RegressionVerdict:
     """All metric checks of one comparison."""
 
     checks: tuple[MetricCheck, ...]
+    paired: bool = False
+    note: str = ""
 
     @property
     def failed(self) -> list[MetricCheck]:
@@ -59,9 +81,15 @@ class RegressionVerdict:
         lines.insert(1, "  ".join("-" * w for w in widths))
         return "\n".join(line.rstrip() for line in lines)
 
-    def to_json(self) -> list[dict[str, str]]:
+    def to_json(self) -> list[dict[str, Any]]:
         """The checks as a list of dicts (for JSON output and JUnit properties)."""
-        return [dict(zip(HEADER, c.cells(), strict=True)) for c in self.checks]
+        rows: list[dict[str, Any]] = []
+        for check in self.checks:
+            row: dict[str, Any] = dict(zip(HEADER, check.cells(), strict=True))
+            if check.stats is not None:
+                row["stats"] = dataclasses.asdict(check.stats)
+            rows.append(row)
+        return rows
 
 
 def _num(value: Any) -> float | None:
@@ -76,13 +104,59 @@ def _val(value: float | None, unit: str) -> str:
     return "-" if value is None else f"{value:.4g} {unit}"
 
 
-def _points_check(name: str, base: float | None, new: float | None, limit: float) -> MetricCheck:
-    threshold = f"drop <= {limit:g} pp"
-    if base is None or new is None:
+def _evidence(change: ChangeTest, alpha: float) -> str:
+    level = f"{100 * (1 - alpha):g}%"
+    text = (
+        f"p={change.p_value:.2g}, {level} CI [{100 * change.low:+.2f}, {100 * change.high:+.2f}] pp"
+    )
+    if change.lost is not None:
+        return f"{text}, {change.lost} lost / {change.gained} gained (paired)"
+    return f"{text}, n={change.n} (unpaired)"
+
+
+def _accuracy_check(
+    name: str,
+    base: float | None,
+    new: float | None,
+    change: ChangeTest | None,
+    limit: float,
+    alpha: float,
+) -> MetricCheck:
+    threshold = f"drop > {limit:g} pp at p < {alpha:g}"
+    if base is None or new is None or change is None:
         return MetricCheck(name, _pct(base), _pct(new), "-", threshold, NOT_JUDGED)
-    delta = 100.0 * (new - base)
-    verdict = FAIL if -delta > limit + 1e-9 else PASS
-    return MetricCheck(name, _pct(base), _pct(new), f"{delta:+.2f} pp", threshold, verdict)
+    delta = 100.0 * (new - base)  # the runs' own figures; the test only adds the evidence
+    crossed = -delta > limit + 1e-9 and change.p_value < alpha
+    return MetricCheck(
+        name,
+        _pct(base),
+        _pct(new),
+        f"{delta:+.2f} pp",
+        threshold,
+        FAIL if crossed else PASS,
+        _evidence(change, alpha),
+        change,
+    )
+
+
+def _paired(pairs: Sequence[Pair], alpha: float, label: int | None = None) -> ChangeTest:
+    chosen = [p for p in pairs if label is None or p[0] == label]
+    lost = sum(1 for _, b, n in chosen if b and not n)
+    gained = sum(1 for _, b, n in chosen if n and not b)
+    return paired_change(lost, gained, len(chosen), alpha)
+
+
+def _unpaired(
+    base_acc: float | None,
+    base_n: int | None,
+    new_acc: float | None,
+    new_n: int | None,
+    alpha: float,
+) -> ChangeTest | None:
+    if None in (base_acc, base_n, new_acc, new_n):
+        return None
+    assert base_acc is not None and base_n is not None and new_acc is not None and new_n is not None
+    return unpaired_change(round(base_acc * base_n), base_n, round(new_acc * new_n), new_n, alpha)
 
 
 def _growth_check(
@@ -115,20 +189,24 @@ def class_counts(summary: Mapping[str, Any]) -> list[int] | None:
 
 
 def _class_checks(
-    base: Mapping[str, Any], new: Mapping[str, Any], limits: RegressionLimits
+    base: Mapping[str, Any],
+    new: Mapping[str, Any],
+    limits: RegressionLimits,
+    pairs: Sequence[Pair] | None,
 ) -> list[MetricCheck]:
     base_classes = base.get("per_class_accuracy") or {}
     new_classes = new.get("per_class_accuracy") or {}
-    counts = class_counts(new)
+    counts, base_counts = class_counts(new), class_counts(base)
+    alpha = limits.significance_alpha
     checks = []
     for i, name in enumerate(new_classes):
-        check = _points_check(
-            f"accuracy[{name}]",
-            _num(base_classes.get(name)),
-            _num(new_classes.get(name)),
-            limits.max_class_accuracy_drop_pp,
-        )
         n = counts[i] if counts is not None and i < len(counts) else None
+        n_base = base_counts[i] if base_counts is not None and i < len(base_counts) else None
+        b, v = _num(base_classes.get(name)), _num(new_classes.get(name))
+        change = _paired(pairs, alpha, i) if pairs else _unpaired(b, n_base, v, n, alpha)
+        check = _accuracy_check(
+            f"accuracy[{name}]", b, v, change, limits.max_class_accuracy_drop_pp, alpha
+        )
         if check.verdict != NOT_JUDGED and (n is None or n < limits.min_class_samples):
             few = f"n/a (n={n} < {limits.min_class_samples})"
             check = dataclasses.replace(check, verdict=few)
@@ -136,10 +214,38 @@ def _class_checks(
     return checks
 
 
+def _completed(summary: Mapping[str, Any]) -> int | None:
+    counts = class_counts(summary)
+    if counts is not None:
+        return sum(counts)
+    samples = _num(summary.get("samples"))
+    return None if samples is None else int(samples)
+
+
 def evaluate(
-    base: Mapping[str, Any], new: Mapping[str, Any], limits: RegressionLimits
+    base: Mapping[str, Any],
+    new: Mapping[str, Any],
+    limits: RegressionLimits,
+    pairs: Sequence[Pair] | None = None,
+    note: str = "",
 ) -> RegressionVerdict:
-    """Check the ``summary`` block ``new`` against the baseline's ``base``."""
+    """Check the ``summary`` block ``new`` against the baseline's ``base``.
+
+    Args:
+        base: the baseline's summary.
+        new: the new run's summary.
+        limits: thresholds and significance level.
+        pairs: the paired outcomes when both runs ran the same samples (see
+            :func:`harness.regression.compare.compare_documents`); ``None``: unpaired.
+        note: how the runs were matched (shown with the table).
+    """
+    alpha = limits.significance_alpha
+    base_acc, new_acc = _num(base.get("accuracy")), _num(new.get("accuracy"))
+    overall = (
+        _paired(pairs, alpha)
+        if pairs
+        else _unpaired(base_acc, _completed(base), new_acc, _completed(new), alpha)
+    )
     mismatches_base, mismatches_new = golden_mismatches(base), golden_mismatches(new)
     mismatch_limit = limits.max_golden_mismatches
     mismatch = MetricCheck(
@@ -157,13 +263,8 @@ def evaluate(
     latency_base = (base.get("latency_us") or {}).get("p50")
     latency_new = (new.get("latency_us") or {}).get("p50")
     checks = [
-        _points_check(
-            "accuracy",
-            _num(base.get("accuracy")),
-            _num(new.get("accuracy")),
-            limits.max_accuracy_drop_pp,
-        ),
-        *_class_checks(base, new, limits),
+        _accuracy_check("accuracy", base_acc, new_acc, overall, limits.max_accuracy_drop_pp, alpha),
+        *_class_checks(base, new, limits, pairs),
         mismatch,
         _growth_check(
             "latency p50",
@@ -180,4 +281,4 @@ def evaluate(
             "uJ",
         ),
     ]
-    return RegressionVerdict(tuple(checks))
+    return RegressionVerdict(tuple(checks), paired=bool(pairs), note=note)

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from harness.store.errors import StoreError
@@ -44,3 +44,27 @@ def database_errors(what: str) -> Iterator[None]:
     except SQLAlchemyError as exc:
         first = str(exc).splitlines()[0]
         raise StoreError(f"{what}: {exc.__class__.__name__}: {first}") from exc
+
+
+#: Key of the PostgreSQL advisory lock that serialises creating the store's tables.
+SCHEMA_LOCK_KEY = 0x66657268696C  # "ferhil"
+
+
+@contextmanager
+def schema_lock(engine: Engine) -> Iterator[None]:
+    """Serialise table creation between processes (hosts) that open one store at once.
+
+    On PostgreSQL a session advisory lock is held for the block (``CREATE TABLE`` of two
+    writers racing on an empty database fails otherwise); SQLite serialises writes itself.
+    """
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK_KEY})
+            conn.commit()

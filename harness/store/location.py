@@ -19,6 +19,9 @@ from sqlalchemy.exc import ArgumentError
 from harness.errors import ConfigError
 from harness.store.defaults import DB_ENV, DEFAULT_DB_FILE, DEFAULT_OUT_DIR
 
+#: The driver a bare ``postgresql://`` URL uses (``psycopg2-binary`` is a ferhil dependency).
+POSTGRES_DRIVER = "postgresql+psycopg2"
+
 
 def default_db_path(report_dir: Path | None = None) -> Path:
     """Return the default SQLite file: next to ``report_dir`` (``out/`` when ``None``)."""
@@ -49,12 +52,15 @@ def db_url(
     if "://" not in text:
         return sqlite_url(Path(text))
     try:
-        make_url(text)
+        parsed = make_url(text)
     except ArgumentError as exc:
         raise ConfigError(
             f"--db {text!r} is not a database URL ({exc}); pass a SQLite file path or a "
             "SQLAlchemy URL such as postgresql+psycopg2://user:password@host/ferhil"
         ) from exc
+    if parsed.drivername == "postgresql":
+        # SQLAlchemy 2.1 picks psycopg (3) for a bare postgresql://; ferhil installs psycopg2.
+        return parsed.set(drivername=POSTGRES_DRIVER).render_as_string(hide_password=False)
     return text
 
 

@@ -3,7 +3,8 @@
 * ``ferhil_runs``: one row per HIL run: identity (model name, version and hash, firmware hash,
   board kind and id, git sha, dataset hash, simulated), timestamps, ``status`` and the summary.
   ``status`` is ``running`` from the first transaction on, ``complete`` or ``incomplete`` after
-  the final one; a run whose process died stays ``running`` and is never complete.
+  the final one; a run whose process died becomes ``aborted`` (:mod:`harness.store.liveness`)
+  and is never complete.
 * ``ferhil_samples``: one row per streamed image, keyed by ``(run_id, idx)``.
 * ``ferhil_store_meta``: ``schema_version`` of these tables.
 
@@ -24,7 +25,8 @@ STORE_SCHEMA_VERSION = 1
 STATUS_RUNNING = "running"
 STATUS_COMPLETE = "complete"
 STATUS_INCOMPLETE = "incomplete"
-STATUSES = (STATUS_RUNNING, STATUS_COMPLETE, STATUS_INCOMPLETE)
+STATUS_ABORTED = "aborted"
+STATUSES = (STATUS_RUNNING, STATUS_COMPLETE, STATUS_INCOMPLETE, STATUS_ABORTED)
 
 
 class Base(DeclarativeBase):

@@ -8,15 +8,17 @@ one PostgreSQL database. Writes follow the life of a run, each step one transact
 3. :meth:`ResultStore.finish_run` writes the summary, any samples still missing and the final
    status (``complete`` or ``incomplete``) together.
 
-A run whose process is killed stays ``running`` (never ``complete``), so it is never mistaken
-for a finished run nor used as a baseline. :meth:`ResultStore.import_results` stores a whole
-``results.json`` in one transaction and is idempotent by run id.
+A run whose process is killed becomes ``aborted`` at the next access of the store (the row
+records its owner process and host, see :mod:`harness.store.liveness`), so it never stays
+``running``, is never mistaken for a finished run nor used as a baseline.
+:meth:`ResultStore.import_results` stores a whole ``results.json`` in one transaction and is
+idempotent by run id.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,9 +26,11 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from harness.store.engine import database_errors, open_engine
+from harness.store.engine import database_errors, open_engine, schema_lock
 from harness.store.errors import StoreError
-from harness.store.location import display_url
+from harness.store.liveness import current_owner, owner_gone
+from harness.store.location import display_url, sqlite_file
+from harness.store.ownership import check_ferhil_database
 from harness.store.records import (
     StoredRun,
     check_document,
@@ -35,8 +39,10 @@ from harness.store.records import (
     sample_columns,
     stored_document,
     stored_run,
+    utc,
 )
 from harness.store.schema import (
+    STATUS_ABORTED,
     STATUS_COMPLETE,
     STATUS_RUNNING,
     STORE_SCHEMA_VERSION,
@@ -56,11 +62,15 @@ class ResultStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        check_ferhil_database(url)  # SQLite: read-only, before the engine's pragmas
         try:
             self.engine = open_engine(url)
-            Base.metadata.create_all(self.engine)
+            if sqlite_file(url) is None:
+                check_ferhil_database(url, self.engine)
             self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-            self._check_schema()
+            with schema_lock(self.engine):  # several hosts may open an empty store at once
+                Base.metadata.create_all(self.engine)
+                self._check_schema()
         except SQLAlchemyError as exc:
             raise StoreError(
                 f"cannot open the result store {display_url(url)}: {exc.__class__.__name__}: "
@@ -106,11 +116,13 @@ class ResultStore:
             StoreError: the document has no run id, or a run with this id exists.
         """
         doc = check_document(document)
-        columns = run_columns(doc)
+        doc["run"] = dict(doc["run"], owner=current_owner())
+        columns = dict(run_columns(doc), finished=None)
         now = datetime.now(UTC)
         with self._write(f"starting run {columns['id']}"), self._transaction() as session:
             if session.get(RunTable, columns["id"]) is not None:
                 raise StoreError(f"run {columns['id']} is already in the result store")
+            self._reap(session)
             session.add(
                 RunTable(
                     **columns,
@@ -190,6 +202,24 @@ class ResultStore:
             self._add_samples(session, columns["id"], doc.get("samples") or [])
         return True
 
+    @staticmethod
+    def _reap(session: Session) -> int:
+        """Mark ``running`` rows whose recording process is gone as ``aborted``."""
+        reaped = 0
+        now = datetime.now(UTC)
+        for row in session.scalars(select(RunTable).where(RunTable.status == STATUS_RUNNING)):
+            owner = (row.document or {}).get("run", {}).get("owner")
+            if owner_gone(owner, utc(row.updated), now):
+                row.status = STATUS_ABORTED
+                row.finished = None
+                reaped += 1
+        return reaped
+
+    def reap_aborted(self) -> int:
+        """Mark every ``running`` run whose process is gone as ``aborted``; return how many."""
+        with self._write("marking aborted runs"), self._transaction() as session:
+            return self._reap(session)
+
     def _open_run(self, session: Session, run_id: str) -> RunTable:
         row = session.get(RunTable, run_id, with_for_update=True)
         if row is None:
@@ -216,6 +246,11 @@ class ResultStore:
             session.execute(insert(SampleTable), fresh)  # one executemany
         return len(fresh)
 
+    def _reap_quietly(self) -> None:
+        """:meth:`reap_aborted` for readers; a read-only database is read as it is."""
+        with suppress(StoreError):
+            self.reap_aborted()
+
     # -- reads ------------------------------------------------------------------------------
     def runs(
         self,
@@ -225,7 +260,8 @@ class ResultStore:
         model_name: str | None = None,
         complete_only: bool = False,
     ) -> list[StoredRun]:
-        """Return the matching runs, oldest first."""
+        """Return the matching runs, oldest first (dead ``running`` runs become ``aborted``)."""
+        self._reap_quietly()
         counts = (
             select(SampleTable.run_id, func.count().label("n"))
             .group_by(SampleTable.run_id)
@@ -256,6 +292,7 @@ class ResultStore:
         Raises:
             StoreError: no run has this id.
         """
+        self._reap_quietly()
         with self._sessions() as session:
             row = self._run_row(session, run_id)
             n = session.scalar(select(func.count()).where(SampleTable.run_id == run_id))
@@ -272,6 +309,7 @@ class ResultStore:
         Raises:
             StoreError: no run has this id.
         """
+        self._reap_quietly()
         with self._sessions() as session:
             row = self._run_row(session, run_id)
             document = dict(row.document)

@@ -9,6 +9,7 @@ import types
 from pathlib import Path
 
 import pytest
+from serial.tools.list_ports_common import ListPortInfo
 
 from harness.boards import BoardSpec, create_board
 from harness.boards import max78000fthr as fthr_module
@@ -94,8 +95,8 @@ def test_absent_port_retries_then_fails_clearly(tmp_path):
     with pytest.raises(TransportError, match=r"cannot open .*ttyACM9.*ferhil doctor"):
         open_transport(str(tmp_path / "ttyACM9"), wait_s=0.3)
     assert time.monotonic() - start >= 0.3
-    with pytest.raises(TransportError, match=r"no transport for 'rfc2217://x'"):
-        open_transport("rfc2217://x")
+    with pytest.raises(TransportError, match=r"no transport for 'nope://x'"):
+        open_transport("nope://x")
     assert scheme_of("/dev/ttyACM0") == "serial" and scheme_of("socket://h:1") == "socket"
 
 
@@ -147,7 +148,7 @@ def test_qemu_board_uses_launcher_socket(tmp_path, monkeypatch, echo_server):
         def stop(self):
             calls.append("stop")
 
-    def start_qemu(elf, icount_shift):
+    def start_qemu(elf, icount_shift, **kwargs):
         calls.append((Path(elf).name, icount_shift))
         return Handle()
 
@@ -181,11 +182,13 @@ class RecordingFlasher:
 def test_fthr_port_resolution(monkeypatch):
     board = create_board(BoardSpec(name="fthr", kind="max78000fthr", probe="0444"))
     assert board.facts.persistent and not board.facts.simulated
-    assert board.facts.probe == "pyocd:0444"
-    monkeypatch.setattr(fthr_module, "daplink_ports", lambda: [])
-    with pytest.raises(ConfigError, match=r"no serial port for board 'fthr': pass --port"):
+    assert board.facts.probe == "openocd:0444"  # ADI's OpenOCD is the FTHR default
+    monkeypatch.setattr(fthr_module.list_ports, "comports", lambda: [])
+    with pytest.raises(ConfigError, match=r"no serial port belongs to probe '0444'"):
         board.port()
-    monkeypatch.setattr(fthr_module, "daplink_ports", lambda: ["/dev/ttyACM3"])
+    acm = ListPortInfo("/dev/ttyACM3", skip_link_detection=True)
+    acm.vid, acm.pid, acm.serial_number = 0x0D28, 0x0204, "04440001A1B2C3D4"
+    monkeypatch.setattr(fthr_module.list_ports, "comports", lambda: [acm])
     assert board.port() == "/dev/ttyACM3"
 
 

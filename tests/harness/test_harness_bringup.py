@@ -91,3 +91,23 @@ def test_identity_without_firmware_hash_checks_the_model_only():
     expected = ExpectedIdentity(model_hash="A" * 64, firmware_hash=None)
     assert identity_mismatches(hello(firmware="0"), expected) == []
     assert identity_mismatches(hello(model="b" * 64), expected)[0].startswith("model hash bbbb")
+
+
+@pytest.mark.parametrize("persistent", [False, True])
+def test_failed_bring_up_closes_what_it_opened(persistent):
+    # a simulator (not persistent) or a real board that never answers HELLO, even after flashing
+    board = Board(persistent, TimeoutError("no HELLO"), TimeoutError("no HELLO"))
+    with pytest.raises(TimeoutError):
+        bring_up(board, Path("fw.elf"), GOOD, Client)
+    assert board.closed >= 1 and board.flashed == [Path("fw.elf")]
+
+
+def test_failed_connect_closes_the_board():
+    class NoLink(Board):
+        def connect(self):
+            raise OSError("port vanished")
+
+    board = NoLink(False, hello(), hello())
+    with pytest.raises(OSError, match="port vanished"):
+        bring_up(board, Path("fw.elf"), GOOD, Client)
+    assert board.closed == 1

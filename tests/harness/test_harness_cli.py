@@ -1,10 +1,11 @@
 """ferhil run / predict / doctor and the image conversion rule."""
 
 import argparse
+import json
 
 import numpy as np
 import pytest
-from harness_testkit import small_model
+from harness_testkit import saved_model, small_model
 from PIL import Image
 
 from golden.format import save
@@ -98,6 +99,8 @@ def test_ferhil_run_builds_the_pytest_command_line():
         "out/x",
         "--no-flash",
         "--junitxml=out/x/junit.xml",
+        "--log-file=out/x/ferhil.log",
+        "--log-file-level=DEBUG",
         "-o",
         "junit_family=xunit1",
         "-p",
@@ -136,3 +139,38 @@ def test_predict_on_a_board_uses_the_device_outputs(tmp_path):
     [on_board] = predict_board([tmp_path / "f.png"], model, "fake")
     [golden] = predict_golden([tmp_path / "f.png"], model)
     assert on_board.source == "fake" and on_board.scores == golden.scores
+
+
+def test_version_and_json_outputs(tmp_path, capsys):
+    from importlib import metadata
+
+    from harness.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"ferhil {metadata.version('ferhil')}"
+
+    face = tmp_path / "face.png"
+    Image.fromarray(np.full((48, 48), 128, dtype=np.uint8)).save(face)
+    model = saved_model(tmp_path)
+    assert main(["predict", str(face), "--model", str(model), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    (row,) = data["predictions"]
+    assert row["image"] == str(face) and row["source"] == "golden"
+    assert set(row["probabilities"]) == set(row["scores"]) and row["predicted"] in row["scores"]
+    assert sum(row["probabilities"].values()) == pytest.approx(1.0)
+
+    main(["doctor", "--json"])
+    checks = json.loads(capsys.readouterr().out)["checks"]
+    assert checks and {"name", "ok", "detail", "fix", "required"} <= set(checks[0])
+
+
+def test_predict_takes_the_board_options_its_errors_mention(capsys):
+    from harness.cli import build_parser
+
+    args = build_parser().parse_args(
+        ["predict", "x.png", "--board", "max78000fthr", "--port", "/dev/ttyACM0",
+         "--firmware", "fw.elf"]
+    )  # fmt: skip
+    assert args.ferhil_port == "/dev/ttyACM0" and str(args.ferhil_firmware) == "fw.elf"

@@ -54,6 +54,10 @@ def test_hostsim_run_matches_golden_on_240_images(tmp_path):
     assert doc["summary"]["latency_us"]["p50"] == pytest.approx(
         device.hello.model_cycles / device.hello.core_clock_hz * 1e6
     )
-    lines = (tmp_path / "out" / "samples.jsonl").read_text().splitlines()
-    assert len(lines) == 240
+    lines = [json.loads(x) for x in (tmp_path / "out" / "samples.jsonl").read_text().splitlines()]
+    assert [x["index"] for x in lines if "index" in x] == list(range(240))
+    assert lines[0]["journal"] == 1 and lines[-1] == {"journal_end": run.run_id, "complete": True}
     assert device.board.process is None, "finish() stops the simulator"
+    console = tmp_path / "out" / "console.log"  # non-frame output of the board, kept
+    assert console.is_file() and b"\x00" not in console.read_bytes()
+    assert 'href="console.log"' in (tmp_path / "out" / "report.html").read_text()

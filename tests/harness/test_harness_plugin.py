@@ -5,6 +5,8 @@ import json
 import pytest
 from harness_testkit import copy_hil_suite, saved_model
 
+from fixtures.paths import fer2013_file
+
 FAKE_KINDS_CONFTEST = """
 from harness.boards.base import BOARD_KINDS
 from harness.boards.fake import FakeBoard
@@ -73,14 +75,20 @@ def test_fake_board_run_writes_results_and_junit(pytester, tmp_path):
         f"--junitxml={junit}",
         "-o",
         "junit_family=xunit1",
+        "-rs",
     )
-    result.assert_outcomes(passed=6)
+    if fer2013_file("publictest") is None:  # a fresh clone: the accuracy test skips, saying why
+        result.assert_outcomes(passed=5, skipped=1)
+        result.stdout.fnmatch_lines(["SKIPPED*test_copy_accuracy.py*FER2013 was not found*"])
+    else:
+        result.assert_outcomes(passed=6)
     doc = json.loads((out / "results.json").read_text())
     assert doc["schema"] == "ferhil-results" and doc["run"]["complete"] is True
     assert doc["summary"]["samples"] == 30 and doc["summary"]["matched_golden"] == 30
     assert doc["identity"]["board"] == "fake" and doc["identity"]["simulated"] is True
     assert len(doc["samples"]) == 30 and doc["samples"][0]["status"] == "ok"
-    assert len((out / "samples.jsonl").read_text().splitlines()) == 30
+    journal = [json.loads(x) for x in (out / "samples.jsonl").read_text().splitlines()]
+    assert len([x for x in journal if "index" in x]) == 30  # plus the segment header and end
     xml = junit.read_text()
     assert 'name="ferhil.model_hash"' in xml and 'name="accuracy"' in xml
     result.stdout.fnmatch_lines(["*results: *results.json"])
@@ -148,8 +156,9 @@ def test_interrupted_run_keeps_samples_jsonl(pytester, tmp_path):
         no_reraise_ctrlc=True,
     )
     assert result.ret == pytest.ExitCode.INTERRUPTED
-    lines = (out / "samples.jsonl").read_text().splitlines()
-    assert [json.loads(line)["index"] for line in lines] == list(range(7))
+    lines = [json.loads(line) for line in (out / "samples.jsonl").read_text().splitlines()]
+    assert [x["index"] for x in lines[1:-1]] == list(range(7))
+    assert lines[-1]["complete"] is False  # the segment ended, interrupted
     doc = json.loads((out / "results.json").read_text())
     assert doc["run"]["complete"] is False and doc["summary"]["samples"] == 7
 
@@ -199,8 +208,8 @@ def test_missing_explicit_dataset_is_a_clear_error(pytester, tmp_path):
         str(tmp_path / "r"),
         "test_copy_identity.py",
     )
-    result.assert_outcomes(errors=2)
-    assert "nope.npz does not exist" in result.stdout.str()
+    result.assert_outcomes(errors=1, skipped=1)  # said once; the other test points at it
+    assert result.stdout.str().count("nope.npz does not exist") == 2  # the error + the verdict
 
 
 @pytest.mark.slow
@@ -218,8 +227,8 @@ def test_resume_completes_an_interrupted_run(pytester, tmp_path):
     assert doc["run"]["complete"] is True and doc["summary"]["matched_golden"] == 20
     assert [s["index"] for s in doc["samples"]] == list(range(20))
     assert "resumed an interrupted run: kept 7 of 20 samples" in doc["run"]["notes"]
-    lines = (out / "samples.jsonl").read_text().splitlines()
-    assert sorted(json.loads(line)["index"] for line in lines) == list(range(20))
+    lines = [json.loads(line) for line in (out / "samples.jsonl").read_text().splitlines()]
+    assert sorted(x["index"] for x in lines if "index" in x) == list(range(20))
 
 
 @pytest.mark.slow

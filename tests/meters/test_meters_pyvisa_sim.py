@@ -99,3 +99,35 @@ def test_dmm6500_rejects_impossible_sample_rate() -> None:
     meter = Dmm6500Meter(session(DMM))
     with pytest.raises(MeterError, match=r"1000\.\.1000000 samples/s"):
         meter.configure(AcquisitionConfig(1e-2, 4, 0, None, "immediate"))
+
+
+def test_dmm6500_in_tsp_mode_is_refused_with_the_fix() -> None:
+    meter = Dmm6500Meter(session("TCPIP0::127.0.0.1::5030::SOCKET"))
+    with pytest.raises(MeterIdentityError, match="Command Set > SCPI"):
+        meter.identify()
+
+
+def test_n6705_asks_the_module_before_range_settings() -> None:
+    meter = N6705Meter(session(N6705), channel=2)  # an N6761A: fixed ranges only
+    meter.identify()
+    auto = AcquisitionConfig(1e-3, 4, 1, None, "external", "falling")
+    with pytest.raises(MeterError, match=r"N6761A module on channel 2 cannot autorange"):
+        meter.configure(auto)
+    meter = N6705Meter(session(N6705), channel=3)  # an N6734B: no measurement ranges at all
+    with pytest.raises(MeterError, match=r"N6734B module.*N678xA SMU or N676xA"):
+        meter.configure(auto)
+
+
+def test_open_meter_uses_the_given_visa_library_and_5v_supply_default() -> None:
+    from harness.meters.options import METER_OPTIONS
+    from harness.meters.session import open_meter
+
+    supply = next(o for o in METER_OPTIONS if o.name == "meter-supply-v")
+    wiring = (Path(__file__).parents[2] / "harness" / "meters" / "WIRING.md").read_text()
+    assert supply.default == 5.0 and "--meter-supply-v 5.0" in wiring
+    library = next(o for o in METER_OPTIONS if o.name == "visa-library")
+    assert library.default == "@py" and library.env == "FERHIL_VISA_LIBRARY"
+    with open_meter(DMM, driver="dmm6500", visa_library=f"{YAML}@sim") as meter_session:
+        assert meter_session.meter.driver == "dmm6500"
+    with pytest.raises(MeterError):  # the default backend cannot reach the sim-only resource
+        open_meter(DMM, driver="dmm6500", visa_library=f"{YAML.with_name('none.yaml')}@sim")

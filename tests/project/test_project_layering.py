@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("golden", "models", "firmware", "fixtures", "harness", "reports")
+PACKAGES = ("golden", "models", "firmware", "fixtures", "harness", "reports", "app")
 
 #: What each package may import of ours; anything else is a layering violation.
 ALLOWED: dict[str, set[str]] = {
@@ -19,6 +19,7 @@ ALLOWED: dict[str, set[str]] = {
     "models": {"golden", "fixtures"},
     "reports": {"golden"},
     "harness": {"golden", "fixtures", "models", "firmware", "reports"},
+    "app": {"golden", "fixtures", "models", "firmware", "harness", "reports"},
 }
 
 #: Packages that must stay importable without torch (numpy-only golden, fast CLI paths).

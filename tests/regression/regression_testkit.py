@@ -28,6 +28,7 @@ def results(
     dataset: str = "set-a",
     seed: int = 0,
     n: int = 40,
+    failed_tests: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """A realistic results document (the reports helper's generator) with our id and lineage."""
     doc = make_results(
@@ -39,6 +40,7 @@ def results(
         complete=complete,
         started=started,
         dataset_name=dataset,
+        failed_tests=failed_tests,
     )
     doc = copy.deepcopy(doc)
     doc["run"]["id"] = run_id

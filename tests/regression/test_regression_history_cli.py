@@ -9,6 +9,8 @@ from regression_testkit import results
 
 from harness.cli import main
 
+WHY = "regression in accuracy: model fercnn v3 against newest earlier model version 2"
+
 
 def _write(folder, doc) -> None:
     folder.mkdir(parents=True, exist_ok=True)
@@ -23,7 +25,14 @@ def artifacts(tmp_path):
     _write(root / "b", results("r2", version="2", accuracy=0.85, started="2026-11-02T00:00:00Z"))
     _write(
         root / "c" / "deep",
-        results("r3", version="3", accuracy=0.30, started="2026-11-03T00:00:00Z", seed=4),
+        results(
+            "r3",
+            version="3",
+            accuracy=0.30,
+            started="2026-11-03T00:00:00Z",
+            seed=4,
+            failed_tests={"test_no_regression_against_baseline": WHY},
+        ),
     )
     return root
 
@@ -39,7 +48,8 @@ def test_import_then_table_and_pages(tmp_path, artifacts, capsys) -> None:
     assert [line.split()[0] for line in table] == ["r1", "r2", "r3"]
     assert all(" complete " in line and "fercnn v" in line for line in table)
     assert "run r3: baseline: newest earlier model version 2 (run r2)" in text
-    assert "verdict: REGRESSION" in text
+    assert f"verdict of run r3: FAIL: test_no_regression_against_baseline ({WHY})" in text
+    assert "regression checks (computed now" in text and "(paired)" in text
     assert (out / "history.html").is_file() and (out / "comparison.html").is_file()
     history = (out / "history.html").read_text()
     assert all(f"fercnn v{v}" in history for v in (1, 2, 3))
@@ -56,8 +66,10 @@ def test_json_and_check_for_ci(tmp_path, artifacts, capsys, store_url) -> None:
          "--json", "--check"]
     )  # fmt: skip
     captured = capsys.readouterr()
-    assert code == 1  # r3 regressed against r2
+    assert code == 1  # r3's recorded verdict: its regression test failed
     data = json.loads(captured.out)
+    assert data["comparison"]["verdict"]["status"] == "fail"
+    assert data["comparison"]["verdict"]["failed"][0]["message"] == WHY
     assert [r["id"] for r in data["runs"]] == ["r1", "r2", "r3"]
     assert all(r["complete"] and r["samples_recorded"] == 40 for r in data["runs"])
     comparison = data["comparison"]
@@ -79,9 +91,9 @@ def test_baseline_and_thresholds_from_the_command_line(tmp_path, artifacts, caps
         "--max-golden-mismatches", "100", "--max-latency-increase-pct", "100",
         "--max-energy-increase-pct", "100",
     ]  # fmt: skip
-    assert main([*base, *lenient]) == 0
-    capsys.readouterr()
-    assert main([*base, "--baseline", "1", *lenient]) == 0
+    assert main([*base, *lenient]) == 1  # --check follows r3's recorded verdict, not thresholds
+    assert json.loads(capsys.readouterr().out)["comparison"]["passed"] is True
+    assert main([*base, "--baseline", "1", *lenient]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["comparison"]["run"] == "r3" and data["comparison"]["baseline"] == "r1"
 

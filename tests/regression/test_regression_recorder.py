@@ -57,7 +57,7 @@ def test_runs_are_recorded_compared_and_linked(pytester, tmp_path) -> None:
     models, runs = _models(tmp_path), tmp_path / "runs"
 
     first = _run(pytester, models["1"], runs / "v1")
-    first.assert_outcomes(passed=1)
+    first.assert_outcomes(skipped=1)  # no baseline yet: the regression test skips
     db = runs / "ferhil-results.sqlite"  # default: next to the report folder
     with ResultStore(f"sqlite:///{db}") as store:
         (row,) = store.runs()
@@ -97,12 +97,12 @@ def test_runs_are_recorded_compared_and_linked(pytester, tmp_path) -> None:
 def test_no_record_and_explicit_db(pytester, tmp_path) -> None:
     pytester.makepyfile(test_copy_no_regression=(HIL_DIR / "test_no_regression.py").read_text())
     model = _models(tmp_path)["1"]
-    _run(pytester, model, tmp_path / "a", "--no-record").assert_outcomes(passed=1)
+    _run(pytester, model, tmp_path / "a", "--no-record").assert_outcomes(skipped=1)
     assert not (tmp_path / "ferhil-results.sqlite").exists()
     assert not (tmp_path / "a" / "history.html").exists()
     db = tmp_path / "elsewhere" / "lab.sqlite"
     os.environ.pop("FERHIL_DB", None)
-    _run(pytester, model, tmp_path / "b", "--db", str(db)).assert_outcomes(passed=1)
+    _run(pytester, model, tmp_path / "b", "--db", str(db)).assert_outcomes(skipped=1)
     with ResultStore(f"sqlite:///{db}") as store:
         assert [r.status for r in store.runs()] == ["complete"]
 
@@ -125,7 +125,7 @@ print("finished", flush=True)
 """
 
 
-def test_killed_run_stays_incomplete_and_is_never_a_baseline(store_url: str) -> None:
+def test_killed_run_is_aborted_and_never_a_baseline(store_url: str) -> None:
     with ResultStore(store_url) as store:
         store.import_results(results("v8", version="8", started="2026-11-24T00:00:00Z"))
     proc = subprocess.Popen(
@@ -142,7 +142,8 @@ def test_killed_run_stays_incomplete_and_is_never_a_baseline(store_url: str) -> 
         proc.wait(timeout=10)
     with ResultStore(store_url) as store:
         killed = store.run("killed")
-        assert killed.status == "running" and not killed.complete
+        # its process is gone: aborted at once, never left "running", no finish time
+        assert killed.status == "aborted" and not killed.complete and killed.finished is None
         assert 5 <= killed.samples_recorded < 40 and killed.summary is None
         choice = find_baseline(store, results("new", version="10"))
         assert choice.run is not None and choice.run.id == "v8"

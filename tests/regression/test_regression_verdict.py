@@ -52,18 +52,18 @@ def test_each_threshold_fails_just_past_its_limit() -> None:
     assert evaluate(summary(), at_limit, limits).passed
     past = summary(acc=0.579, per_class=(0.449, 0.7), matched=98, latency=1101.0, energy=31.6)
     result = evaluate(summary(), past, limits)
+    # accuracy drops of 2 points on 100 samples are noise (not significant): they pass
     assert [c.metric for c in result.failed] == [
-        "accuracy",
-        "accuracy[angry]",
         "golden mismatches",
         "latency p50",
         "energy / inference",
     ]
     table = result.table()
     assert table.splitlines()[0].split() == [
-        "metric", "baseline", "new", "delta", "threshold", "verdict"
+        "metric", "baseline", "new", "delta", "threshold", "verdict", "evidence"
     ]  # fmt: skip
     assert "-2.10 pp" in table and "+10.10%" in table and "FAIL" in table
+    assert "(unpaired)" in table
 
 
 def test_improvements_pass() -> None:

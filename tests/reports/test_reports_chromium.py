@@ -261,3 +261,31 @@ def test_error_detection_is_not_vacuous(browser: DevToolsPipe, tmp_path: Path) -
     errors = browser.errors()
     assert any("deliberate" in e for e in errors)
     assert any("Content Security Policy" in e for e in errors)
+
+
+PHONE_WIDTH = 390
+PAGE_WIDTH = "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+
+
+def test_plots_stay_readable_on_a_phone(browser: DevToolsPipe, tmp_path: Path) -> None:
+    results = make_results(seed=3, n_samples=120)
+    page = write_report(results, tmp_path / "phone")
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": PHONE_WIDTH, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+        session=True,
+    )
+    try:
+        browser.load(page)
+        assert browser.errors() == []
+        rects = json.loads(browser.evaluate(PLOT_RECTS))
+        assert rects
+        for rect in rects:  # drawn at >= 420 px: text at least ~2/3 of its design size
+            assert rect["w"] >= 420, rect
+        assert browser.evaluate(PAGE_WIDTH) <= PHONE_WIDTH  # the page never scrolls sideways
+    finally:
+        browser.call(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False},
+            session=True,
+        )

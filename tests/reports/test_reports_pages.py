@@ -37,7 +37,14 @@ def _assert_self_contained(html: str) -> None:
 
 
 def test_report_renders_all_sections(tmp_path: Path) -> None:
-    results = make_results(seed=4, n_samples=120, n_mismatched=3, n_failed=2)
+    why = "3 of 115 samples differ from golden (tolerance 0)"
+    results = make_results(
+        seed=4,
+        n_samples=120,
+        n_mismatched=3,
+        n_failed=2,
+        failed_tests={"test_device_outputs_match_golden": why},
+    )
     path = write_report(results, tmp_path / "out", links={"History": "../history.html"})
     assert path == tmp_path / "out" / "report.html"
     html = _page(path)
@@ -45,6 +52,7 @@ def test_report_renders_all_sections(tmp_path: Path) -> None:
     summary = results["summary"]
     assert f"{summary['accuracy'] * 100:.1f} %" in html
     assert 'id="verdict"><span class="chip fail big">fail</span>' in html
+    assert f"test_device_outputs_match_golden failed: {why}" in html
     for section in ("accuracy", "latency", "energy", "mismatches", "failures", "provenance"):
         assert f'<section id="{section}">' in html
     for plot in ("plot-confusion", "plot-per-class", "plot-latency", "plot-power"):
@@ -224,3 +232,13 @@ def test_top_confusions() -> None:
     assert top_confusions(matrix, ["a", "b", "c"], 2) == [("b", "a", 7), ("a", "b", 2)]
     assert top_confusions(np.eye(3, dtype=int), ["a", "b", "c"]) == []
     assert top_confusions(None, []) == []
+
+
+def test_mismatch_vectors_have_separators_and_meter_labels_are_words(tmp_path: Path) -> None:
+    results = make_results(seed=4, n_samples=40, n_mismatched=1, n_failed=0)
+    bad = next(s for s in results["samples"] if s.get("match") is False)
+    bad["outputs"], bad["golden_outputs"] = [15410, -4813, 9442], [15410, -4812, 9442]
+    html = write_report(results, tmp_path / "r").read_text()
+    assert '[<span>15410</span>, <span class="diff">-4813</span>, <span>9442</span>]' in html
+    assert "15,410-4,8139,442" not in html
+    assert "identity (*IDN?)" in html and "<dt>idn</dt>" not in html

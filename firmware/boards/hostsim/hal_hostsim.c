@@ -11,7 +11,8 @@
  * With --baud B every byte is delivered no earlier than its wire time (10 bits per byte), in
  * both directions. hostsim keeps the slave open itself, so the host may close and reopen the
  * pty; it runs until SIGTERM/SIGINT (or until the pty fails) and then prints how many bytes the
- * emulated link dropped on stderr.
+ * emulated link dropped on stderr. Fault injection: --die-after N exits (code 3) and
+ * --hang-after N stops answering for good when frame N+1 reaches the agent.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -57,6 +58,10 @@ static struct {
     pthread_cond_t data, space;
     uint8_t tx[HOSTSIM_TX_BUFFER];
     size_t tx_len;
+    uint64_t frames_seen;   /* non-empty frames delivered to the agent */
+    uint64_t die_after;     /* --die-after N: exit when frame N+1 arrives (0 = never) */
+    uint64_t hang_after;    /* --hang-after N: stop answering from frame N+1 (0 = never) */
+    int prev_nonzero;
 } sim; /* zero-initialised (.bss); main() sets the defaults */
 
 #define HOSTSIM_DEFAULT_CLOCK_HZ 50000000u
@@ -192,6 +197,22 @@ int hal_uart_getc(void) {
     if (sim.baud && due > now_ns() + 500000) {
         sleep_until_ns(due); /* the byte is still on the wire */
     }
+    if (byte == 0 && sim.prev_nonzero) {
+        sim.frames_seen++;
+        if (sim.die_after && sim.frames_seen > sim.die_after) {
+            fprintf(stderr, "hostsim: --die-after %llu: dying (fault injection)\n",
+                    (unsigned long long)sim.die_after);
+            _exit(3);
+        }
+        if (sim.hang_after && sim.frames_seen > sim.hang_after) {
+            fprintf(stderr, "hostsim: --hang-after %llu: hanging (fault injection)\n",
+                    (unsigned long long)sim.hang_after);
+            for (;;) {
+                pause(); /* alive, never answers again; the RX ring fills and writes block */
+            }
+        }
+    }
+    sim.prev_nonzero = byte != 0;
     return byte;
 }
 
@@ -272,7 +293,7 @@ static void on_terminate(int signo) {
 static void usage(const char *prog) {
     fprintf(stderr,
             "usage: %s [--pty] [--baud N] [--gpio-log PATH] [--clock-hz F] [--rx-buffer N]"
-            " [--realtime]\n"
+            " [--realtime] [--die-after N] [--hang-after N]\n"
             "SIMULATED MAX78000 board: prints the pty slave path on the first stdout line.\n",
             prog);
 }
@@ -307,6 +328,16 @@ static int parse_args(int argc, char **argv) {
                 return -1;
             }
             sim.rx_buffer = (uint32_t)n;
+        } else if (strcmp(a, "--die-after") == 0 || strcmp(a, "--hang-after") == 0) {
+            unsigned long long n = strtoull(v, &end, 10);
+            if (*end || *v == '-' || n == 0) {
+                return -1;
+            }
+            if (a[2] == 'd') {
+                sim.die_after = n;
+            } else {
+                sim.hang_after = n;
+            }
         } else if (strcmp(a, "--gpio-log") == 0) {
             sim.gpio_log = fopen(v, "w");
             if (sim.gpio_log == NULL) {

@@ -8,6 +8,10 @@
  * cnn_wait(): sleeps until ADI's CNN_ISR sets cnn_time.
  * cnn_unload(): wide outputs are copied as they are; 8-bit outputs (ADI packs them as a CHW byte
  *   array) are sign-extended to one word per value.
+ * cnn_selftest(): izer's known-answer test: its load_input() and check_output() from its
+ *   generated main.c (compiled by izer_kat.c), so data layout and expected values are izer's.
+ * hal_inference_cycles(): the inference time from izer's --timer 0 hardware timer (cnn_time,
+ *   microseconds, set in CNN_ISR; it runs while the core sleeps in cnn_wait), in core cycles.
  * The accelerator memory layout is ADI's; this adapter has not been run on hardware here. */
 #ifdef FERHIL_ADI_BACKEND
 #include <stdint.h>
@@ -25,6 +29,8 @@
 #define CNN_DATA_BASE 0x50400000u
 
 int adi_cnn_unload(uint32_t *out_buf);
+void load_input(void);  /* izer's, in its main.c (izer_kat.c) */
+int check_output(void); /* izer's, in its main.c (izer_kat.c) */
 
 #if ADI_INPUT_CHW
 #if CNN_INPUT_C != 1u
@@ -67,6 +73,27 @@ int cnn_wait(void)
         __WFI();
     }
     return CNN_OK;
+}
+
+int cnn_selftest(uint32_t *detail)
+{
+    *detail = 0u;
+    load_input();
+    if (cnn_start() != CNN_OK || cnn_wait() != CNN_OK) {
+        *detail = 2u;
+        return CNN_SELFTEST_ERROR;
+    }
+    if (check_output() != CNN_OK) {
+        *detail = 1u; /* izer's check stops at the first mismatching word */
+        return CNN_SELFTEST_FAIL;
+    }
+    return CNN_SELFTEST_PASS;
+}
+
+uint32_t hal_inference_cycles(uint32_t measured)
+{
+    (void)measured; /* DWT may stop while the core sleeps: use the timer */
+    return cnn_time * (SystemCoreClock / 1000000u);
 }
 
 int cnn_unload(uint32_t *out_buf)

@@ -4,11 +4,12 @@
  * a reset (ADI's advice: low-power code right after reset can lock out the debugger).
  * UART: UART0 (the FTHR routes it to the MAX32625PICO USB virtual COM port) at HAL_UART_BAUD,
  * clocked from PCLK. Received bytes go through an interrupt-driven ring buffer of
- * HAL_RX_RING_BYTES so the host can pipeline requests while an inference runs; the size minus
- * one is reported by hal_uart_rx_capacity().
- * Cycles: the Cortex-M4 DWT cycle counter (CYCCNT) at SystemCoreClock (hal_clock_kind() = 0).
- * For the ADI accelerator backend the agent times cnn_start()..cnn_wait() with it, which covers
- * the accelerator run like ADI's cnn_time (microseconds) does.
+ * HAL_RX_RING_BYTES so the host can pipeline requests while an inference runs;
+ * hal_uart_rx_capacity() reports it capped at the USB bridge's 4096 bytes.
+ * Cycles: the Cortex-M4 DWT cycle counter (CYCCNT) at SystemCoreClock (hal_clock_kind() = 0)
+ * for the portable backend. The accelerator backend reports izer's TMR0 stopwatch (cnn_time,
+ * set in CNN_ISR; it keeps counting while the core sleeps in cnn_wait, DWT may not) as core
+ * cycles (hal_clock_kind() = FERHIL_CLOCK_HARDWARE_TIMER_US).
  * Trigger: GPIO P<HAL_TRIGGER_PORT>.<HAL_TRIGGER_PIN> (default P2.0 = LED1), see project.mk.
  */
 #include <stdint.h>
@@ -125,9 +126,13 @@ void hal_uart_flush(void)
     }
 }
 
+/* Most bytes the host may send ahead of the agent's replies: the ring, but never more than
+ * the MAX32625PICO USB bridge forwards without loss (PROTOCOL.md: at most 4096). */
+#define HAL_BRIDGE_WINDOW_BYTES 4096u
 uint32_t hal_uart_rx_capacity(void)
 {
-    return HAL_RX_RING_BYTES - 1u;
+    const uint32_t ring = HAL_RX_RING_BYTES - 1u;
+    return ring < HAL_BRIDGE_WINDOW_BYTES ? ring : HAL_BRIDGE_WINDOW_BYTES;
 }
 
 uint32_t hal_cycles(void)
@@ -142,7 +147,11 @@ uint32_t hal_core_clock_hz(void)
 
 uint8_t hal_clock_kind(void)
 {
+#ifdef FERHIL_ADI_BACKEND
+    return FERHIL_CLOCK_HARDWARE_TIMER_US; /* izer's --timer 0 (cnn_adi_adapter.c) */
+#else
     return FERHIL_CLOCK_HARDWARE;
+#endif
 }
 
 void hal_trigger(int level)

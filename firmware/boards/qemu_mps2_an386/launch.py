@@ -15,6 +15,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from golden.errors import FerhilError
@@ -138,13 +139,20 @@ def _wait_listening(proc: subprocess.Popen[bytes], port: int, deadline: float, l
     raise QemuError(f"QEMU did not open its UART port {port} within {START_TIMEOUT_S} s")
 
 
-def start_qemu(elf: str | Path, *, icount_shift: int = DEFAULT_ICOUNT_SHIFT) -> QemuProcess:
+def start_qemu(
+    elf: str | Path,
+    *,
+    icount_shift: int = DEFAULT_ICOUNT_SHIFT,
+    popen: Callable[..., subprocess.Popen[bytes]] = subprocess.Popen,
+) -> QemuProcess:
     """Start QEMU running ``elf``; return once its UART port listens.
 
     Args:
         elf: the firmware built for board ``qemu_mps2_an386``.
         icount_shift: ``-icount shift`` (0..10); one instruction takes 2**shift ns of
             virtual time.
+        popen: starts the process (the harness passes its supervisor,
+            ``harness.processes.spawn``, so QEMU dies with the harness).
 
     Raises:
         QemuError: when qemu-system-arm is missing, the ELF does not exist, or QEMU fails.
@@ -161,7 +169,7 @@ def start_qemu(elf: str | Path, *, icount_shift: int = DEFAULT_ICOUNT_SHIFT) -> 
         raise QemuError(f"icount_shift must lie in 0..10, got {icount_shift}")
     port = _free_port()
     log = tempfile.NamedTemporaryFile(prefix="ferhil-qemu-", suffix=".log")  # noqa: SIM115
-    proc = subprocess.Popen(
+    proc = popen(
         qemu_command(path, port, icount_shift),
         stdin=subprocess.DEVNULL,
         stdout=log,

@@ -18,6 +18,10 @@ int cnn_start(void);
 int cnn_wait(void);
 int cnn_unload(uint32_t *out_buf);
 int cnn_stop(void);
+#define CNN_SELFTEST_PASS 0
+#define CNN_SELFTEST_FAIL 1
+#define CNN_SELFTEST_ERROR 2
+int cnn_selftest(uint32_t *detail);
 int cnn_disable(void);
 extern volatile uint32_t cnn_time;
 

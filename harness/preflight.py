@@ -1,0 +1,58 @@
+"""Check the inputs of ``ferhil run`` before pytest starts.
+
+Without this, a bad ``--model``, ``--dataset``, ``--lab``, ``--report-dir`` or ``--db`` would
+fail inside the session fixture and show up as one long pytest error per HIL test.
+:func:`check_run_inputs` resolves the options the way the plugin does (command line, then
+environment, then default), loads what the run will load and raises the same one-line
+:class:`~golden.errors.FerhilError` the run would raise, so ``ferhil run`` ends with that line
+and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from golden.legality import require_legal
+from golden.output_paths import output_dir
+from golden.zoo import load_model
+from harness.boards.selection import board_spec
+from harness.errors import ConfigError
+from harness.options import OPTIONS
+from harness.test_set import select_test_set
+
+
+def resolved_options(
+    args: argparse.Namespace, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Return ``{option name: value}`` from ``args`` and the environment (no ini file).
+
+    Raises:
+        ConfigError: when a value cannot be converted (``--limit -5``...).
+    """
+    env = os.environ if environ is None else environ
+    return {o.name: o.resolve(getattr(args, o.key, None), None, env) for o in OPTIONS}
+
+
+def check_run_inputs(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> None:
+    """Load and check every input of a run; raise the first problem as a one-line error.
+
+    Raises:
+        FerhilError: for an unusable option value, report folder, lab file, board name,
+            model (unreadable, or illegal without ``--allow-illegal``), data set or store.
+    """
+    config = resolved_options(args, environ)
+    output_dir(config["report-dir"], "--report-dir")
+    board_spec(config)  # reads --lab and checks the board name
+    model = load_model(config.get("model"))
+    require_legal(model, bool(config.get("allow-illegal")))
+    test_set = select_test_set(config.get("dataset"), config.get("limit"))
+    if len(test_set.dataset) == 0:
+        raise ConfigError(f"the test set {test_set.path or ''} has no images; nothing to run")
+    if "db" in OPTIONS:
+        from harness.store.location import db_url
+        from harness.store.ownership import check_ferhil_database
+
+        check_ferhil_database(db_url(config.get("db"), config["report-dir"], environ))
