@@ -66,7 +66,7 @@ def test_48x48_scores_equal_ferhil_predict_and_the_float_model(
     import torch
 
     from models.evaluate import float_outputs
-    from models.zoo_export import load_float_net
+    from models.float_weights import load_float_net
 
     net = load_float_net(server.state.model_path.parent, model.metadata["config"])
     x = pixels.astype(np.int64)[None, None] - 128
