@@ -38,7 +38,7 @@ class BoardSession:
     def _open(self) -> Any:
         from harness.config import FerhilConfig
         from harness.hil_run import HilRun
-        from harness.options import load_option_providers
+        from harness.option_table import load_option_providers
 
         load_option_providers()
         config = FerhilConfig.defaults(

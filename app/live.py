@@ -168,7 +168,7 @@ class LiveRuns:
 
     def command(self, folder: Path, limit: int, model: str | None) -> list[str]:
         """The ``ferhil run`` command line of a run into ``folder``."""
-        words = [sys.executable, "-m", "harness.cli", "run", "--board", self.board]
+        words = [sys.executable, "-m", "ferhil", "run", "--board", self.board]
         words += ["--limit", str(limit), "--report-dir", str(folder), "--db", self.db]
         words += ["--no-progress"]
         if model:

@@ -33,7 +33,7 @@ from golden.format import load, save
 from harness.config import FerhilConfig
 from harness.fault_audit import Accounting, ArrivalClock, account
 from harness.hil_run import HilRun
-from harness.options import load_option_providers
+from harness.option_table import load_option_providers
 from harness.test_set import generated_dataset
 
 REPO = Path(__file__).resolve().parents[1]
@@ -95,7 +95,7 @@ def kill_mix(
 ) -> Accounting:
     """``ferhil run`` killed with ``sig`` after a third of the samples, then ``--resume``."""
     argv = [
-        sys.executable, "-m", "harness.cli", "run", "--model", model, "--dataset", str(data),
+        sys.executable, "-m", "ferhil.cli", "run", "--model", model, "--dataset", str(data),
         "--report-dir", str(out), "--db", str(out.parent / f"{out.name}.sqlite"),
         "--no-progress", "--sample-timeout", str(timeout),
         *(["--inject", inject] if inject else []),

@@ -30,7 +30,7 @@ from fixtures.paths import fer2013_file
 from golden.format import load, save
 from harness.config import FerhilConfig
 from harness.hil_run import HilRun
-from harness.options import load_option_providers
+from harness.option_table import load_option_providers
 
 
 def model_ref(requested: str | None, scratch: Path) -> tuple[str, str]:

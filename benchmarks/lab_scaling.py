@@ -36,7 +36,7 @@ from golden.format import load, save
 from golden.synthetic import random_legal_model
 from harness.config import FerhilConfig
 from harness.hil_run import HilRun
-from harness.options import load_option_providers
+from harness.option_table import load_option_providers
 
 BAUD = 921600
 

@@ -25,7 +25,7 @@ TARGET_S = 2.0
 
 CHECK_NO_TORCH = """
 import sys
-from harness.cli import main
+from ferhil.cli import main
 code = main(["predict", *sys.argv[1:]])
 print("TORCH_IMPORTED" if "torch" in sys.modules else "TORCH_NOT_IMPORTED")
 sys.exit(code)

@@ -1,7 +1,7 @@
 """Exact integer primitives of the MAX78000 CNN accelerator (vectorized numpy).
 
 Every function here computes exactly what ADI's izer simulation (and the hardware) computes;
-see ``../shared/specs/max78000-arithmetic.md`` section 2:
+see ``docs/max78000-arithmetic.md`` section 2:
 
 * requantization (§2.4): with the total shift ``S = output_shift + 8 - weight_bits`` and
   ``r = 7 - S``, ``t = (acc + 2**(r-1)) >> r`` for ``r > 0`` (arithmetic shift: round half toward

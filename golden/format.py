@@ -31,7 +31,7 @@ kept, checked, not hashed). Version-1 files load unchanged (:func:`load` migrate
 model that version 1 could express keeps its version-1 hash, so zoo models keep their ids.
 
 The arithmetic these fields define is in :mod:`golden.arithmetic` and
-``../shared/specs/max78000-arithmetic.md`` (section 2). The model hash covers every field that
+``docs/max78000-arithmetic.md`` (section 2). The model hash covers every field that
 changes a computed output (layers, weights, biases, input shape and input mapping) and nothing
 else, so renaming a model or editing its metadata keeps its hash. The name and version are the
 only other fields compiled into the firmware; HELLO reports them and bring-up checks them beside

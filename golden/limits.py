@@ -1,6 +1,6 @@
 """MAX78000 CNN accelerator limits (device code 85), with their sources.
 
-Citations refer to ``../shared/specs/max78000-arithmetic.md`` (the spec) and to ADI's
+Citations refer to ``docs/max78000-arithmetic.md`` (the spec) and to ADI's
 ``analogdevicesinc/ai8x-synthesis`` ("izer") and ``ai8x-training`` repositories.
 """
 

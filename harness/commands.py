@@ -53,7 +53,8 @@ def _wire_build_command(subparsers: Any) -> None:
 
 def register(subparsers: Any) -> None:
     """Add ``run``, ``predict`` and ``doctor`` to the ``ferhil`` parser."""
-    from harness.options import OPTIONS, load_option_providers
+    from harness.option_table import load_option_providers
+    from harness.options import GROUPS, OPTIONS
 
     run = subparsers.add_parser(
         "run",
@@ -61,8 +62,9 @@ def register(subparsers: Any) -> None:
         description="Run the HIL suite (hil/) with pytest; writes results.json, report.html "
         "and junit.xml into --report-dir.",
     )
+    sections = {name: run.add_argument_group(title) for name, title in GROUPS.items()}
     for option in load_option_providers():
-        option.add_to(run.add_argument)
+        option.add_to(sections[option.group].add_argument)
     run.add_argument(
         "--log-file",
         type=Path,

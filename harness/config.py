@@ -63,6 +63,14 @@ class FerhilConfig(Mapping[str, Any]):
         return cls({opt.name: opt.resolve(cli(opt.key), ini(opt.key), env) for opt in table})
 
     @classmethod
-    def defaults(cls, table: OptionTable = OPTIONS, **changes: Any) -> FerhilConfig:
-        """Return the defaults of ``table`` (ignoring the environment) with ``changes``."""
+    def defaults(cls, table: OptionTable | None = None, **changes: Any) -> FerhilConfig:
+        """Return the defaults of ``table`` (ignoring the environment) with ``changes``.
+
+        Without ``table``: the complete table (:mod:`harness.option_table`), so the defaults are
+        all there without any prior call.
+        """
+        if table is None:
+            from harness.option_table import load_option_providers
+
+            table = load_option_providers()
         return cls({opt.name: opt.default for opt in table}).replace(**changes)

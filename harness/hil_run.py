@@ -16,7 +16,6 @@ figures) and :meth:`add_section` (e.g. the ``energy`` block).
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import logging
 import sys
@@ -37,8 +36,9 @@ from golden.legality import illegal_label, require_legal
 from harness import multi_board
 from harness.answered_floor import answered_floor
 from harness.board_pool import BoardPool
-from harness.boards.base import Board, BoardSpec, create_board
+from harness.boards.base import Board, BoardSpec
 from harness.boards.group import is_multi_board
+from harness.boards.registry import create_board
 from harness.boards.selection import board_spec
 from harness.bringup import (
     DeviceSession,
@@ -70,14 +70,15 @@ LOG = logging.getLogger("ferhil.run")
 
 
 def _default_client(transport: Any, timeout: float = 2.0) -> Any:
-    client_cls = importlib.import_module("firmware.client").AgentClient
-    return client_cls(transport, timeout=timeout)
+    from firmware.client import AgentClient
+
+    return AgentClient(transport, timeout=timeout)
 
 
 def _default_load_model(ref: str | None) -> QuantModel:
-    zoo = importlib.import_module("golden.zoo")
-    model: QuantModel = zoo.load_model(ref)
-    return model
+    from golden.zoo import load_model
+
+    return load_model(ref)
 
 
 class HilRun:
@@ -143,8 +144,9 @@ class HilRun:
         if self.test_set.generated:
             self.notes.append(self.test_set.note)
         self.inputs = pixels_to_input(self.test_set.dataset.images, self.model.input_mapping)
-        golden_inference = importlib.import_module("golden.inference")
-        self.golden = np.asarray(golden_inference.run(self.model, self.inputs), dtype=np.int64)
+        from golden.inference import run as golden_run
+
+        self.golden = np.asarray(golden_run(self.model, self.inputs), dtype=np.int64)
         LOG.info(
             "model %s v%s (%s); test set: %s, %d images; golden outputs computed",
             self.model.name,
@@ -398,10 +400,8 @@ class HilRun:
         """Render ``report.html`` through :mod:`reports` (``None`` when it is unavailable)."""
         if self.results_path is None:
             self.write_results()
-        try:
-            html = importlib.import_module("reports.html")
-        except ModuleNotFoundError:
-            return None
+        from reports import html
+
         document = json.loads((self.report_dir / RESULTS_FILE).read_text(encoding="utf-8"))
         links = {"links": dict(self.report_links)} if self.report_links else {}
         self.report_path = Path(html.write_report(document, self.report_dir, **links))

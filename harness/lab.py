@@ -4,7 +4,7 @@ Format (``--lab lab.yaml``)::
 
     boards:
       fthr-1:                      # the name passed as --board fthr-1
-        kind: max78000fthr         # a board kind from harness.boards.BOARD_KINDS
+        kind: max78000fthr         # a board kind from harness.boards.registry.BOARD_KINDS
         probe: "0444000012345678"  # debug probe unique id (or a unique part of it)
         port: /dev/ttyACM0         # console UART
         baud: 115200

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.options import OPTIONS, Option
+from harness.options import OPTIONS, Option, in_group
 
 LAB_OPTIONS: tuple[Option, ...] = (
     Option(
@@ -21,4 +21,4 @@ LAB_OPTIONS: tuple[Option, ...] = (
     ),
 )
 
-OPTIONS.add(*LAB_OPTIONS)
+OPTIONS.add(*in_group("board", LAB_OPTIONS))

@@ -11,30 +11,18 @@ and ``ferhil run`` (:mod:`harness.commands`) adds the same options to its argume
 Precedence: command line, then the environment variable (when the row names one), then the
 ini key, then the default.
 
-Other modules add rows by calling ``OPTIONS.add(Option(...))`` at import time; the plugin imports
-the modules named in :data:`OPTION_PROVIDERS` before it declares options (the meters package adds
-``--meter`` this way).
+Other modules add rows by calling ``OPTIONS.add(Option(...))`` at import time;
+:mod:`harness.option_table` imports every one of them, so ``load_option_providers()`` from there
+returns the complete table.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from harness.errors import ConfigError
-
-#: Modules that add rows to :data:`OPTIONS` when imported (skipped when absent).
-OPTION_PROVIDERS: tuple[str, ...] = (
-    "harness.run_options",
-    "harness.meters.options",
-    "harness.store.options",
-    "harness.regression.options",
-    "harness.answered_floor",
-    "harness.faults",
-    "harness.lab_options",
-)
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -99,6 +87,7 @@ class Option:
         env: an environment variable that sets the option, if any.
         flag: a tri-state ``--name/--no-name`` switch (``None`` when neither is given).
         metavar: the placeholder shown in ``--help``.
+        group: the concern it belongs to, a key of :data:`GROUPS` (its ``--help`` section).
     """
 
     name: str
@@ -109,6 +98,7 @@ class Option:
     env: str | None = None
     flag: bool = False
     metavar: str | None = None
+    group: str = "run"
 
     @property
     def key(self) -> str:
@@ -206,16 +196,22 @@ class OptionTable:
         return name in self._rows
 
 
+#: The ``--help`` sections, by concern: an option's ``group`` names one of them.
+GROUPS: dict[str, str] = {
+    "run": "ferhil run: model, test set, streaming and pass/fail thresholds",
+    "board": "ferhil board: which board, its link and how it is flashed",
+    "meter": "ferhil meter: the power meter (energy per inference)",
+    "store": "ferhil store: the result store",
+    "regression": "ferhil regression: the gate against the baseline run",
+}
+
+
+def in_group(group: str, rows: tuple[Option, ...]) -> tuple[Option, ...]:
+    """Return ``rows`` placed in the ``--help`` section ``group`` (a key of :data:`GROUPS`)."""
+    if group not in GROUPS:
+        raise ConfigError(f"unknown option group {group!r}; known: {', '.join(GROUPS)}")
+    return tuple(replace(row, group=group) for row in rows)
+
+
 #: The harness's option table; other modules append rows with ``OPTIONS.add``.
 OPTIONS = OptionTable()
-
-
-def load_option_providers(modules: tuple[str, ...] = OPTION_PROVIDERS) -> OptionTable:
-    """Import the option-providing modules (those present) and return :data:`OPTIONS`."""
-    for name in modules:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not name.startswith(exc.name):
-                raise
-    return OPTIONS

@@ -39,7 +39,8 @@ from harness.config import FerhilConfig
 from harness.errors import ConfigError
 from harness.hil_run import HilRun
 from harness.option_fixtures import option_fixtures_plugin
-from harness.options import load_option_providers
+from harness.option_table import load_option_providers
+from harness.options import GROUPS
 from harness.suite_mode import is_test_suite_run, isolate
 from harness.termination import sigterm_as_interrupt
 from harness.verdict import VERDICT_BLOCK, VerdictCollector, verdict_line
@@ -57,8 +58,8 @@ GROUP = "ferhil"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Declare every row of the option table as an option and an ini key."""
-    group = parser.getgroup(GROUP, "ferhil HIL harness (MAX78000 FER)")
-    for option in load_option_providers():
+    for option in load_option_providers():  # one --help section per concern
+        group = parser.getgroup(f"{GROUP}-{option.group}", GROUPS[option.group])
         option.add_to(group.addoption)
         parser.addini(option.key, option.help, default=None)
 

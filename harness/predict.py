@@ -53,7 +53,7 @@ def predict_board(
     from golden.input_mapping import pixels_to_input
     from harness.config import FerhilConfig
     from harness.hil_run import HilRun
-    from harness.options import load_option_providers
+    from harness.option_table import load_option_providers
 
     load_option_providers()
     with tempfile.TemporaryDirectory(prefix="ferhil-predict-") as scratch:

@@ -5,6 +5,7 @@ Importing this module registers the rows in :data:`harness.options.OPTIONS`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from golden.legality import ALLOW_ILLEGAL_HELP
@@ -156,4 +157,25 @@ CORE_OPTIONS: tuple[Option, ...] = (
     ),
 )
 
-OPTIONS.add(*CORE_OPTIONS)
+#: Rows of the table above that describe the board rather than the run.
+BOARD_ROWS = frozenset(
+    {
+        "board",
+        "lab",
+        "baud",
+        "flash",
+        "port",
+        "probe",
+        "flasher",
+        "target",
+        "pack",
+        "connect-mode",
+        "flash-timeout",
+        "firmware",
+        "clock-hz",
+        "izer",
+    }
+)
+OPTIONS.add(
+    *(replace(row, group="board") if row.name in BOARD_ROWS else row for row in CORE_OPTIONS)
+)

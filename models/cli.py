@@ -1,6 +1,6 @@
 """``ferhil export``: write a quantized model for ADI's izer (ai8x) or as ONNX.
 
-``train`` and ``eval`` live in :mod:`models.train_cli`; ``harness.cli`` registers both modules.
+``train`` and ``eval`` live in :mod:`models.train_cli`; ``ferhil.cli`` registers both modules.
 """
 
 from __future__ import annotations

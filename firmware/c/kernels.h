@@ -4,7 +4,7 @@
  * Names follow CMSIS-NN (conv2d_s8, fully_connected_s8, max_pool_s8, requantize). Data are CHW
  * int8 arrays; weights are packed rows (one row per output channel, byte aligned) of
  * `weight_bits`-wide two's-complement fields, least significant field first. The arithmetic is
- * ../../shared/specs/max78000-arithmetic.md section 2 (see golden/arithmetic.py):
+ * docs/max78000-arithmetic.md section 2 (see golden/arithmetic.py):
  *   acc = sum(x * w) + 128 * b            (int32, no intermediate saturation)
  *   r   = 7 - (output_shift + 8 - weight_bits)
  *   y   = clamp((acc + 2^(r-1)) >> r, -128, 127)   for r > 0 (floor shift: round half up)

@@ -2,18 +2,15 @@
 
 Like labgrid's resource/driver split, a :class:`BoardSpec` is a passive description (from the
 options and the lab inventory) and a :class:`Board` is the active object built from it by the
-factory registered for its kind in :data:`BOARD_KINDS`.
+factory registered for its kind in :data:`harness.boards.registry.BOARD_KINDS`.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from harness.errors import ConfigError
 from harness.transports import Transport
 
 
@@ -23,7 +20,7 @@ class BoardSpec:
 
     Attributes:
         name: the board's name (a kind, or a lab inventory name).
-        kind: a key of :data:`BOARD_KINDS`.
+        kind: a key of :data:`harness.boards.registry.BOARD_KINDS`.
         port: serial port (real boards).
         probe: debug probe unique id (real boards).
         baud: link speed (real boards) or simulated wire speed (hostsim); ``None`` = default.
@@ -107,33 +104,3 @@ class Board(Protocol):
 # Optional board capabilities (duck-typed, see harness.hil_run):
 #   build_image(model) -> (image path, firmware hash): the board builds its own image;
 #   make_client(transport) -> client: the board supplies its own protocol client.
-
-
-BoardFactory = Callable[[BoardSpec], Board]
-
-#: Board factories by kind: a factory, or ``module:attribute`` imported on first use.
-#: ``fake`` is the harness's own device double (:mod:`harness.boards.fake`).
-BOARD_KINDS: dict[str, str | BoardFactory] = {
-    "hostsim": "harness.boards.hostsim:HostsimBoard",
-    "qemu": "harness.boards.qemu:QemuBoard",
-    "max78000fthr": "harness.boards.max78000fthr:Max78000FthrBoard",
-    "fake": "harness.boards.fake:FakeBoard",
-    "labgrid": "harness.boards.labgrid_board:LabgridBoard",
-}
-
-
-def create_board(spec: BoardSpec) -> Board:
-    """Build the board described by ``spec``.
-
-    Raises:
-        ConfigError: for an unknown kind.
-    """
-    if spec.kind not in BOARD_KINDS:
-        raise ConfigError(
-            f"unknown board kind {spec.kind!r}; known kinds: {', '.join(sorted(BOARD_KINDS))}"
-        )
-    entry = BOARD_KINDS["labgrid" if spec.place else spec.kind]  # any kind behind a place
-    if isinstance(entry, str):
-        module, _, attr = entry.partition(":")
-        entry = getattr(importlib.import_module(module), attr)
-    return entry(spec)

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from harness.boards.base import BOARD_KINDS, BoardSpec
+from harness.boards.base import BoardSpec
+from harness.boards.registry import BOARD_KINDS
 from harness.boards.selection import board_spec
 from harness.errors import ConfigError
 from harness.lab import load_lab

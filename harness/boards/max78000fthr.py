@@ -14,7 +14,8 @@ from pathlib import Path
 from serial.tools import list_ports
 
 from harness.boards.base import BoardFacts, BoardSpec
-from harness.flashers.base import Flasher, FlasherSettings, create_flasher
+from harness.flashers.base import Flasher, FlasherSettings
+from harness.flashers.registry import create_flasher
 from harness.ports import resolve_port
 from harness.transports import Transport, open_transport
 

@@ -8,17 +8,16 @@ instruction counts (deterministic, labelled simulated).
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from firmware.boards.qemu_mps2_an386 import launch as qemu_launch
 from harness import processes
 from harness.boards.base import BoardFacts, BoardSpec
 from harness.errors import TransportError
 from harness.transports import Transport, open_transport
 
-LAUNCHER = "firmware.boards.qemu_mps2_an386.launch"
 ICOUNT_SHIFT = 7
 
 
@@ -54,13 +53,7 @@ class QemuBoard:
         self.close()
         if not Path(image).is_file():
             raise TransportError(f"QEMU firmware {image} does not exist; build it first")
-        try:
-            launcher = importlib.import_module(LAUNCHER)
-        except ModuleNotFoundError:
-            raise TransportError(
-                f"the QEMU launcher {LAUNCHER} is not available in this checkout"
-            ) from None
-        self.handle = launcher.start_qemu(
+        self.handle = qemu_launch.start_qemu(
             Path(image), icount_shift=ICOUNT_SHIFT, popen=processes.spawn
         )
 

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
-
-from harness.errors import ConfigError
 
 #: Said by every flasher when the probe cannot reach the core (both flashers use it).
 LOWPOWER_LOCKOUT_HINT = (
@@ -53,26 +49,3 @@ class Flasher(Protocol):
     def flash(self, image: Path) -> None:
         """Program ``image`` and start it; raise :class:`~harness.errors.FlashError` on failure."""
         ...
-
-
-FlasherFactory = Callable[[FlasherSettings], Flasher]
-
-#: Flasher factories by name: ``module:attribute`` paths, imported on first use so that
-#: ``import harness`` never pays for pyOCD.
-FLASHERS: dict[str, str] = {
-    "pyocd": "harness.flashers.pyocd_flasher:PyOcdFlasher",
-    "openocd": "harness.flashers.openocd_flasher:OpenOcdFlasher",
-}
-
-
-def create_flasher(name: str, settings: FlasherSettings) -> Flasher:
-    """Return the flasher registered as ``name``.
-
-    Raises:
-        ConfigError: for an unknown name, listing the known ones.
-    """
-    if name not in FLASHERS:
-        raise ConfigError(f"unknown flasher {name!r}; known: {', '.join(sorted(FLASHERS))}")
-    module, _, attr = FLASHERS[name].partition(":")
-    factory: FlasherFactory = getattr(importlib.import_module(module), attr)
-    return factory(settings)

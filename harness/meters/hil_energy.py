@@ -8,7 +8,6 @@ next to the measurement.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,7 +107,9 @@ def _sim_signal(run: Any, board: Any, clock_hz: float, pin_active_low: bool) -> 
             f"--meter sim needs a simulated board that writes a GPIO edge log; board "
             f"{board.facts.name!r} does not: give the lab meter's VISA resource with --meter"
         )
-    cost = importlib.import_module("golden.cost").estimate_cost(run.model, clock_hz=clock_hz)
+    from golden.cost import estimate_cost
+
+    cost = estimate_cost(run.model, clock_hz=clock_hz)
     return BoardSignal(
         SimEnergyModel(),
         clock_hz=clock_hz,

@@ -7,7 +7,7 @@ uses a real one; a lab inventory entry's ``meter:`` names it per board.
 
 from __future__ import annotations
 
-from harness.options import OPTIONS, Option, positive_float
+from harness.options import OPTIONS, Option, in_group, positive_float
 
 
 def energy_n(text: str) -> int | None:
@@ -115,4 +115,4 @@ METER_OPTIONS: tuple[Option, ...] = (
     ),
 )
 
-OPTIONS.add(*METER_OPTIONS)
+OPTIONS.add(*in_group("meter", METER_OPTIONS))

@@ -6,7 +6,7 @@ to the defaults (:mod:`harness.regression.limits`). Importing this module regist
 
 from __future__ import annotations
 
-from harness.options import OPTIONS, Option, non_negative_float, non_negative_int
+from harness.options import OPTIONS, Option, in_group, non_negative_float, non_negative_int
 from harness.regression.limits import RegressionLimits
 
 _DEFAULTS = RegressionLimits()
@@ -75,4 +75,4 @@ REGRESSION_OPTIONS: tuple[Option, ...] = (
     ),
 )
 
-OPTIONS.add(*REGRESSION_OPTIONS)
+OPTIONS.add(*in_group("regression", REGRESSION_OPTIONS))

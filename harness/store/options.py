@@ -1,12 +1,12 @@
 """Option rows of the result store (``--db``, ``--record/--no-record``).
 
 Importing this module registers the rows in :data:`harness.options.OPTIONS` (it is listed in
-:data:`harness.options.OPTION_PROVIDERS`), so they exist in pytest, the ini file and ``ferhil run``.
+:mod:`harness.option_table`), so they exist in pytest, the ini file and ``ferhil run``.
 """
 
 from __future__ import annotations
 
-from harness.options import OPTIONS, Option
+from harness.options import OPTIONS, Option, in_group
 from harness.store.defaults import DB_ENV, DEFAULT_DB_FILE
 
 STORE_OPTIONS: tuple[Option, ...] = (
@@ -20,4 +20,4 @@ STORE_OPTIONS: tuple[Option, ...] = (
     Option("record", "record the run in the result store", default=True, flag=True),
 )
 
-OPTIONS.add(*STORE_OPTIONS)
+OPTIONS.add(*in_group("store", STORE_OPTIONS))

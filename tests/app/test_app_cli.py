@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness.cli import build_parser
+from ferhil.cli import build_parser
 
 
 def test_serve_is_a_ferhil_command_bound_to_localhost_by_default() -> None:
@@ -25,7 +25,7 @@ def test_serve_is_a_ferhil_command_bound_to_localhost_by_default() -> None:
 def test_serve_prints_its_url_serves_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     user_store = tmp_path / "out" / "ferhil-results.sqlite"
     process = subprocess.Popen(
-        [sys.executable, "-m", "harness.cli", "serve", "--port", "0", "--db", str(user_store)],
+        [sys.executable, "-m", "ferhil.cli", "serve", "--port", "0", "--db", str(user_store)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

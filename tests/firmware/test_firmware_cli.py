@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from firmware_testlib import have
 
+from ferhil.cli import main
 from golden.format import save
 from golden.synthetic import random_legal_model
-from harness.cli import main
 
 
 @pytest.fixture(scope="module")

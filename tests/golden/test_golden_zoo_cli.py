@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ferhil.cli import main
 from golden.format import ModelFormatError, QuantModel, load, save
 from golden.inference import run
 from golden.synthetic import fer_like_model, random_legal_model
 from golden.zoo import ZooError, list_zoo, load_model, resolve_model_path, zoo_root
-from harness.cli import main
 
 
 def small_model(seed: int, created: str | None = None) -> QuantModel:

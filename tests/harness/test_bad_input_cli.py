@@ -2,7 +2,7 @@
 
 The cases rebuild the 27 inputs that ended in a Python traceback in the adversarial pass
 (issue 15), plus illegal models and the smaller points. Each runs the real CLI dispatcher
-(``harness.cli.main``) in-process; the ``ferhil run`` cases fail in the pre-flight check, before
+(``ferhil.cli.main``) in-process; the ``ferhil run`` cases fail in the pre-flight check, before
 pytest starts. A crash log in the temporary crash folder would mean an internal error (a bug),
 so every case also asserts the folder stays empty.
 """
@@ -334,7 +334,7 @@ def test_closed_stdout_pipe_is_quiet(files: dict[str, Path], tmp_path: Path) -> 
     """``ferhil inspect | head -0``: the reader is gone before ferhil writes (BrokenPipe)."""
     env = dict(os.environ, PYTHONPATH=str(REPO), **{CRASH_DIR_ENV: str(tmp_path)})
     proc = subprocess.Popen(
-        [sys.executable, "-m", "harness.cli", "inspect", "--model", str(files["good"])],
+        [sys.executable, "-m", "ferhil.cli", "inspect", "--model", str(files["good"])],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,

@@ -5,7 +5,6 @@ import socket
 import sys
 import threading
 import time
-import types
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,9 @@ from serial.tools.list_ports_common import ListPortInfo
 
 from harness.boards import BoardSpec, create_board
 from harness.boards import max78000fthr as fthr_module
+from harness.boards import qemu as qemu_module
 from harness.boards.hostsim import HostsimBoard
-from harness.boards.qemu import LAUNCHER, QemuBoard
+from harness.boards.qemu import QemuBoard
 from harness.errors import ConfigError, TransportError
 from harness.transports import open_transport, scheme_of
 
@@ -152,9 +152,7 @@ def test_qemu_board_uses_launcher_socket(tmp_path, monkeypatch, echo_server):
         calls.append((Path(elf).name, icount_shift))
         return Handle()
 
-    module = types.ModuleType(LAUNCHER)
-    module.start_qemu = start_qemu
-    monkeypatch.setitem(sys.modules, LAUNCHER, module)
+    monkeypatch.setattr(qemu_module.qemu_launch, "start_qemu", start_qemu)
     elf = tmp_path / "app.elf"
     elf.write_bytes(b"elf")
     board = QemuBoard(

@@ -8,11 +8,11 @@ import pytest
 from harness_testkit import saved_model, small_model
 from PIL import Image
 
+from ferhil.cli import build_parser, main
 from golden.format import save
 from golden.inference import run as golden_run
 from golden.input_mapping import pixels_to_input
 from harness import commands
-from harness.cli import build_parser, main
 from harness.doctor import Check, format_checks
 from harness.errors import ConfigError
 from harness.image_input import center_square, load_face
@@ -144,7 +144,7 @@ def test_predict_on_a_board_uses_the_device_outputs(tmp_path):
 def test_version_and_json_outputs(tmp_path, capsys):
     from importlib import metadata
 
-    from harness.cli import main
+    from ferhil.cli import main
 
     with pytest.raises(SystemExit) as stop:
         main(["--version"])
@@ -167,7 +167,7 @@ def test_version_and_json_outputs(tmp_path, capsys):
 
 
 def test_predict_takes_the_board_options_its_errors_mention(capsys):
-    from harness.cli import build_parser
+    from ferhil.cli import build_parser
 
     args = build_parser().parse_args(
         ["predict", "x.png", "--board", "max78000fthr", "--port", "/dev/ttyACM0",

@@ -64,7 +64,7 @@ def _journal_records(path: Path) -> list[dict]:
 
 def _ferhil_run(tmp_path: Path, *extra: str) -> list[str]:
     return [
-        sys.executable, "-m", "harness.cli", "run", "--limit", str(N), "--baud", "57600",
+        sys.executable, "-m", "ferhil.cli", "run", "--limit", str(N), "--baud", "57600",
         "--report-dir", str(tmp_path / "hil"), "--db", str(tmp_path / "store.sqlite"),
         "--no-progress", *extra, "--", "-q", "-k", "golden",
     ]  # fmt: skip

@@ -15,7 +15,7 @@ from harness.config import FerhilConfig
 from harness.fault_audit import ArrivalClock, account
 from harness.faults import FaultPlan
 from harness.hil_run import HilRun
-from harness.options import load_option_providers
+from harness.option_table import load_option_providers
 from harness.test_set import generated_dataset
 
 pytestmark = [

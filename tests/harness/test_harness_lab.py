@@ -6,7 +6,7 @@ from harness.boards.selection import board_spec
 from harness.config import FerhilConfig
 from harness.errors import ConfigError
 from harness.lab import load_lab, parse_lab
-from harness.options import load_option_providers
+from harness.option_table import load_option_providers
 
 load_option_providers()
 

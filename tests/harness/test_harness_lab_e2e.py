@@ -17,7 +17,7 @@ from golden.format import load
 from harness.config import FerhilConfig
 from harness.errors import TransportError
 from harness.hil_run import HilRun
-from harness.options import load_option_providers
+from harness.option_table import load_option_providers
 from harness.test_set import generated_dataset
 
 pytestmark = [
@@ -97,7 +97,7 @@ def test_ferhil_run_cli_with_a_lab_of_three_hostsim_boards(tmp_path: Path) -> No
     argv = [
         sys.executable,
         "-m",
-        "harness.cli",
+        "ferhil.cli",
         "run",
         "--lab",
         str(_lab(tmp_path)),

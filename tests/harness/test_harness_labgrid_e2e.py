@@ -15,7 +15,7 @@ from golden.zoo import load_model
 from harness.config import FerhilConfig
 from harness.hil_run import HilRun
 from harness.labgrid_place import PlaceLockedError
-from harness.options import load_option_providers
+from harness.option_table import load_option_providers
 
 pytestmark = [pytest.mark.slow]
 

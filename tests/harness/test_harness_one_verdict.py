@@ -13,11 +13,11 @@ import json
 import pytest
 from harness_testkit import HIL_DIR, copy_hil_suite, small_model
 
+from ferhil.cli import main
 from golden.format import save
-from harness.cli import main
 
 CORRUPT_CONFTEST = """
-from harness.boards.base import BOARD_KINDS
+from harness.boards.registry import BOARD_KINDS
 from harness.boards.fake import FakeBoard
 
 def pytest_configure(config):

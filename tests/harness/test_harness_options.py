@@ -5,7 +5,8 @@ import pytest
 
 from harness.config import FerhilConfig
 from harness.errors import ConfigError
-from harness.options import OPTIONS, Option, OptionTable, load_option_providers, parse_bool
+from harness.option_table import load_option_providers
+from harness.options import OPTIONS, Option, OptionTable, parse_bool
 
 load_option_providers()
 

@@ -8,7 +8,7 @@ from harness_testkit import copy_hil_suite, saved_model
 from fixtures.paths import fer2013_file
 
 FAKE_KINDS_CONFTEST = """
-from harness.boards.base import BOARD_KINDS
+from harness.boards.registry import BOARD_KINDS
 from harness.boards.fake import FakeBoard
 
 KINDS = {

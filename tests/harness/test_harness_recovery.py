@@ -8,7 +8,7 @@ from golden.format import load
 from harness.boards.fake import FakeBoard
 from harness.config import FerhilConfig
 from harness.hil_run import HilRun
-from harness.options import load_option_providers
+from harness.option_table import load_option_providers
 
 
 def test_dead_board_is_relaunched_and_no_sample_is_lost(tmp_path):

@@ -14,13 +14,14 @@ from harness_testkit import saved_model, small_model
 
 from golden.format import load
 from golden.inference import run as golden_run
-from harness.boards.base import BOARD_KINDS, BoardSpec
+from harness.boards.base import BoardSpec
 from harness.boards.fake import FakeAgentClient, FakeBoard
 from harness.boards.group import board_names, board_specs
+from harness.boards.registry import BOARD_KINDS
 from harness.config import FerhilConfig
 from harness.errors import ConfigError, TransportError
 from harness.hil_run import HilRun
-from harness.options import load_option_providers
+from harness.option_table import load_option_providers
 from harness.results import SampleRecord
 from harness.sharding import Lane, WorkQueue, chunk_size, stream_sharded
 

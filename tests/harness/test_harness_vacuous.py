@@ -6,7 +6,7 @@ import pytest
 from harness_testkit import copy_hil_suite, saved_model
 
 CONFTEST = """
-from harness.boards.base import BOARD_KINDS
+from harness.boards.registry import BOARD_KINDS
 from harness.boards.fake import FakeBoard
 
 KINDS = {

@@ -12,7 +12,7 @@ import pytest
 from harness_testkit import saved_model
 
 from harness.config import FerhilConfig
-from harness.options import load_option_providers
+from harness.option_table import load_option_providers
 from harness.store.store import ResultStore
 from harness.xdist_boards import shard_indices, worker_config
 

@@ -11,7 +11,8 @@ from harness.meters.errors import MeterConnectionError, MeterError, MeterIdentit
 from harness.meters.hil_energy import client_bench, settings_from_config
 from harness.meters.options import METER_OPTIONS, energy_n
 from harness.meters.session import open_meter
-from harness.options import OPTIONS, load_option_providers
+from harness.option_table import load_option_providers
+from harness.options import OPTIONS
 
 
 def test_option_rows_are_registered() -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("golden", "models", "firmware", "fixtures", "harness", "reports", "app")
+PACKAGES = ("golden", "models", "firmware", "fixtures", "harness", "reports", "app", "ferhil")
 
 #: What each package may import of ours; anything else is a layering violation.
 ALLOWED: dict[str, set[str]] = {
@@ -19,6 +20,7 @@ ALLOWED: dict[str, set[str]] = {
     "reports": {"golden"},
     "harness": {"golden", "fixtures", "models", "firmware", "reports"},
     "app": {"golden", "fixtures", "models", "firmware", "harness", "reports"},
+    "ferhil": {"golden", "fixtures", "models", "firmware", "harness", "reports", "app"},
 }
 
 #: Packages that must stay importable without torch (numpy-only golden, fast CLI paths).
@@ -68,3 +70,135 @@ def test_imported_modules_sees_nested_imports(tmp_path: Path) -> None:
         "import a.b\nfrom c import d\ndef f():\n    from e.f import g\nfrom . import h\n"
     )
     assert imported_modules(source) == {"a.b", "c", "e.f"}
+
+
+# -- import cycles and import_module strings ---------------------------------------------------
+
+#: ``pkg.module:attr`` registry entries: a module named in a string instead of an import.
+MODULE_ATTR = re.compile(r"^(?:" + "|".join(PACKAGES) + r")(?:\.\w+)+:\w+$")
+
+
+def repo_modules() -> dict[str, Path]:
+    """Every module of our packages by dotted name (``pkg/__init__.py`` is ``pkg``)."""
+    found: dict[str, Path] = {}
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            found[".".join(parts)] = path
+    return found
+
+
+def _module_level_imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
+    """Imports executed when the module is imported.
+
+    Imports inside functions are lazy and do not count; neither do ``if TYPE_CHECKING:`` blocks
+    (annotation-only; ``harness.hil_run`` and its helpers still refer to each other there).
+    """
+    out: list[ast.Import | ast.ImportFrom] = []
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            out.append(node)
+        elif isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            continue
+        elif isinstance(node, ast.If | ast.Try | ast.With):
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                stack.extend(getattr(node, field, []) or [])
+        elif isinstance(node, ast.ExceptHandler):
+            stack.extend(node.body)
+    return out
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the repo modules it imports at module level."""
+    modules = repo_modules()
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        is_pkg = path.name == "__init__.py"
+        here = name.split(".") if is_pkg else name.split(".")[:-1]
+        edges: set[str] = set()
+        for node in _module_level_imports(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                edges.update(a.name for a in node.names if a.name in modules)
+                continue
+            base = node.module or ""
+            if node.level:
+                anchor = here[: len(here) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            for alias in node.names:
+                sub = f"{base}.{alias.name}"
+                if sub in modules:
+                    edges.add(sub)
+                elif base in modules:
+                    edges.add(base)
+        edges.discard(name)
+        graph[name] = edges
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                found.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_import_cycles() -> None:
+    found = cycles(import_graph())
+    assert not found, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in found)
+
+
+def test_cycle_finder_finds_a_cycle() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_module_strings_for_our_modules() -> None:
+    """Our modules are imported with import statements, never named in strings.
+
+    Flags ``pkg.module:attr`` registry entries, string constants that are the dotted name of one
+    of our modules (lists of modules to import), and ``import_module`` of a constant naming one.
+    ``import_module`` of a computed name (lazy imports of optional third-party packages) is
+    allowed.
+    """
+    modules = set(repo_modules())
+    bad = []
+    for path in repo_modules().values():
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            text = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(text, str) and (
+                MODULE_ATTR.match(text) or ("." in text and text in modules)
+            ):
+                bad.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value!r}")
+    assert not bad, "import in-repo modules with import statements:\n" + "\n".join(sorted(bad))

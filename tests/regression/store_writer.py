@@ -19,7 +19,7 @@ from harness_testkit import saved_model
 from golden.format import load
 from harness.config import FerhilConfig
 from harness.hil_run import HilRun
-from harness.options import load_option_providers
+from harness.option_table import load_option_providers
 from harness.regression.recorder import recorders_for
 
 

@@ -44,7 +44,7 @@ def test_killed_ferhil_run_is_never_complete(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "FERHIL_DB"}
     # 9600 baud wire time: ~2.4 s per image, so the run is still streaming when killed.
     proc = subprocess.Popen(
-        [sys.executable, "-m", "harness.cli", "run", "--limit", "100", "--baud", "9600",
+        [sys.executable, "-m", "ferhil.cli", "run", "--limit", "100", "--baud", "9600",
          "--report-dir", str(tmp_path / "hil"), "--db", str(db), "--no-progress", "--", "-q",
          "-k", "golden"],
         cwd=Path(__file__).resolve().parents[2], env=env, start_new_session=True,

@@ -21,7 +21,7 @@ HIL_DIR = Path(__file__).resolve().parents[2] / "hil"
 KIT_DIR = Path(__file__).resolve().parent
 
 INTERRUPT_CONFTEST = """
-from harness.boards.base import BOARD_KINDS
+from harness.boards.registry import BOARD_KINDS
 from harness.boards.fake import FakeBoard
 
 def pytest_configure(config):

@@ -33,7 +33,7 @@ pytestmark = [
                        "on the generated stand-in set)"),
 ]  # fmt: skip
 
-FERHIL = [sys.executable, "-m", "harness.cli"]
+FERHIL = [sys.executable, "-m", "ferhil.cli"]
 LIMIT = "80"
 
 

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
+from app import cli as app_cli
+from firmware import cli as firmware_cli
+from golden import cli as golden_cli
 from golden.errors import FerhilError
+from harness import commands as harness_commands
 from harness.error_boundary import run_guarded
+from models import cli as models_cli
+from models import train_cli
 
-#: Packages whose ``cli.register(subparsers)`` adds subcommands, bottom layer first.
-COMMAND_MODULES: tuple[str, ...] = (
-    "golden.cli",
-    "models.cli",
-    "models.train_cli",
-    "firmware.cli",
-    "harness.commands",
-    "app.cli",
+#: Each package's ``register(subparsers)``, bottom layer first.
+REGISTRARS: tuple[Callable[[Any], None], ...] = (
+    golden_cli.register,
+    models_cli.register,
+    train_cli.register,
+    firmware_cli.register,
+    harness_commands.register,
+    app_cli.register,
 )
 
 
@@ -42,14 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ferhil {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.register(sub)
+    for register in REGISTRARS:
+        register(sub)
     return parser
 
 
