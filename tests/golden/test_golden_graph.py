@@ -166,8 +166,8 @@ def test_graph_legality_names_layer_and_rule_and_accepts_random_graphs() -> None
 
 
 def test_inspect_draws_a_graph(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ferhil.cli import main
     from golden.random_graphs import random_graph
-    from harness.cli import main
 
     path = save(random_graph(1), tmp_path / "g")
     assert main(["inspect", "--model", str(path)]) == 0

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
+from ferhil.cli import main
 from golden.format import load
 from golden.inference import run_outputs
 from golden.random_graphs import random_graph, random_input
-from harness.cli import main
 from models.ai8x_checkpoint import CheckpointLoadError, load_checkpoint
 from models.export_ai8x import export_ai8x
 
