@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ferhil import cli
 from golden import format as qformat
 from golden.format import QuantLayer, QuantModel
 from golden.synthetic import random_legal_model
-from harness import cli
 from harness.error_boundary import CRASH_DIR_ENV, EXIT_BUG, run_guarded
 from harness.store.location import db_url
 
