@@ -144,7 +144,7 @@ def kat_expected(model: QuantModel) -> np.ndarray:
     """Return the golden model's raw outputs (int64) for :func:`kat_input`."""
     from golden.inference import run
 
-    return run(model, kat_input(model).astype(np.int64))[0]
+    return np.asarray(run(model, kat_input(model).astype(np.int64))[0]).reshape(-1)
 
 
 def _kat_context(model: QuantModel) -> dict[str, str]:
@@ -234,6 +234,7 @@ def _synthesize_graph(model: QuantModel, model_cycles: int | None) -> Synthesize
         "num_layers": len(model.layers),
         "model_cycles": max(cycles, 0),
         "layers": ctx["weight_layers"],
+        **_kat_context(model),
     }
     env = _environment()
     files = {
