@@ -69,7 +69,12 @@ def daplink_ports(ports: Sequence[ListPortInfo]) -> list[str]:
     return sorted(p.device for p in ports if (p.vid, p.pid) == DAPLINK_VID_PID)
 
 
-def resolve_port(port: str | None, probe: str | None, lister: Lister = list_ports.comports) -> str:
+def resolve_port(
+    port: str | None,
+    probe: str | None,
+    lister: Lister = list_ports.comports,
+    board: str = "the board",
+) -> str:
     """Return the port to open for a board with ``port``/``probe`` (see the module docstring).
 
     Raises:
@@ -86,7 +91,7 @@ def resolve_port(port: str | None, probe: str | None, lister: Lister = list_port
     if len(found) == 1:
         return found[0]
     raise ConfigError(
-        "no serial port for the board: give --port (a path, probe:UID or a pyserial URL such "
+        f"no serial port for {board}: give --port (a path, probe:UID or a pyserial URL such "
         f"as rfc2217://host:port) or --probe UID (DAPLink ports found: {found or 'none'})"
     )
 

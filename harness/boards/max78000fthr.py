@@ -57,7 +57,12 @@ class Max78000FthrBoard:
         Raises:
             ConfigError: when no port is configured and none can be found for the probe.
         """
-        return resolve_port(self.spec.port, self.spec.probe, lambda: list_ports.comports())
+        return resolve_port(
+            self.spec.port,
+            self.spec.probe,
+            lambda: list_ports.comports(),
+            board=f"board {self.spec.name!r}",
+        )
 
     def flash(self, image: Path) -> None:
         """Close the console (the USB port may re-enumerate) and program ``image``."""

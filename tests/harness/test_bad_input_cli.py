@@ -289,7 +289,7 @@ def test_golden_out_is_written_exactly_there(files: dict[str, Path], tmp_path: P
         == 0
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exact.npy"]
-    assert np.load(out).shape == (1, 7)
+    assert np.load(out).shape == (1, 7, 1, 1)  # (N, C, H, W), issue 12
 
 
 def test_allow_illegal_computes_and_labels(
