@@ -18,6 +18,7 @@ from typing import Any
 from golden.legality import require_legal
 from golden.output_paths import output_dir
 from golden.zoo import load_model
+from harness.boards.group import board_specs, is_multi_board
 from harness.boards.selection import board_spec
 from harness.errors import ConfigError
 from harness.options import OPTIONS
@@ -45,7 +46,10 @@ def check_run_inputs(args: argparse.Namespace, environ: Mapping[str, str] | None
     """
     config = resolved_options(args, environ)
     output_dir(config["report-dir"], "--report-dir")
-    board_spec(config)  # reads --lab and checks the board name
+    if is_multi_board(config):  # --board a,b,c, a lab group, or labgrid places
+        board_specs(config)  # reads --lab and checks every board name
+    else:
+        board_spec(config)  # reads --lab and checks the board name
     model = load_model(config.get("model"))
     require_legal(model, bool(config.get("allow-illegal")))
     test_set = select_test_set(config.get("dataset"), config.get("limit"))

@@ -12,8 +12,10 @@ or :func:`run`:
   normal exit.
 
 The simulated power meter's SCPI server is a thread of the harness process and dies with it.
-Caveat of the parent-death signal: it fires when the *thread* that started the child exits, so
-children are started from long-lived threads (the main thread in practice).
+The parent-death signal fires when the *thread* that started the child exits, so children are
+only ever started from long-lived threads: the main thread, or else one daemon spawner thread
+that lives as long as the process (boards brought up in parallel threads, for example, hand
+their launches to it).
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from __future__ import annotations
 import atexit
 import ctypes
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -62,6 +66,42 @@ def parent_death_supported() -> bool:
     return _LIBC is not None
 
 
+_SPAWN_JOBS: queue.SimpleQueue[tuple[Callable[[], Any], list[Any], threading.Event]] = (
+    queue.SimpleQueue()
+)
+_SPAWNER_LOCK = threading.Lock()
+_SPAWNER: threading.Thread | None = None
+
+
+def _spawner_loop() -> None:
+    while True:
+        job, box, done = _SPAWN_JOBS.get()
+        try:
+            box.append((True, job()))
+        except BaseException as exc:  # handed back to the caller's thread
+            box.append((False, exc))
+        done.set()
+
+
+def _on_long_lived_thread(job: Callable[[], Any]) -> Any:
+    """Run ``job`` on the main thread (directly) or on the process-long spawner thread."""
+    global _SPAWNER
+    if threading.current_thread() is threading.main_thread():
+        return job()
+    with _SPAWNER_LOCK:
+        if _SPAWNER is None or not _SPAWNER.is_alive():
+            _SPAWNER = threading.Thread(target=_spawner_loop, name="ferhil-spawner", daemon=True)
+            _SPAWNER.start()
+    box: list[Any] = []
+    done = threading.Event()
+    _SPAWN_JOBS.put((job, box, done))
+    done.wait()
+    ok, value = box[0]
+    if not ok:
+        raise value
+    return value
+
+
 def spawn(argv: Sequence[str], **popen_kwargs: Any) -> subprocess.Popen[Any]:
     """Start ``argv`` as a supervised child (see the module docstring).
 
@@ -78,8 +118,9 @@ def spawn(argv: Sequence[str], **popen_kwargs: Any) -> subprocess.Popen[Any]:
     if popen_kwargs.pop("start_new_session", False):
         raise ValueError("supervised children stay in the harness's process group")
     extra = popen_kwargs.pop("preexec_fn", None)
-    proc: subprocess.Popen[Any] = subprocess.Popen(
-        list(argv), preexec_fn=_death_signal_preexec(os.getpid(), extra), **popen_kwargs
+    preexec = _death_signal_preexec(os.getpid(), extra)
+    proc: subprocess.Popen[Any] = _on_long_lived_thread(
+        lambda: subprocess.Popen(list(argv), preexec_fn=preexec, **popen_kwargs)
     )
     _CHILDREN.add(proc)
     return proc

@@ -66,3 +66,19 @@ def test_run_kills_a_child_that_overruns_its_timeout() -> None:
     assert time.monotonic() - start < 5
     done = processes.run([sys.executable, "-c", "print('hi')"], timeout=30)
     assert done.returncode == 0 and done.stdout.strip() == "hi"
+
+
+def test_a_child_started_from_a_short_lived_thread_outlives_that_thread() -> None:
+    """The parent-death signal follows the starting thread: spawn hands it to a long-lived one."""
+    import threading
+
+    box = []
+    worker = threading.Thread(target=lambda: box.append(processes.spawn(["sleep", "30"])))
+    worker.start()
+    worker.join()
+    proc = box[0]
+    try:
+        time.sleep(0.5)
+        assert proc.poll() is None, "the child died with the thread that started it"
+    finally:
+        processes.stop(proc)

@@ -34,7 +34,9 @@ def test_board_answering_nothing_fails_every_judging_test(pytester, tmp_path):
     )  # fmt: skip
     result.assert_outcomes(failed=3)
     text = result.stdout.str()
-    assert text.count("nothing to judge: the board answered 0 of 12 samples") == 2
+    failures = text.split("short test summary info")[0]  # the failure blocks, not the summaries
+    assert failures.count("Failed: nothing to judge: the board answered 0 of 12 samples") == 2
+    assert "verdict: FAIL: test_every_sample_answered" in text
     doc = json.loads((out / "results.json").read_text())
     assert doc["run"]["complete"] is False and doc["summary"]["failed"] == 12
     assert any("fewer than the floor 12" in n for n in doc["run"]["notes"])
