@@ -91,3 +91,34 @@ def test_meter_logs_its_identity_and_settings(caplog: pytest.LogCaptureFixture) 
     messages = [r.getMessage() for r in caplog.records if r.name == "ferhil.meter"]
     assert any("*IDN?" in m and idn in m for m in messages), messages
     assert any(m.startswith("opened meter TCPIP0::127.0.0.1::") for m in messages)
+
+
+class _Facts:
+    name = "board-7"
+    persistent = True
+
+
+class _Board:
+    facts = _Facts()
+
+    def close(self) -> None:
+        return None
+
+
+class _ResettingClient:
+    def reset(self) -> None:
+        return None
+
+
+def test_bringup_recovery_logs_a_warning_naming_the_board(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from harness.bringup import DeviceSession, ExpectedIdentity, recover_session
+
+    caplog.set_level(logging.INFO, logger="ferhil")
+    session = DeviceSession(_Board(), _ResettingClient(), None, flashed=False)  # type: ignore[arg-type]
+    back, what = recover_session(session, None, ExpectedIdentity("m", "f"), lambda b: None)
+    assert back is session and what.startswith("board reset")
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert [r.name for r in warnings] == ["ferhil.bringup"]
+    assert "board-7" in warnings[0].getMessage()
