@@ -246,6 +246,12 @@ def test_comparison_opens_without_errors(browser: DevToolsPipe, tmp_path: Path) 
         "Array.from(document.images).filter(i => i.complete && i.naturalWidth === 48).length"
     )
     assert loaded == browser.evaluate("document.images.length") > 0
+    for list_id in ("flipped-lost", "flipped-gained"):  # both flip lists show their faces
+        shown = browser.evaluate(
+            f"Array.from(document.querySelectorAll('#{list_id} img.face'))"
+            ".filter(i => i.complete && i.naturalWidth === 48 && i.width > 0).length"
+        )
+        assert shown > 0, list_id
 
 
 def test_error_detection_is_not_vacuous(browser: DevToolsPipe, tmp_path: Path) -> None:
