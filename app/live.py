@@ -132,9 +132,11 @@ class Job:
                 *lines, partial = (partial + chunk).split(b"\n")
                 for line in lines:
                     try:
-                        progress.add(json.loads(line))
+                        record = json.loads(line)
                     except ValueError:
                         continue
+                    if isinstance(record, dict) and "index" in record:  # not the journal header
+                        progress.add(record)
             state = progress.to_json()
             if state != last or time.monotonic() - sent > KEEPALIVE_S:
                 last, sent = state, time.monotonic()

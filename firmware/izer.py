@@ -23,13 +23,17 @@ otherwise asks GitHub for a newer release).
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import shlex
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from golden.errors import FerhilError
+
+LOG = logging.getLogger("ferhil.firmware")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 IZER_ENV = "FERHIL_IZER"
@@ -100,6 +104,7 @@ class IzerInstall:
         env = dict(os.environ, TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD="1", PYTHONUNBUFFERED="1")
         env.pop("PYTHONPATH", None)  # ferhil's modules must not shadow izer's
         cmd = [str(self.python), str(self.script), *args, "--no-version-check"]
+        LOG.info("izer: %s (in %s)", shlex.join(cmd), cwd)
         try:
             proc = subprocess.run(
                 cmd,

@@ -14,6 +14,7 @@ what is missing and how to install it.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -43,6 +44,8 @@ REQUIRED_MSDK_FILES = (
     f"Libraries/CMSIS/Device/Maxim/{MSDK_TARGET}/Source/GCC/{MSDK_TARGET.lower()}.mk",
     f"Libraries/Boards/{MSDK_TARGET}/{MSDK_BOARD}",
 )
+
+LOG = logging.getLogger("ferhil.firmware")
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,7 @@ def build_msdk_project(
     ]
     if options.accelerator:
         variables.append("FERHIL_ADI_BACKEND=1")
+    LOG.info("MSDK build of %s with the MSDK at %s (%d jobs)", project, root, options.make_jobs)
     if not (root / ".github" / "workflows" / "scripts" / "update_version.py").is_file():
         variables.append("PYTHON_CMD=none")  # gcc.mk would run a script this MSDK lacks
     run_tool(

@@ -13,9 +13,12 @@ Each reports the first line of ``--version`` for the build manifest.
 
 from __future__ import annotations
 
+import logging
 import re
+import shlex
 import shutil
 import subprocess
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,13 +43,19 @@ def tool_version(executable: str) -> str:
     return lines[0].strip() if lines else "unknown"
 
 
+LOG = logging.getLogger("ferhil.firmware")
+
 _ERROR_LINE = re.compile(r"error:|undefined reference|overflowed|\*\*\* ")
 
 
 def run_tool(argv: Sequence[str], *, cwd: Path | None = None, what: str) -> None:
     """Run a build command; raise :class:`FirmwareBuildError` with its output when it fails."""
+    LOG.info("%s: %s%s", what, shlex.join(argv), f" (in {cwd})" if cwd else "")
+    started = time.monotonic()
     proc = subprocess.run(list(argv), cwd=cwd, capture_output=True, text=True, check=False)
+    LOG.debug("%s finished in %.1f s (exit %d)", what, time.monotonic() - started, proc.returncode)
     if proc.returncode != 0:
+        LOG.error("%s failed with exit %d", what, proc.returncode)
         output = (proc.stdout + proc.stderr).strip()
         errors = [ln for ln in output.splitlines() if _ERROR_LINE.search(ln)][:20]
         first = ("\nfirst errors:\n" + "\n".join(errors)) if errors else ""

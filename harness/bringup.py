@@ -9,6 +9,7 @@ error: the board does not run what was built.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Any
 
 from harness.boards.base import Board
 from harness.errors import ConfigError, DeviceIdentityError, DeviceSelftestError, HarnessError
+
+LOG = logging.getLogger("ferhil.bringup")
 
 ClientFactory = Callable[[Any], Any]
 
@@ -164,15 +167,18 @@ def _bring_up(
             client, hello = _connect(board, make_client)
             problems = identity_mismatches(hello, expected)
             if not problems:
+                LOG.info("board %s already runs the firmware under test", board.facts.name)
                 check = run_selftest(board, client)
                 return DeviceSession(board, client, hello, flashed=False, selftest=check)
             first_problem = "; ".join(problems)
+            LOG.info("board %s needs programming: %s", board.facts.name, first_problem)
         except ConfigError:  # no port configured: programming cannot fix that, say it once
             board.close()
             raise
         except Exception as exc:  # nothing (valid) answered: programming may fix it
             board.close()
             first_problem = f"no valid HELLO ({type(exc).__name__}: {exc})"
+            LOG.info("board %s: %s", board.facts.name, first_problem)
         if flash is False:
             raise DeviceIdentityError(
                 f"board {board.facts.name} does not run the firmware under test "
@@ -183,6 +189,7 @@ def _bring_up(
             f"board {board.facts.name} must be programmed ({first_problem}) but no firmware "
             "image was built; install the toolchain (`ferhil doctor`) or pass --firmware FILE"
         )
+    LOG.info("programming board %s with %s", board.facts.name, image)
     board.flash(image)
     client, hello = _connect(board, make_client)
     problems = identity_mismatches(hello, expected)
@@ -194,6 +201,7 @@ def _bring_up(
             "it (delete build/firmware) or check --firmware"
         )
     check = run_selftest(board, client)
+    LOG.info("board %s up after programming", board.facts.name)
     return DeviceSession(board, client, hello, flashed=True, selftest=check)
 
 
@@ -214,9 +222,13 @@ def recover_session(
     """
     try:
         session.client.reset()
+        LOG.warning("board %s stopped answering; reset it", session.board.facts.name)
         return session, "board reset (it had stopped answering)"
     except Exception as exc:
         reason = f"{type(exc).__name__}: {exc}"
+        LOG.warning(
+            "board %s: reset failed (%s); bringing it up again", session.board.facts.name, reason
+        )
     board = session.board
     board.close()
     reflash = True if board.facts.persistent and image is not None else None

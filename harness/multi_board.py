@@ -11,6 +11,7 @@ since boards differ; ``summary.latency_us`` stays the statistic over every sampl
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,8 @@ from harness.boards.group import board_specs
 from harness.bringup import DeviceSession, ExpectedIdentity
 from harness.results import SampleRecord, percentiles
 from harness.sharding import Lane, stream_sharded
+
+LOG = logging.getLogger("ferhil.boards")
 
 if TYPE_CHECKING:
     from harness.hil_run import HilRun
@@ -48,6 +51,7 @@ def start_pool(run: HilRun) -> DeviceSession:
             board.close()
         raise
     run.notes[:] = list(dict.fromkeys(run.notes))  # one note per image, not per board
+    LOG.info("bringing up %d board(s): %s", len(boards), ", ".join(b.facts.name for b in boards))
     run.pool = BoardPool(members)
     run.notes.extend(run.pool.bring_up(run.config.get("flash")))
     run.device = run.pool.primary()

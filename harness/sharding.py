@@ -12,6 +12,7 @@ remaining samples recorded as failed.
 
 from __future__ import annotations
 
+import logging
 import queue as queue_module
 import threading
 import time
@@ -24,6 +25,8 @@ import numpy as np
 
 from harness.results import SampleRecord, failed_result
 from harness.streaming import stream_samples
+
+LOG = logging.getLogger("ferhil.sharding")
 
 NOT_ATTEMPTED = "not attempted:"
 
@@ -143,6 +146,7 @@ def _check_after_failure(
         return []
     except Exception as exc:
         lane.retired = f"board unreachable ({reason}); recovery: {type(exc).__name__}: {exc}"
+        LOG.warning("board %s taken out of the run: %s", lane.name, lane.retired)
     return _unfinished(records)
 
 
@@ -227,17 +231,22 @@ def stream_sharded(
                 )
                 if back:
                     lane.retired = records[back[0]].error or "board unreachable"
+                    LOG.warning("board %s taken out of the run: %s", lane.name, lane.retired)
                 elif records and records[-1].status != "ok":
                     back = _check_after_failure(lane, records, recover, max_recoveries)
             except Exception as exc:  # a bug or an unexpected link error: hand it all back
                 records, back = chunk, list(range(len(chunk)))
                 lane.retired = f"{type(exc).__name__}: {exc}"
+                LOG.exception("board %s failed a chunk; its samples go to the others", lane.name)
             lane.busy_s += time.perf_counter() - t0
             keep = [r for k, r in enumerate(records) if k not in set(back)]
             for record in keep:
                 record.extra["board"] = lane.name
             lane.samples += len(keep)
             lane.requeued.extend(batch[k] for k in back)
+            if back:
+                LOG.info("board %s handed %d sample(s) back to the queue", lane.name, len(back))
+            LOG.debug("board %s finished a chunk of %d", lane.name, len(batch))
             publish(keep)
             queue.done([batch[k] for k in back])
 
@@ -260,6 +269,7 @@ def stream_sharded(
     rest = queue.drain()
     if rest:
         why = "; ".join(f"{lane.name}: {lane.retired}" for lane in lanes if lane.retired)
+        LOG.error("%d sample(s) not attempted: every board is out (%s)", len(rest), why)
         publish(
             [
                 failed_result(_fresh(templates[i]), f"{NOT_ATTEMPTED} every board is out ({why})")

@@ -19,6 +19,7 @@ timeout per image.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol
@@ -43,6 +44,8 @@ class StreamingClient(Protocol):
 
 
 Sink = Callable[[SampleRecord], None]
+
+LOG = logging.getLogger("ferhil.streaming")
 
 
 def _reply_fields(reply: Any) -> tuple[list[int], int | None, str | None]:
@@ -131,10 +134,18 @@ def stream_samples(
                     attempts = getattr(reply, "attempts", None)
                     if isinstance(attempts, int) and attempts > 1:
                         record.extra["attempts"] = attempts
+                        LOG.warning(
+                            "sample %s (%s) answered after %d attempts",
+                            i,
+                            templates[i].id,
+                            attempts,
+                        )
+                    LOG.debug("sample %d answered: rtt %.3f ms", i, rtt)
                     finish(record)
                     consecutive = 0
                     recoveries = 0  # the board works again: the next outage gets a full ladder
                     continue
+                LOG.warning("sample %s (%s) failed: %s", i, templates[i].id, error)
                 finish(failed_result(templates[i], error, rtt))
                 consecutive += 1
                 if consecutive >= max_consecutive_failures and len(records) < len(templates):
@@ -146,10 +157,17 @@ def stream_samples(
                 break
             reason = f"{type(exc).__name__}: {exc}"
             if not isinstance(exc, _LinkDownError):
+                LOG.warning(
+                    "stream broke at sample %s (%s): %s",
+                    len(records),
+                    templates[len(records)].id,
+                    reason,
+                )
                 finish(failed_result(templates[len(records)], reason))
                 consecutive += 1
             healthy = consecutive < max_consecutive_failures and _ping(client)
             if healthy or len(records) >= len(templates):
+                LOG.info("link re-synchronised; resuming at sample %d", len(records))
                 continue
             if recover is None or recoveries >= max_recoveries:
                 _give_up(
@@ -161,9 +179,16 @@ def stream_samples(
                 )
                 break
             recoveries += 1
+            LOG.warning(
+                "link down after %d failed sample(s): recovery %d of %d",
+                consecutive,
+                recoveries,
+                max_recoveries,
+            )
             try:
                 client = recover()
                 consecutive = 0
+                LOG.info("board recovered; resuming at sample %d", len(records))
             except Exception as rexc:
                 _give_up(
                     templates,
@@ -188,5 +213,6 @@ def _ping(client: StreamingClient) -> bool:
 
 
 def _give_up(templates: Sequence[SampleRecord], finish: Sink, first: int, why: str) -> None:
+    LOG.error("%d sample(s) not attempted: %s", len(templates) - first, why)
     for j in range(first, len(templates)):
         finish(failed_result(templates[j], f"not attempted: {why}"))

@@ -13,6 +13,7 @@ from reports.comparison_view import (
     class_deltas,
     comparison_warnings,
     confusion_delta,
+    flipped_samples,
     metric_deltas,
 )
 from reports.plots_comparison import class_compare_svg, confusion_delta_svg
@@ -38,8 +39,9 @@ def write_comparison(
     ``hil/test_no_regression.py`` recorded (paired McNemar tests, flipped samples). Also shows
     metric deltas coloured better/worse (higher accuracy and throughput are better; lower
     mismatches, failures, latency, power and energy are better; latency and energy changes within
-    1 % count as unchanged), the confusion-matrix difference (new − base) and the samples whose
-    prediction or status changed, matched by sample id (index when ids are missing).
+    1 % count as unchanged), the confusion-matrix difference (new − base), the samples that
+    flipped right → wrong and wrong → right (with their faces when ``images`` has them) and the
+    samples whose prediction or status changed, matched by sample id (index when ids are missing).
 
     Args:
         base: results dict of the baseline run.
@@ -61,6 +63,7 @@ def write_comparison(
     classes = class_deltas(base_view, new_view)
     delta = confusion_delta(base_view, new_view)
     changed, counts = changed_samples(base_view, new_view, images)
+    flipped_lost, flipped_gained = flipped_samples(base_view, new_view, images)
     verdict = decide_verdict(new_view)  # the new run's test verdict; the page never judges
     has_classes = any(r.base is not None or r.new is not None for r in classes)
     return render_page(
@@ -75,6 +78,8 @@ def write_comparison(
         changed=changed,
         change_counts=counts,
         show_images=any(r.image_uri for r in changed.rows),
+        flipped_lost=flipped_lost,
+        flipped_gained=flipped_gained,
         warnings=comparison_warnings(base_view, new_view),
         overall=verdict.status,
         overall_label=verdict.status,

@@ -149,6 +149,50 @@ def changed_samples(
     return Capped(rows[:cap], len(rows)), counts
 
 
+def _correct(sample: Mapping[str, Any]) -> bool:
+    predicted, label = as_int(sample.get("predicted")), as_int(sample.get("label"))
+    return sample.get("status", "ok") == "ok" and predicted is not None and predicted == label
+
+
+def flipped_samples(
+    base: RunView, new: RunView, images: Mapping[int, np.ndarray] | None = None, cap: int = 60
+) -> tuple[Capped, Capped]:
+    """Samples whose correctness flipped: (right → wrong, wrong → right), matched by id.
+
+    A sample is right when it was answered and its prediction equals its label (a failed sample
+    is wrong), the pairing McNemar's test counts. Each row carries its face image when
+    ``images`` (by the new run's sample index) has it.
+    """
+    base_by_key = {k: s for s in base.samples if (k := _key(s)) is not None}
+    lost: list[ChangedSample] = []
+    gained: list[ChangedSample] = []
+    for sample in new.samples:
+        key = _key(sample)
+        other = base_by_key.get(key) if key is not None else None
+        if other is None or _correct(other) == _correct(sample):
+            continue
+        index = as_int(sample.get("index"))
+        image = images.get(index) if images is not None and index is not None else None
+        kind = _kind(other, sample) or "changed"
+        row = ChangedSample(
+            index=index,
+            sample_id=as_str(sample.get("id")) or "—",
+            label=class_name(sample.get("label"), new.classes),
+            base=_shown(other, base),
+            new=_shown(sample, new),
+            kind=kind,
+            image_uri=image_data_uri(image) if image is not None else None,
+        )
+        (gained if _correct(sample) else lost).append(row)
+    return Capped(lost[:cap], len(lost)), Capped(gained[:cap], len(gained))
+
+
+def _shown(sample: Mapping[str, Any], view: RunView) -> str:
+    if sample.get("status", "ok") != "ok":
+        return "failed"
+    return class_name(sample.get("predicted"), view.classes)
+
+
 def comparison_warnings(base: RunView, new: RunView) -> list[str]:
     """Reasons the comparison may mislead (different data or board, incomplete runs)."""
     notes = []

@@ -12,6 +12,7 @@ from reports.boards_view import board_rows
 from reports.coerce import as_dict, as_float, as_int, as_str
 from reports.energy_view import EnergyView, energy_view
 from reports.formatting import fmt_time
+from reports.labels import clock_kind_label, yes_no
 from reports.plot_power import power_trace_svg
 from reports.plots_run import confusion_svg, latency_svg, per_class_svg
 from reports.run_view import (
@@ -58,13 +59,13 @@ def provenance(view: RunView) -> list[tuple[str, Any, bool]]:
         ("probe", ident.get("probe"), False),
         ("protocol version", ident.get("protocol_version"), False),
         ("core clock", f"{clock / 1e6:g} MHz" if clock else None, False),
-        ("clock kind", ident.get("clock_kind"), False),
-        ("flashed this run", ident.get("flashed"), False),
+        ("clock kind", clock_kind_label(ident.get("clock_kind")), False),
+        ("flashed this run", yes_no(ident.get("flashed")), False),
         ("toolchain", _toolchain(ident), False),
         ("dataset", data.get("name"), False),
         ("dataset path", data.get("path"), True),
         ("dataset hash", data.get("hash"), True),
-        ("dataset generated", data.get("generated"), False),
+        ("dataset generated", yes_no(data.get("generated")), False),
         (
             "schema",
             f"{view.raw.get('schema', 'ferhil-results')} v{view.raw.get('schema_version', '?')}",

@@ -14,6 +14,7 @@ import numpy as np
 
 from golden.format import FER_CLASSES
 from reports.coerce import as_dict, as_float, as_int, as_list, as_str, check_results, dig
+from reports.labels import threshold_source_label
 from reports.run_thresholds import (
     ACCURACY_THRESHOLD,
     ENERGY_BUDGET,
@@ -265,7 +266,7 @@ def run_view(results: Any, what: str = "results") -> RunView:
         accuracy=accuracy if accuracy is not None else _accuracy(samples, "predicted"),
         golden_accuracy=golden if golden is not None else _accuracy(samples, "golden_predicted"),
         threshold=threshold,
-        threshold_source=threshold_source,
+        threshold_source=threshold_source_label(threshold_source),
         latency_budget_us=budget,
         latency_budget_source=budget_source,
         energy_budget_uj=read_threshold(results, ENERGY_BUDGET)[0],

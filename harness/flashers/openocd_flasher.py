@@ -17,9 +17,12 @@ a timeout and is killed when it overruns.
 
 from __future__ import annotations
 
+import logging
 import os
+import shlex
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 from harness import processes
@@ -27,6 +30,8 @@ from harness.errors import FlashError
 from harness.flashers.base import LOWPOWER_LOCKOUT_HINT, FlasherSettings
 from harness.flashers.probes import ProbeLister, attached_probe_serials, expand_probe_serial
 from harness.flashers.tcl import tcl_quote
+
+LOG = logging.getLogger("ferhil.flash")
 
 TARGET_CFG = Path("target") / "max78000.cfg"
 
@@ -119,15 +124,19 @@ class OpenOcdFlasher:
         if not Path(image).is_file():
             raise FlashError(f"firmware image {image} does not exist; build it first")
         cmd = self.command(Path(image))
+        LOG.info("flashing %s with: %s", image, shlex.join(cmd))
+        started = time.monotonic()
         try:
             done = processes.run(cmd, timeout=self.settings.timeout_s)
         except subprocess.TimeoutExpired:
+            LOG.error("openocd timed out after %g s", self.settings.timeout_s)
             raise FlashError(
                 f"openocd did not finish within {self.settings.timeout_s:g} s (--flash-timeout); "
                 "check the probe connection, or retry after a power cycle; " + LOWPOWER_LOCKOUT_HINT
             ) from None
         if done.returncode != 0:
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-8:])
+            LOG.error("openocd exited with code %d: %s", done.returncode, tail)
             hint = ""
             if "max78000.cfg" in tail:
                 hint = f" (this OpenOCD lacks the MAX78000 scripts: {MSDK_HINT})"
@@ -135,3 +144,4 @@ class OpenOcdFlasher:
                 f"openocd exited with code {done.returncode}{hint}; its last output:\n{tail}\n"
                 + LOWPOWER_LOCKOUT_HINT
             )
+        LOG.info("flashed %s in %.1f s", image, time.monotonic() - started)

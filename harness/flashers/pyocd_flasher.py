@@ -19,6 +19,7 @@ pyOCD has no built-in MAX78000 target: it needs ADI's MAX78000 CMSIS device fami
 from __future__ import annotations
 
 import importlib
+import logging
 import threading
 import time
 import zipfile
@@ -28,6 +29,8 @@ from xml.etree import ElementTree
 
 from harness.errors import FlashError
 from harness.flashers.base import LOWPOWER_LOCKOUT_HINT, FlasherSettings
+
+LOG = logging.getLogger("ferhil.flash")
 
 PACK_HINT = (
     "pyOCD has no built-in {target!r} target: download ADI's MAX78000 device family pack "
@@ -150,6 +153,7 @@ class PyOcdFlasher:
             }
             if s.pack is not None:
                 options["pack"] = str(s.pack)
+            LOG.info("pyOCD programming %s on probe %s with %s", image, uid, options)
             session = helper.session_with_chosen_probe(
                 blocking=False, return_first=True, unique_id=uid, auto_open=True, options=options
             )
@@ -184,11 +188,14 @@ class PyOcdFlasher:
         worker.start()
         worker.join(self.settings.timeout_s)
         if worker.is_alive():
+            LOG.error("pyOCD timed out after %g s", self.settings.timeout_s)
             raise FlashError(
                 f"pyOCD did not finish programming within {self.settings.timeout_s:g} s "
                 "(--flash-timeout); the probe may be hung: unplug and replug the board. "
                 + LOCKOUT_HINT
             )
         if "error" in outcome:
+            LOG.error("pyOCD flash failed: %s", outcome["error"])
             raise outcome["error"]
         self.probe = outcome.get("probe")
+        LOG.info("flashed %s through probe %s", image, self.probe)

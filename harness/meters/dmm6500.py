@@ -16,6 +16,7 @@ trigger, so there are no pre-trigger samples.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import replace
 
@@ -25,6 +26,8 @@ from harness.meters.base import AcquisitionConfig, Trace, register_driver
 from harness.meters.errors import MeterError, MeterIdentityError, MeterTimeoutError
 from harness.meters.scpi import ScpiSession
 from harness.meters.scpi_meter import ScpiMeter
+
+LOG = logging.getLogger("ferhil.meter")
 
 BUFFER = '"defbuffer1"'
 #: Digitize-current default range of the DMM6500 (amperes), used when none is given.
@@ -72,6 +75,7 @@ class Dmm6500Meter(ScpiMeter):
                 "SCPI: on the DMM6500 choose MENU > System Settings > Command Set > SCPI (or send "
                 "*LANG SCPI) and restart the instrument"
             )
+        LOG.info("meter %s identified as %s", self.resource, idn)
         return idn
 
     def configure(self, config: AcquisitionConfig) -> AcquisitionConfig:
@@ -109,6 +113,14 @@ class Dmm6500Meter(ScpiMeter):
         actual = float(s.query(":DIG:CURR:SRAT?"))
         self._config = replace(
             config, sample_interval_s=1.0 / actual, points=points, pre_trigger_points=0
+        )
+        LOG.info(
+            "meter %s configured: %s, %d points at %g s interval, trigger %s",
+            self.resource,
+            type(self).__name__,
+            self._config.points,
+            self._config.sample_interval_s,
+            self._config.trigger_source,
         )
         return self._config
 
@@ -152,5 +164,11 @@ class Dmm6500Meter(ScpiMeter):
         voltage = np.full(n, self.supply_voltage_v, dtype=np.float64)
         interval = (
             float(np.median(np.diff(t))) if n > 1 else self._require_config().sample_interval_s
+        )
+        LOG.info(
+            "meter %s measurement window: %d points over %.6g s",
+            self.resource,
+            len(current),
+            float(t[-1] - t[0]) if len(t) else 0.0,
         )
         return Trace(t, current, voltage, interval)

@@ -23,6 +23,7 @@ The window length gives a latency per inference, reported next to the device's c
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -34,6 +35,8 @@ import numpy as np
 from harness.meters.base import AcquisitionConfig, Meter, Trace
 from harness.meters.errors import EnergyMeasurementError, MeterError
 from harness.meters.window_edges import TriggerMarks, WindowEdges, find_edges
+
+LOG = logging.getLogger("ferhil.meter")
 
 #: ``bench(n)`` runs n inferences with the trigger held and returns the device's total cycles.
 BenchFn = Callable[[int], int]
@@ -161,6 +164,14 @@ def _record_window(
     # an earlier trigger): the window itself fills them when the trigger marks its end.
     ahead_s = recorded_pre_s - (expected_s if s.marks == "end" else 0.0)
     time.sleep(max(0.0, ahead_s + 0.02) if recorded_pre_s > 0 else 0.0)
+    LOG.info(
+        "energy window: BENCH(%d), expected %.3f s, recording %d points at %g s (%s edge)",
+        n,
+        expected_s,
+        config.points,
+        config.sample_interval_s,
+        s.trigger_edge,
+    )
     cycles = int(bench(n))
     meter.wait_complete(config.duration_s + s.timeout_s)
     return meter.fetch_trace(), cycles
@@ -186,6 +197,7 @@ def measure_energy(
     try:
         idle = meter.measure_idle(s.idle_window_s, s.sample_interval_s, s.current_range_a)
         p_idle = float(np.mean(idle.power_w))
+        LOG.info("idle power %.3f mW over %d points", p_idle * 1e3, len(idle))
         partial.update(
             stage="calibration",
             idle_power_mw=p_idle * 1e3,
@@ -200,6 +212,7 @@ def measure_energy(
     except EnergyMeasurementError as exc:
         raise EnergyMeasurementError(str(exc), {**partial, **exc.partial}) from exc
     except MeterError as exc:
+        LOG.warning("energy measurement failed at stage %s: %s", partial.get("stage"), exc)
         raise EnergyMeasurementError(f"{exc} (measured so far: {partial})", partial) from exc
     if edges.end_s - edges.start_s < s.min_window_s:
         raise EnergyMeasurementError(
@@ -217,6 +230,12 @@ def measure_energy(
             "Hz): check --clock-hz, the current range and that nothing else loads the supply",
             {**partial, "window_s": edges.end_s - edges.start_s, "device_window_s": device_s},
         )
+    LOG.info(
+        "energy window found: %.4f s in the power, %.4f s by the board (%d cycles)",
+        edges.end_s - edges.start_s,
+        device_s,
+        cycles,
+    )
     return _result(trace, idle, p_idle, edges, n, cycles, clock_hz, s)
 
 

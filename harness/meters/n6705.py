@@ -15,6 +15,7 @@ Current and voltage are digitized simultaneously, so power is ``i[k] * v[k]``.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import replace
 
@@ -24,6 +25,8 @@ from harness.meters.base import AcquisitionConfig, Trace, register_driver
 from harness.meters.errors import MeterError, MeterIdentityError, MeterTimeoutError
 from harness.meters.scpi import ScpiSession
 from harness.meters.scpi_meter import ScpiMeter
+
+LOG = logging.getLogger("ferhil.meter")
 
 #: ``STAT:OPER:COND?`` bits: waiting for a measurement trigger / measurement in progress.
 WTG_MEAS = 8
@@ -71,6 +74,7 @@ class N6705Meter(ScpiMeter):
                 f"meter {self.resource} answered *IDN? with {idn!r}; the n6705 driver needs a "
                 "Keysight/Agilent N6705 DC power analyzer: choose the matching --meter-driver"
             )
+        LOG.info("meter %s identified as %s", self.resource, idn)
         return idn
 
     def module(self) -> str:
@@ -124,6 +128,14 @@ class N6705Meter(ScpiMeter):
         s.check("configuring the digitizer")
         interval = float(s.query(f"SENS:SWE:TINT? {ch}"))
         self._config = replace(config, sample_interval_s=interval)
+        LOG.info(
+            "meter %s configured: %s, %d points at %g s interval, trigger %s",
+            self.resource,
+            type(self).__name__,
+            self._config.points,
+            self._config.sample_interval_s,
+            self._config.trigger_source,
+        )
         return self._config
 
     def arm(self) -> None:
@@ -169,5 +181,11 @@ class N6705Meter(ScpiMeter):
         t = np.asarray(
             (np.arange(config.points) - config.pre_trigger_points) * config.sample_interval_s,
             dtype=np.float64,
+        )
+        LOG.info(
+            "meter %s measurement window: %d points over %.6g s",
+            self.resource,
+            len(current),
+            float(t[-1] - t[0]) if len(t) else 0.0,
         )
         return Trace(t, current, voltage, config.sample_interval_s)

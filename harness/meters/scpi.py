@@ -10,6 +10,7 @@ Every query runs under the pyvisa timeout, so a meter that stops answering raise
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import sys
 from typing import Any
@@ -29,6 +30,8 @@ from harness.meters.errors import (
 
 #: At most this many entries are drained from the error queue in one check.
 MAX_ERRORS = 32
+
+LOG = logging.getLogger("ferhil.meter")
 
 
 class ScpiSession:
@@ -57,9 +60,11 @@ class ScpiSession:
                 "meter is on and reachable, and --meter"
             ) from exc
         self._closed = False
+        LOG.info("opened meter %s (timeout %g s)", resource, timeout_s)
 
     def write(self, command: str) -> None:
         """Send one command (no reply expected)."""
+        LOG.debug("SCPI write %s: %s", self.resource, command)
         self._call(command, lambda: self._inst.write(command))
 
     def query(self, command: str, timeout_s: float | None = None) -> str:
@@ -71,7 +76,12 @@ class ScpiSession:
         finally:
             if timeout_s is not None and not self._closed:
                 self._inst.timeout = int(self.timeout_s * 1000)
-        return str(reply).strip()
+        text = str(reply).strip()
+        if command.strip().upper() == "*IDN?":
+            LOG.info("meter %s *IDN? -> %s", self.resource, text)
+        else:
+            LOG.debug("SCPI query %s: %s -> %.80s", self.resource, command, text)
+        return text
 
     def query_floats(self, command: str, timeout_s: float | None = None) -> FloatArray:
         """Send a query whose reply is comma-separated numbers and return them."""

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from harness.regression.baseline import BaselineChoice, find_baseline
+from harness.regression.flip_images import changed_sample_images
 from harness.store.records import StoredRun
 from harness.store.store import ResultStore
 
@@ -96,7 +97,8 @@ def write_pages(
         out_dir: folder for the pages (created when missing).
         run_id: the run to compare (default: the newest complete run).
         baseline: ``--baseline`` (run id or model version), else the default rule.
-        images: face images by sample index, shown next to changed samples.
+        images: face images by sample index, shown next to changed samples (default: read
+            those of the changed samples from the run's recorded data set).
         report: the run's ``report.html`` (relative URL) to link from both pages.
 
     Raises:
@@ -122,9 +124,12 @@ def write_pages(
     )
     comparison = None
     if target is not None and choice is not None and choice.run is not None:
+        base_doc, new_doc = store.results(choice.run.id), store.results(target.id)
+        if images is None:  # e.g. `ferhil history`: read the changed faces from the data set
+            images = changed_sample_images(base_doc, new_doc)
         comparison = write_comparison(
-            store.results(choice.run.id),
-            store.results(target.id),
+            base_doc,
+            new_doc,
             out_dir,
             images=images,
             links={**nav, HISTORY_LABEL: HISTORY_FILE},

@@ -17,6 +17,7 @@ idempotent by run id.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import UTC, datetime
@@ -52,6 +53,8 @@ from harness.store.schema import (
     SampleTable,
 )
 
+LOG = logging.getLogger("ferhil.store")
+
 
 class ResultStore:
     """Read and write HIL runs in the database at ``url`` (tables are created when missing).
@@ -71,7 +74,9 @@ class ResultStore:
             with schema_lock(self.engine):  # several hosts may open an empty store at once
                 Base.metadata.create_all(self.engine)
                 self._check_schema()
+            LOG.info("opened result store %s", display_url(url))
         except SQLAlchemyError as exc:
+            LOG.error("cannot open result store %s: %s", display_url(url), exc)
             raise StoreError(
                 f"cannot open the result store {display_url(url)}: {exc.__class__.__name__}: "
                 f"{str(exc).splitlines()[0]}; check --db / $FERHIL_DB"
@@ -133,6 +138,7 @@ class ResultStore:
                     document=stored_document(doc),
                 )
             )
+        LOG.info("store: run %s started", columns["id"])
         return str(columns["id"])
 
     def append_samples(self, run_id: str, records: Sequence[Mapping[str, Any]]) -> int:
@@ -147,6 +153,7 @@ class ResultStore:
             row = self._open_run(session, run_id)
             added = self._add_samples(session, run_id, records)
             row.updated = datetime.now(UTC)
+        LOG.debug("store: run %s: %d sample(s) appended", run_id, added)
         return added
 
     def finish_run(self, run_id: str, document: Mapping[str, Any]) -> StoredRun:
@@ -171,6 +178,7 @@ class ResultStore:
             row.document = stored_document(doc)
             row.status = final_status(doc)
             row.updated = datetime.now(UTC)
+            LOG.info("store: run %s finished as %s", run_id, row.status)
         return self.run(run_id)
 
     def import_results(self, document: Mapping[str, Any]) -> bool:
@@ -187,6 +195,7 @@ class ResultStore:
         columns = run_columns(doc)
         with self._write(f"importing run {columns['id']}"), self._transaction() as session:
             if session.get(RunTable, columns["id"]) is not None:
+                LOG.info("store: run %s already stored; import skipped", columns["id"])
                 return False
             session.add(
                 RunTable(
@@ -200,6 +209,7 @@ class ResultStore:
             )
             session.flush()
             self._add_samples(session, columns["id"], doc.get("samples") or [])
+        LOG.info("store: run %s imported", columns["id"])
         return True
 
     @staticmethod
@@ -213,6 +223,7 @@ class ResultStore:
                 row.status = STATUS_ABORTED
                 row.finished = None
                 reaped += 1
+                LOG.warning("store: run %s marked aborted (its process %s is gone)", row.id, owner)
         return reaped
 
     def reap_aborted(self) -> int:

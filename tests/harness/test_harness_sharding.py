@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections import Counter
 from pathlib import Path
@@ -95,7 +96,8 @@ def test_dead_board_is_taken_out_and_its_samples_go_to_the_others() -> None:
     assert not {r.index for r in by_dying} & set(dying.requeued)
 
 
-def test_every_board_out_records_the_rest_as_failed() -> None:
+def test_every_board_out_records_the_rest_as_failed(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="ferhil")
     model, x, templates = _set(40)
     lanes = [
         Lane("x", _client(model, die_after=5), _dead),
@@ -107,6 +109,9 @@ def test_every_board_out_records_the_rest_as_failed() -> None:
     assert len(ok) == 8
     failed = [r for r in records if r.status != "ok"]
     assert all("every board is out" in (r.error or "") for r in failed)
+    logged = [r.getMessage() for r in caplog.records if r.name == "ferhil.sharding"]
+    assert any(m.startswith("board x taken out of the run") for m in logged), logged
+    assert any("32 sample(s) not attempted: every board is out" in m for m in logged), logged
 
 
 def test_work_queue_waits_for_handed_back_work() -> None:
@@ -204,4 +209,5 @@ def test_hil_run_over_a_lab_group_with_one_dying_board(
     html = (tmp_path / "out" / "report.html").read_text()
     assert 'id="boards"' in html and "sim-2" in html and "handed back" in html
     lines = (tmp_path / "out" / "samples.jsonl").read_text().splitlines()
-    assert sorted(json.loads(line)["index"] for line in lines) == list(range(90))
+    entries = [json.loads(line) for line in lines]
+    assert sorted(e["index"] for e in entries if "index" in e) == list(range(90))  # + header

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import replace
 
@@ -74,10 +75,15 @@ def test_energy_matches_the_simulator_truth(
 
 
 def test_auto_n_reaches_the_minimum_window(
-    sim_meter: N6705Meter, synthetic_bench: SyntheticBench
+    sim_meter: N6705Meter, synthetic_bench: SyntheticBench, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="ferhil.meter")
     settings = replace(FAST, n=None, min_window_s=0.15)
     result = measure_energy(sim_meter, synthetic_bench.bench, CLOCK_HZ, settings)
+    logged = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith(f"energy window: BENCH({result.n})") for m in logged), logged
+    assert any(m.startswith("energy window found: ") for m in logged), logged
+    assert any(" configured: N6705Meter" in m for m in logged), logged
     assert result.n == math.ceil(1.05 * 0.15 / (CYCLES / CLOCK_HZ))
     assert result.window_s >= 0.15
     assert choose_n(8 * CYCLES, 8, CLOCK_HZ, 1.0) == 525

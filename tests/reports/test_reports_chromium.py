@@ -246,6 +246,12 @@ def test_comparison_opens_without_errors(browser: DevToolsPipe, tmp_path: Path) 
         "Array.from(document.images).filter(i => i.complete && i.naturalWidth === 48).length"
     )
     assert loaded == browser.evaluate("document.images.length") > 0
+    for list_id in ("flipped-lost", "flipped-gained"):  # both flip lists show their faces
+        shown = browser.evaluate(
+            f"Array.from(document.querySelectorAll('#{list_id} img.face'))"
+            ".filter(i => i.complete && i.naturalWidth === 48 && i.width > 0).length"
+        )
+        assert shown > 0, list_id
 
 
 def test_error_detection_is_not_vacuous(browser: DevToolsPipe, tmp_path: Path) -> None:
@@ -289,3 +295,26 @@ def test_plots_stay_readable_on_a_phone(browser: DevToolsPipe, tmp_path: Path) -
             {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False},
             session=True,
         )
+
+
+CLIPPED_CARDS = """JSON.stringify(Array.from(document.querySelectorAll('.card')).filter(c => {
+  const box = c.getBoundingClientRect();
+  return [c, ...c.querySelectorAll('*')].some(e => {
+    const text = document.createRange();
+    text.selectNodeContents(e);
+    return e.scrollWidth > e.clientWidth + 1 || text.getBoundingClientRect().right > box.right + 1;
+  });
+}).map(c => c.textContent.trim().slice(0, 60)))"""
+
+
+def test_long_threshold_text_stays_inside_its_card(browser: DevToolsPipe, tmp_path: Path) -> None:
+    results = make_results(seed=7, accuracy_threshold=None)
+    source = "model metadata publictest_int8_accuracy=0.6779 minus 0.1982 " + "x" * 80
+    results["thresholds"] = {"accuracy": {"value": 0.48, "source": source}}
+    browser.load(write_report(results, tmp_path))
+    assert browser.errors() == []
+    assert "x" * 80 in browser.evaluate("document.getElementById('summary-grid').textContent")
+    assert json.loads(browser.evaluate(CLIPPED_CARDS)) == []
+    grid = "document.getElementById('summary-grid')"
+    assert browser.evaluate(f"{grid}.scrollWidth <= {grid}.clientWidth")
+    assert browser.evaluate(PAGE_WIDTH) <= WIDTH  # the card wraps the text, the page stays

@@ -166,10 +166,40 @@ def test_comparison_page_with_images(tmp_path: Path) -> None:
     assert found is not None
     changed = int(found[1])
     assert changed > 0
-    assert html.count('<img class="face" src="data:image/png;base64,') == min(changed, 100)
+    section = html[html.index('<section id="changed">') :]
+    assert section.count('<img class="face" src="data:image/png;base64,') == min(changed, 100)
     assert "fercnn v1 → fercnn v2" in html
     acc_delta = (new["summary"]["accuracy"] - base["summary"]["accuracy"]) * 100
     assert f"{'+' if acc_delta > 0 else '−'}{abs(acc_delta):.2f} pp" in html
+
+
+def _flip(sample: dict, correct: bool) -> None:
+    label = int(sample["label"])
+    sample["status"], sample["error"] = "ok", None
+    sample["predicted"] = label if correct else (label + 1) % 7
+
+
+def test_comparison_lists_flipped_samples_both_ways_with_images(tmp_path: Path) -> None:
+    base = make_results(seed=3, model_version="1")
+    new = copy.deepcopy(base)
+    new["run"]["id"] = "new-run"
+    samples = base["samples"]
+    for s_base, s_new in zip(samples, new["samples"], strict=True):  # nothing else flips
+        _flip(s_base, True)
+        _flip(s_new, True)
+    _flip(new["samples"][0], False)  # right -> wrong
+    new["samples"][1]["status"], new["samples"][1]["error"] = "failed", "timeout"  # right -> failed
+    _flip(samples[2], False)  # wrong -> right
+    images = {1: np.full((48, 48), 7, np.uint8), 2: np.full((48, 48), 9, np.uint8)}
+    html = _page(write_comparison(base, new, tmp_path, images=images))
+    lost = html[html.index('id="flipped-lost"') : html.index('id="flipped-gained"')]
+    gained = html[html.index('id="flipped-gained"') : html.index('<section id="changed">')]
+    assert lost.count('<li class="flip">') == 2 and gained.count('<li class="flip">') == 1
+    assert samples[0]["id"] in lost and samples[1]["id"] in lost and samples[2]["id"] in gained
+    assert lost.count("<img") == 1 and "no image" in lost  # sample 0 has no image given
+    assert gained.count('<img class="face" src="' + image_data_uri(images[2]) + '"') == 1
+    assert "→ failed" in lost
+    assert "right → wrong 2 · wrong → right 1" in html
 
 
 def test_comparison_warns_about_different_datasets(tmp_path: Path) -> None:

@@ -238,7 +238,7 @@ def test_thresholds_from_summary_sections_and_options() -> None:
         "energy_uj_per_inference": 1.0,
     }
     view = run_view(results)
-    assert (view.threshold, view.threshold_source) == (0.1, "model metadata accuracy_threshold")
+    assert (view.threshold, view.threshold_source) == (0.1, "model card accuracy threshold")
     assert view.latency_budget_us == 2500.0 and view.energy_budget_uj == 1.0
     results["summary"]["accuracy_threshold"] = 0.2  # summary wins over thresholds
     assert run_view(results).threshold == 0.2
