@@ -9,8 +9,8 @@
 
 /** Result of a ferhil kernel call. */
 typedef enum {
-    FERHIL_OK = 0,           /* success */
-    FERHIL_ARG_ERROR = -1,   /* NULL buffer or an argument out of the supported range */
+    FERHIL_OK = 0,            /* success */
+    FERHIL_ARG_ERROR = -1,    /* NULL buffer or an argument out of the supported range */
     FERHIL_NO_IMPL_ERROR = -2 /* a combination the kernels do not implement */
 } ferhil_status;
 

@@ -124,8 +124,8 @@ uint16_t ferhil_conv_out_size(uint16_t size, uint8_t kernel, uint8_t pad)
     return (uint16_t)((uint32_t)size + 2u * pad - kernel + 1u);
 }
 
-ferhil_status ferhil_max_pool_s8(const int8_t *in, uint16_t c, uint16_t h, uint16_t w,
-                                 uint8_t kh, uint8_t kw, uint8_t stride, int8_t *out)
+ferhil_status ferhil_max_pool_s8(const int8_t *in, uint16_t c, uint16_t h, uint16_t w, uint8_t kh,
+                                 uint8_t kw, uint8_t stride, int8_t *out)
 {
     if (in == NULL || out == NULL || stride == 0u || kh == 0u || kw == 0u || kh > h || kw > w) {
         return FERHIL_ARG_ERROR;
@@ -152,8 +152,8 @@ ferhil_status ferhil_max_pool_s8(const int8_t *in, uint16_t c, uint16_t h, uint1
     return FERHIL_OK;
 }
 
-ferhil_status ferhil_avg_pool_s8(const int8_t *in, uint16_t c, uint16_t h, uint16_t w,
-                                 uint8_t kh, uint8_t kw, uint8_t stride, int8_t *out)
+ferhil_status ferhil_avg_pool_s8(const int8_t *in, uint16_t c, uint16_t h, uint16_t w, uint8_t kh,
+                                 uint8_t kw, uint8_t stride, int8_t *out)
 {
     if (in == NULL || out == NULL || stride == 0u || kh == 0u || kw == 0u || kh > h || kw > w) {
         return FERHIL_ARG_ERROR;
@@ -249,8 +249,8 @@ static FERHIL_NOINLINE void mac_row1(int32_t *restrict dst, const int8_t *restri
  * falls in the padding are skipped, and the columns near the left/right borders (where some
  * taps fall in the padding) take the slower per-tap path. */
 static void accumulate_kernel_row(const int8_t *restrict plane, uint16_t h, uint16_t w,
-                                  const int8_t *wk, uint8_t k, uint8_t pad, int32_t ky,
-                                  uint16_t ho, uint16_t wo, int32_t *restrict acc)
+                                  const int8_t *wk, uint8_t k, uint8_t pad, int32_t ky, uint16_t ho,
+                                  uint16_t wo, int32_t *restrict acc)
 {
     const int32_t dy = ky - (int32_t)pad;
     const int32_t y0 = dy < 0 ? -dy : 0;
@@ -351,8 +351,8 @@ ferhil_status ferhil_conv2d_s8(const ferhil_layer_params *p, const int8_t *in, i
                 if (any == 0) {
                     continue; /* all-zero kernel row: common with 1- and 2-bit weights */
                 }
-                accumulate_kernel_row(plane, p->in_h, p->in_w, wk, p->kernel, p->pad,
-                                      (int32_t)ky, ho, wo, acc);
+                accumulate_kernel_row(plane, p->in_h, p->in_w, wk, p->kernel, p->pad, (int32_t)ky,
+                                      ho, wo, acc);
             }
         }
         if (p->wide) {
@@ -374,8 +374,8 @@ int32_t ferhil_fully_connected_s8_get_buffer_size(const ferhil_layer_params *p)
     return p == NULL ? 0 : (int32_t)p->in_c;
 }
 
-ferhil_status ferhil_fully_connected_s8(const ferhil_layer_params *p, const int8_t *in,
-                                        int8_t *out, int32_t *out_wide, int8_t *wscratch)
+ferhil_status ferhil_fully_connected_s8(const ferhil_layer_params *p, const int8_t *in, int8_t *out,
+                                        int32_t *out_wide, int8_t *wscratch)
 {
     const ferhil_status st = check_layer(p, in, out, out_wide, wscratch);
     if (st != FERHIL_OK) {

@@ -72,12 +72,12 @@ uint16_t ferhil_conv_out_size(uint16_t size, uint8_t kernel, uint8_t pad);
 /** Max-pool CHW `in` (c x h x w) with a kh x kw window and `stride`; writes CHW `out`.
  *  `out` may equal `in` (in-place pooling is safe: every output precedes its inputs).
  *  FERHIL_ARG_ERROR on a NULL buffer, a zero stride or a window larger than the plane. */
-ferhil_status ferhil_max_pool_s8(const int8_t *in, uint16_t c, uint16_t h, uint16_t w,
-                                 uint8_t kh, uint8_t kw, uint8_t stride, int8_t *out);
+ferhil_status ferhil_max_pool_s8(const int8_t *in, uint16_t c, uint16_t h, uint16_t w, uint8_t kh,
+                                 uint8_t kw, uint8_t stride, int8_t *out);
 
 /** Average-pool like ferhil_max_pool_s8; the window sum is divided truncating toward zero. */
-ferhil_status ferhil_avg_pool_s8(const int8_t *in, uint16_t c, uint16_t h, uint16_t w,
-                                 uint8_t kh, uint8_t kw, uint8_t stride, int8_t *out);
+ferhil_status ferhil_avg_pool_s8(const int8_t *in, uint16_t c, uint16_t h, uint16_t w, uint8_t kh,
+                                 uint8_t kw, uint8_t stride, int8_t *out);
 
 /** Bytes of the int8 weight scratch (`wscratch`) ferhil_conv2d_s8 needs: in_c * k * k. */
 int32_t ferhil_conv2d_s8_get_buffer_size(const ferhil_layer_params *p);
@@ -99,8 +99,8 @@ int32_t ferhil_fully_connected_s8_get_buffer_size(const ferhil_layer_params *p);
 /** Fully connected layer on in_c flattened (CHW order) int8 features.
  *  Writes int8 `out` or, when p->wide, int32 `out_wide`; `wscratch` holds
  *  ferhil_fully_connected_s8_get_buffer_size(p) bytes. */
-ferhil_status ferhil_fully_connected_s8(const ferhil_layer_params *p, const int8_t *in,
-                                        int8_t *out, int32_t *out_wide, int8_t *wscratch);
+ferhil_status ferhil_fully_connected_s8(const ferhil_layer_params *p, const int8_t *in, int8_t *out,
+                                        int32_t *out_wide, int8_t *wscratch);
 
 /** Bytes of the int8 weight scratch ferhil_conv1d_s8 needs: in_c * kernel. */
 int32_t ferhil_conv1d_s8_get_buffer_size(const ferhil_layer_params *p);

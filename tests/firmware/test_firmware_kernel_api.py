@@ -90,15 +90,14 @@ def _params_text(plan: ModelPlan) -> tuple[str, str]:
             k, pad = layer.kernel_size, layer.pad
         else:
             c, h, w, k, pad = lp.row_count, 1, 1, 1, 0
-        rows.append(f"    {{{c}u, {h}u, {w}u, {layer.out_channels}u, {k}u, {pad}u, 8u, 0, 0u, 0u, NULL, NULL}},")
+        fields = f"{c}u, {h}u, {w}u, {layer.out_channels}u, {k}u, {pad}u, 8u, 0, 0u, 0u"
+        rows.append(f"    {{{fields}, NULL, NULL}},")
         conv.append("1" if layer.op == "conv2d" else "0")
     return "\n".join(rows), ", ".join(conv)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
-def test_c_buffer_sizes_match_python_plan(
-    tmp_path: Path, fer_model: QuantModel, seed: int
-) -> None:
+def test_c_buffer_sizes_match_python_plan(tmp_path: Path, fer_model: QuantModel, seed: int) -> None:
     model = fer_model if seed == 0 else random_legal_model(np.random.default_rng(seed))
     plan = plan_model(model)
     params, conv = _params_text(plan)

@@ -1,8 +1,8 @@
 /* Test probe of single kernel primitives.
  * Usage: kernel_probe ACCS.bin OUT.bin
  * ACCS.bin: int32 little-endian accumulators. OUT.bin receives, for round_shift r = -8..22,
- * ferhil_requantize(acc, r) for every acc (int8), then ferhil_activate_s8(v, a) for a in {NONE, RELU, ABS}
- * and v = -128..127 (int8). */
+ * ferhil_requantize(acc, r) for every acc (int8), then ferhil_activate_s8(v, a) for a in {NONE,
+ * RELU, ABS} and v = -128..127 (int8). */
 #include <stdint.h>
 #include <stdio.h>
 
