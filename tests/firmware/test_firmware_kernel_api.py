@@ -7,14 +7,16 @@ tiny C program against ``firmware/c/kernels.c`` and compare the two figures laye
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
-from firmware_testlib import C_DIR, STRICT_CFLAGS, have
+from firmware_testlib import C_DIR, DRIVER_DIR, STRICT_CFLAGS, have
 
 from firmware.model_plan import ModelPlan, plan_model
+from firmware.synth import synthesize
 from golden.format import QuantModel
 from golden.synthetic import random_legal_model
 
@@ -116,3 +118,46 @@ def test_kernels_return_status_on_bad_arguments(tmp_path: Path) -> None:
     codes = [int(v) for v in _run_c(tmp_path, _STATUS_MAIN) if v]
     ok, arg, no_impl = 0, -1, -2
     assert codes == [ok, arg, arg, arg, arg, no_impl, arg, arg, arg, arg, arg, arg]
+
+
+def _driver_rc(tmp_path: Path, model: QuantModel, patch: tuple[str, str]) -> int:
+    """Build the generated cnn.c with one textual patch; return the host driver's exit code."""
+    synthesize(model, model_cycles=1000).write(tmp_path)
+    cnn_c = tmp_path / "cnn.c"
+    text = cnn_c.read_text()
+    pattern, repl = patch
+    patched, n = re.subn(pattern, repl, text, count=1)
+    assert n == 1, f"pattern {pattern!r} not in the generated cnn.c"
+    cnn_c.write_text(patched)
+    exe = tmp_path / "cnn_driver"
+    sources = [str(DRIVER_DIR / "cnn_driver.c"), str(cnn_c), str(C_DIR / "kernels.c")]
+    cflags = [*STRICT_CFLAGS, f"-I{tmp_path}", f"-I{C_DIR}"]
+    subprocess.run(["gcc", *cflags, *sources, "-o", str(exe)], check=True)
+    x = np.zeros(model.input_shape, np.int8)
+    (tmp_path / "in.bin").write_bytes(x.tobytes())
+    run = subprocess.run([str(exe), str(tmp_path / "in.bin"), str(tmp_path / "out.bin")])
+    return run.returncode
+
+
+def test_generated_cnn_runs_unpatched(tmp_path: Path, fer_model: QuantModel) -> None:
+    assert _driver_rc(tmp_path, fer_model, (r"(#define CNN_SCRATCH_WEIGHTS \d+u)", r"\1")) == 0
+
+
+def test_generated_cnn_refuses_a_scratch_buffer_smaller_than_c_needs(
+    tmp_path: Path, fer_model: QuantModel
+) -> None:
+    # cnn_configure() compares Python's figure with ferhil_*_get_buffer_size(): exit 3.
+    patch = (r"#define CNN_SCRATCH_WEIGHTS (\d+)u", r"#define CNN_SCRATCH_WEIGHTS (\1u - 1u)")
+    assert _driver_rc(tmp_path, fer_model, patch) == 3
+
+
+def test_generated_cnn_fails_the_inference_on_a_kernel_error(
+    tmp_path: Path, fer_model: QuantModel
+) -> None:
+    # An activation code the kernels do not know: ferhil_conv2d_s8 returns FERHIL_ARG_ERROR,
+    # cnn_start() returns CNN_FAIL (the agent replies FERHIL_STATUS_CNN_START_FAILED): exit 4.
+    patch = (
+        r"(cnn_layers\[CNN_NUM_LAYERS\] = \{\s*(?:/\*.*?\*/\s*)?\{\{(?:[^,]*,){8})[^,]*,",
+        r"\1 9u,",
+    )
+    assert _driver_rc(tmp_path, fer_model, patch) == 4
