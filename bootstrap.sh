@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 APT_PACKAGES=(gcc libc6-dev make gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
-              chromium chromium-driver postgresql fonts-dejavu-core ser2net)
+              chromium chromium-driver postgresql fonts-dejavu-core ser2net clang-format)
 
 missing=()
 if [ "${FERHIL_APT:-1}" != 0 ] && command -v dpkg-query >/dev/null 2>&1; then

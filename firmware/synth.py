@@ -36,7 +36,7 @@ GENERATED_FILES: dict[str, str] = {
     "cnn.c": "cnn.c.j2",
     "selftest.c": "selftest.c.j2",
 }
-_ACTIVATIONS = {"none": "KERNEL_ACT_NONE", "relu": "KERNEL_ACT_RELU", "abs": "KERNEL_ACT_ABS"}
+_ACTIVATIONS = {"none": "FERHIL_ACT_NONE", "relu": "FERHIL_ACT_RELU", "abs": "FERHIL_ACT_ABS"}
 _POOLS = {None: "CNN_POOL_NONE", "max": "CNN_POOL_MAX", "avg": "CNN_POOL_AVG"}
 _BYTES_PER_LINE = 24
 

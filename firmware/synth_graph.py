@@ -21,12 +21,12 @@ from golden import graph
 from golden.arithmetic import total_shift
 from golden.format import QuantModel
 
-_ACT = {"none": "KERNEL_ACT_NONE", "relu": "KERNEL_ACT_RELU", "abs": "KERNEL_ACT_ABS"}
+_ACT = {"none": "FERHIL_ACT_NONE", "relu": "FERHIL_ACT_RELU", "abs": "FERHIL_ACT_ABS"}
 _ELT = {
-    "add": "KERNEL_ELT_ADD",
-    "sub": "KERNEL_ELT_SUB",
-    "xor": "KERNEL_ELT_XOR",
-    "or": "KERNEL_ELT_OR",
+    "add": "FERHIL_ELT_ADD",
+    "sub": "FERHIL_ELT_SUB",
+    "xor": "FERHIL_ELT_XOR",
+    "or": "FERHIL_ELT_OR",
 }
 INT32_MAX = (1 << 31) - 1
 
@@ -37,10 +37,10 @@ def _n(shape: tuple[int, int, int]) -> int:
 
 def _pool_call(layer: Any, src: str, shape: tuple[int, int, int], dst: str) -> str:
     pool = layer.pool
-    fn = "max_pool_s8" if pool.kind == "max" else "avg_pool_s8"
+    fn = "ferhil_max_pool_s8" if pool.kind == "max" else "ferhil_avg_pool_s8"
     c, h, w = shape
     kh, kw = pool.kernel
-    return f"{fn}({src}, {c}u, {h}u, {w}u, {kh}u, {kw}u, {pool.stride}u, {dst});"
+    return f"CNN_TRY({fn}({src}, {c}u, {h}u, {w}u, {kh}u, {kw}u, {pool.stride}u, {dst}));"
 
 
 def graph_context(
@@ -60,6 +60,7 @@ def graph_context(
     weights: list[dict[str, Any]] = []
     body: list[str] = []
     cat = pool = elt = up = scratch = acc = 1
+    checks: list[str] = []
     names = ["cnn_input_buf"]
     for i, (layer, g) in enumerate(zip(model.layers, geo, strict=True)):
         where = f"layer {i} ({layer.name!r})"
@@ -97,11 +98,17 @@ def graph_context(
                         )
                     )
                 size = _n(g.pooled_shape)
-                body.append(f"eltwise_s8(cnn_pool, {size}u, {layer.operands}u, {kind}, cnn_elt);")
+                body.append(
+                    f"CNN_TRY(ferhil_eltwise_s8(cnn_pool, {size}u, {layer.operands}u, {kind}, "
+                    "cnn_elt));"
+                )
                 body.append("src = cnn_elt;")
                 pool = max(pool, layer.operands * _n(g.pooled_shape))
             else:
-                body.append(f"eltwise_s8(src, {_n(per)}u, {layer.operands}u, {kind}, cnn_elt);")
+                body.append(
+                    f"CNN_TRY(ferhil_eltwise_s8(src, {_n(per)}u, {layer.operands}u, {kind}, "
+                    "cnn_elt));"
+                )
                 body.append("src = cnn_elt;")
                 if layer.pool is not None:
                     body.append(_pool_call(layer, "src", per, "cnn_pool"))
@@ -138,7 +145,8 @@ def graph_context(
                 before = k - 1 - layer.pad
                 after = before + layer.output_pad
                 body.append(
-                    f"upsample2x_s8(src, {pc}u, {ph}u, {pw}u, {before}u, {after}u, cnn_up);"
+                    f"CNN_TRY(ferhil_upsample2x_s8(src, {pc}u, {ph}u, {pw}u, {before}u, {after}u, "
+                    "cnn_up));"
                 )
                 body.append("src = cnn_up;")
                 in_h, in_w, pad = 2 * ph - 1 + before + after, 2 * pw - 1 + before + after, 0
@@ -155,12 +163,14 @@ def graph_context(
                     ),
                 }
             )
-            if layer.op == "conv1d":
-                body.append(f"conv1d_s8(&cnn_p{i}, src, {out8}, {out32}, cnn_wscratch);")
-            elif layer.op == "linear":
-                body.append(f"fully_connected_s8(&cnn_p{i}, src, {out8}, {out32}, cnn_wscratch);")
-            else:
-                body.append(f"conv2d_s8(&cnn_p{i}, src, {out8}, {out32}, cnn_wscratch, cnn_acc);")
+            fn = {"conv1d": "conv1d", "linear": "fully_connected"}.get(layer.op, "conv2d")
+            extra = ", cnn_acc" if fn == "conv2d" else ""
+            body.append(
+                f"CNN_TRY(ferhil_{fn}_s8(&cnn_p{i}, src, {out8}, {out32}, cnn_wscratch{extra}));"
+            )
+            checks.append(f"ferhil_{fn}_s8_get_buffer_size(&cnn_p{i}) > CNN_SCRATCH_WEIGHTS")
+            if fn == "conv2d":
+                checks.append(f"ferhil_conv2d_s8_get_acc_size(&cnn_p{i}) > CNN_ACC_PLANE")
                 acc = max(acc, g.output_shape[1] * g.output_shape[2])
             scratch = max(scratch, row)
             packed = pack_rows(layer.weights, layer.weight_bits)
@@ -193,6 +203,6 @@ def graph_context(
     )
     return {
         "buffers": buffers, "params": params, "body": body, "weight_layers": weights,
-        "scratch_weights": scratch, "acc_plane": acc, "result": names[last + 1],
+        "scratch_weights": scratch, "acc_plane": acc, "checks": checks, "result": names[last + 1],
         "num_outputs": _n(geo[last].output_shape), "model_macs": macs,
     }  # fmt: skip

@@ -4,7 +4,8 @@ Each output channel (conv2d) or output feature (linear) is one *row* holding its
 ``in * k * k`` weights in the model's C order (``(in, ky, kx)``). A row stores ``weight_bits``-wide
 two's-complement fields, least significant field first within each byte, and is padded to a
 whole byte, so row ``o`` starts at byte ``o * row_bytes``. ``firmware/c/kernels.c``
-(``unpack_weights_s8``) is the inverse; :func:`unpack_rows` is its Python twin, used in tests.
+(``ferhil_unpack_weights_s8``) is the inverse; :func:`unpack_rows` is its Python twin, used in
+tests.
 1-bit weights (``{-1, 0}``) store ``-1`` as the field ``1``.
 """
 

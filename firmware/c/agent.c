@@ -48,27 +48,35 @@ static uint32_t reply_cache_next;
 #define TX_PAYLOAD (tx_raw + FERHIL_HEADER_SIZE)
 
 /* Weak default: boards that can buffer received bytes while busy override it. */
-__attribute__((weak)) uint32_t hal_uart_rx_capacity(void) { return FERHIL_RX_BUFFER_NONE; }
+__attribute__((weak)) uint32_t hal_uart_rx_capacity(void)
+{
+    return FERHIL_RX_BUFFER_NONE;
+}
 
 /* Weak default: the cycles of one cnn_start..cnn_wait window are what hal_cycles() measured.
  * A backend with its own hardware timer (the MAX78000 accelerator: izer's cnn_time, which runs
  * while the core sleeps) overrides it and reports that timer in core-clock cycles. */
-__attribute__((weak)) uint32_t hal_inference_cycles(uint32_t measured) { return measured; }
+__attribute__((weak)) uint32_t hal_inference_cycles(uint32_t measured)
+{
+    return measured;
+}
 
 _Static_assert(CNN_SELFTEST_PASS == FERHIL_SELFTEST_PASS, "selftest codes");
 _Static_assert(CNN_SELFTEST_FAIL == FERHIL_SELFTEST_FAIL, "selftest codes");
 _Static_assert(CNN_SELFTEST_ERROR == FERHIL_SELFTEST_ERROR, "selftest codes");
 
-static void send_frame(uint8_t type, uint16_t seq, uint16_t len) {
-    size_t n = frame_encode(type, 0, seq, TX_PAYLOAD, len, tx_raw, sizeof tx_raw, tx_wire,
-                            sizeof tx_wire);
+static void send_frame(uint8_t type, uint16_t seq, uint16_t len)
+{
+    size_t n =
+        frame_encode(type, 0, seq, TX_PAYLOAD, len, tx_raw, sizeof tx_raw, tx_wire, sizeof tx_wire);
     if (n > 0) {
         hal_uart_write(tx_wire, (uint32_t)n);
     }
 }
 
 static void send_error(uint8_t code, uint8_t err_flags, uint8_t request_type, uint16_t seq,
-                       uint32_t detail) {
+                       uint32_t detail)
+{
     uint8_t *p = TX_PAYLOAD;
     memset(p, 0, FERHIL_ERROR_REPLY_SIZE);
     p[FERHIL_ERROR_REPLY_OFF_CODE] = code;
@@ -79,7 +87,8 @@ static void send_error(uint8_t code, uint8_t err_flags, uint8_t request_type, ui
 }
 
 /* Send the reply whose payload is in TX_PAYLOAD and remember it for retries. */
-static void send_reply(const frame_t *req, uint32_t req_crc, uint16_t len) {
+static void send_reply(const frame_t *req, uint32_t req_crc, uint16_t len)
+{
     if (len <= FERHIL_AGENT_REPLY_CACHE_PAYLOAD && req->type != FERHIL_MSG_RESET) {
         reply_cache_entry_t *e = &reply_cache[reply_cache_next];
         reply_cache_next = (reply_cache_next + 1u) % FERHIL_AGENT_REPLY_CACHE_ENTRIES;
@@ -93,7 +102,8 @@ static void send_reply(const frame_t *req, uint32_t req_crc, uint16_t len) {
     send_frame((uint8_t)(req->type | FERHIL_REPLY_BIT), req->seq, len);
 }
 
-static int resend_cached(const frame_t *req, uint32_t req_crc) {
+static int resend_cached(const frame_t *req, uint32_t req_crc)
+{
     for (uint32_t i = 0; i < FERHIL_AGENT_REPLY_CACHE_ENTRIES; i++) {
         const reply_cache_entry_t *e = &reply_cache[i];
         if (e->valid && e->request_type == req->type && e->seq == req->seq &&
@@ -106,13 +116,15 @@ static int resend_cached(const frame_t *req, uint32_t req_crc) {
     return 0;
 }
 
-static void put_text(uint8_t *dst, uint32_t field_len, const char *text) {
+static void put_text(uint8_t *dst, uint32_t field_len, const char *text)
+{
     memset(dst, 0, field_len);
     size_t n = strlen(text);
     memcpy(dst, text, n < field_len ? n : field_len);
 }
 
-static uint16_t build_hello(void) {
+static uint16_t build_hello(void)
+{
     uint8_t *p = TX_PAYLOAD;
     memset(p, 0, FERHIL_HELLO_REPLY_SIZE);
     frame_put_u16(p + FERHIL_HELLO_REPLY_OFF_PROTOCOL_VERSION, FERHIL_PROTOCOL_VERSION);
@@ -141,7 +153,8 @@ static uint16_t build_hello(void) {
 }
 
 /* One inference on input_buf; *cycles = hal_cycles() around cnn_start..cnn_wait. */
-static uint8_t run_inference(uint32_t *cycles) {
+static uint8_t run_inference(uint32_t *cycles)
+{
     *cycles = 0;
     if (cnn_status != FERHIL_STATUS_OK) {
         return cnn_status;
@@ -161,7 +174,8 @@ static uint8_t run_inference(uint32_t *cycles) {
 }
 
 /* SELFTEST: the image's known-answer test (cnn_selftest) and its accelerator cycles. */
-static void handle_selftest(const frame_t *req, uint32_t req_crc) {
+static void handle_selftest(const frame_t *req, uint32_t req_crc)
+{
     uint32_t detail = 0, cycles = 0;
     uint8_t result = FERHIL_SELFTEST_ERROR;
     if (cnn_status != FERHIL_STATUS_OK) {
@@ -180,7 +194,8 @@ static void handle_selftest(const frame_t *req, uint32_t req_crc) {
     send_reply(req, req_crc, FERHIL_SELFTEST_REPLY_SIZE);
 }
 
-static void handle_infer(const frame_t *req, uint32_t req_crc) {
+static void handle_infer(const frame_t *req, uint32_t req_crc)
+{
     if (req->len != AGENT_INPUT_BYTES) {
         send_error(FERHIL_ERR_BAD_INPUT_SIZE, FERHIL_ERROR_FLAG_SEQ_VALID, req->type, req->seq,
                    AGENT_INPUT_BYTES);
@@ -205,7 +220,8 @@ static void handle_infer(const frame_t *req, uint32_t req_crc) {
     send_reply(req, req_crc, (uint16_t)(FERHIL_INFER_REPLY_SIZE + 4u * n_out));
 }
 
-static void handle_bench(const frame_t *req, uint32_t req_crc) {
+static void handle_bench(const frame_t *req, uint32_t req_crc)
+{
     if (req->len != FERHIL_BENCH_REQUEST_SIZE) {
         send_error(FERHIL_ERR_BAD_ARGUMENT, FERHIL_ERROR_FLAG_SEQ_VALID, req->type, req->seq,
                    FERHIL_BENCH_REQUEST_SIZE);
@@ -251,7 +267,8 @@ static void handle_bench(const frame_t *req, uint32_t req_crc) {
     send_reply(req, req_crc, FERHIL_BENCH_REPLY_SIZE);
 }
 
-static void handle_frame(const uint8_t *raw, uint32_t len) {
+static void handle_frame(const uint8_t *raw, uint32_t len)
+{
     if (len > 0 && (raw[FERHIL_HDR_OFF_TYPE] & FERHIL_REPLY_BIT)) {
         /* bit 7: a reply (our own output looped back, even corrupted): never answered, not
          * even with an ERROR, so a looped-back link cannot start a reply storm */
@@ -302,20 +319,21 @@ static void handle_frame(const uint8_t *raw, uint32_t len) {
     }
 }
 
-void agent_init(void) {
+void agent_init(void)
+{
     frame_rx_init(&rx, rx_buf, sizeof rx_buf);
     memset(reply_cache, 0, sizeof reply_cache);
     reply_cache_next = 0;
     input_loaded = 0;
     cnn_status = FERHIL_STATUS_OK;
-    if (cnn_enable(HAL_CNN_CLOCK_SOURCE, HAL_CNN_CLOCK_DIVIDER) != CNN_OK ||
-        cnn_init() != CNN_OK || cnn_load_weights() != CNN_OK || cnn_load_bias() != CNN_OK ||
-        cnn_configure() != CNN_OK) {
+    if (cnn_enable(HAL_CNN_CLOCK_SOURCE, HAL_CNN_CLOCK_DIVIDER) != CNN_OK || cnn_init() != CNN_OK ||
+        cnn_load_weights() != CNN_OK || cnn_load_bias() != CNN_OK || cnn_configure() != CNN_OK) {
         cnn_status = FERHIL_STATUS_CNN_INIT_FAILED;
     }
 }
 
-void agent_feed(uint8_t byte) {
+void agent_feed(uint8_t byte)
+{
     frame_rx_event_t ev = frame_rx_push(&rx, byte);
     if (ev == FRAME_RX_OVERSIZE) {
         send_error(FERHIL_ERR_OVERSIZE, 0, 0, 0, FERHIL_RX_FRAME_CAPACITY);
@@ -336,7 +354,8 @@ void agent_feed(uint8_t byte) {
     hal_uart_flush();
 }
 
-void agent_main(void) {
+void agent_main(void)
+{
     agent_init();
     for (;;) {
         int c = hal_uart_getc();

@@ -10,7 +10,8 @@ static const uint32_t crc32_nibble_table[16] = {
     0x9B64C2B0u, 0x86D3D2D4u, 0xA00AE278u, 0xBDBDF21Cu,
 };
 
-uint32_t crc32_update(uint32_t crc, const uint8_t *buf, size_t len) {
+uint32_t crc32_update(uint32_t crc, const uint8_t *buf, size_t len)
+{
     crc = ~crc;
     for (size_t i = 0; i < len; i++) {
         crc ^= buf[i];
@@ -20,7 +21,8 @@ uint32_t crc32_update(uint32_t crc, const uint8_t *buf, size_t len) {
     return ~crc;
 }
 
-size_t cobs_encode(const uint8_t *in, size_t len, uint8_t *out, size_t cap) {
+size_t cobs_encode(const uint8_t *in, size_t len, uint8_t *out, size_t cap)
+{
     size_t code_index = 0;
     size_t o = 1;
     uint8_t code = 1;
@@ -52,7 +54,8 @@ size_t cobs_encode(const uint8_t *in, size_t len, uint8_t *out, size_t cap) {
     return o;
 }
 
-int32_t cobs_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap) {
+int32_t cobs_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap)
+{
     size_t i = 0;
     size_t o = 0;
     while (i < len) {
@@ -77,7 +80,8 @@ int32_t cobs_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap) {
     return (int32_t)o;
 }
 
-int frame_parse(const uint8_t *raw, size_t len, frame_t *out) {
+int frame_parse(const uint8_t *raw, size_t len, frame_t *out)
+{
     memset(out, 0, sizeof *out);
     if (len < FERHIL_FRAME_OVERHEAD) {
         return FERHIL_ERR_BAD_LENGTH; /* no header: nothing in *out is known */
@@ -98,8 +102,9 @@ int frame_parse(const uint8_t *raw, size_t len, frame_t *out) {
     return FRAME_OK;
 }
 
-size_t frame_build(uint8_t type, uint8_t flags, uint16_t seq, const uint8_t *payload,
-                   uint16_t len, uint8_t *raw, size_t cap) {
+size_t frame_build(uint8_t type, uint8_t flags, uint16_t seq, const uint8_t *payload, uint16_t len,
+                   uint8_t *raw, size_t cap)
+{
     size_t total = (size_t)len + FERHIL_FRAME_OVERHEAD;
     if (len > FERHIL_MAX_PAYLOAD || total > cap) {
         return 0;
@@ -115,9 +120,9 @@ size_t frame_build(uint8_t type, uint8_t flags, uint16_t seq, const uint8_t *pay
     return total;
 }
 
-size_t frame_encode(uint8_t type, uint8_t flags, uint16_t seq, const uint8_t *payload,
-                    uint16_t len, uint8_t *scratch, size_t scratch_cap, uint8_t *wire,
-                    size_t wire_cap) {
+size_t frame_encode(uint8_t type, uint8_t flags, uint16_t seq, const uint8_t *payload, uint16_t len,
+                    uint8_t *scratch, size_t scratch_cap, uint8_t *wire, size_t wire_cap)
+{
     size_t raw_len = frame_build(type, flags, seq, payload, len, scratch, scratch_cap);
     if (raw_len == 0 || wire_cap == 0) {
         return 0;
@@ -130,18 +135,21 @@ size_t frame_encode(uint8_t type, uint8_t flags, uint16_t seq, const uint8_t *pa
     return n + 1u;
 }
 
-void frame_rx_init(frame_rx_t *rx, uint8_t *buf, size_t cap) {
+void frame_rx_init(frame_rx_t *rx, uint8_t *buf, size_t cap)
+{
     rx->buf = buf;
     rx->cap = cap;
     frame_rx_reset(rx);
 }
 
-void frame_rx_reset(frame_rx_t *rx) {
+void frame_rx_reset(frame_rx_t *rx)
+{
     rx->len = 0;
     rx->overflow = 0;
 }
 
-frame_rx_event_t frame_rx_push(frame_rx_t *rx, uint8_t byte) {
+frame_rx_event_t frame_rx_push(frame_rx_t *rx, uint8_t byte)
+{
     if (byte == FERHIL_FRAME_DELIMITER) {
         if (rx->overflow) {
             frame_rx_reset(rx);
@@ -161,26 +169,32 @@ frame_rx_event_t frame_rx_push(frame_rx_t *rx, uint8_t byte) {
     return FRAME_RX_NONE;
 }
 
-void frame_put_u16(uint8_t *p, uint16_t v) {
+void frame_put_u16(uint8_t *p, uint16_t v)
+{
     p[0] = (uint8_t)v;
     p[1] = (uint8_t)(v >> 8);
 }
 
-void frame_put_u32(uint8_t *p, uint32_t v) {
+void frame_put_u32(uint8_t *p, uint32_t v)
+{
     for (int i = 0; i < 4; i++) {
         p[i] = (uint8_t)(v >> (8 * i));
     }
 }
 
-void frame_put_u64(uint8_t *p, uint64_t v) {
+void frame_put_u64(uint8_t *p, uint64_t v)
+{
     for (int i = 0; i < 8; i++) {
         p[i] = (uint8_t)(v >> (8 * i));
     }
 }
 
-uint16_t frame_get_u16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+uint16_t frame_get_u16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
 
-uint32_t frame_get_u32(const uint8_t *p) {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
+uint32_t frame_get_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }

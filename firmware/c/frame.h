@@ -44,14 +44,13 @@ int frame_parse(const uint8_t *raw, size_t len, frame_t *out);
 
 /* Build the raw frame (header + payload + CRC) into raw; returns its length or 0 if cap or
  * FERHIL_MAX_PAYLOAD is exceeded. payload may point into raw + FERHIL_HEADER_SIZE. */
-size_t frame_build(uint8_t type, uint8_t flags, uint16_t seq, const uint8_t *payload,
-                   uint16_t len, uint8_t *raw, size_t cap);
+size_t frame_build(uint8_t type, uint8_t flags, uint16_t seq, const uint8_t *payload, uint16_t len,
+                   uint8_t *raw, size_t cap);
 
 /* Build, COBS-encode and terminate a frame: writes the wire bytes (ending in 0x00) into wire.
  * scratch (>= FERHIL_MAX_RAW_FRAME bytes) holds the raw frame. Returns the wire length or 0. */
-size_t frame_encode(uint8_t type, uint8_t flags, uint16_t seq, const uint8_t *payload,
-                    uint16_t len, uint8_t *scratch, size_t scratch_cap, uint8_t *wire,
-                    size_t wire_cap);
+size_t frame_encode(uint8_t type, uint8_t flags, uint16_t seq, const uint8_t *payload, uint16_t len,
+                    uint8_t *scratch, size_t scratch_cap, uint8_t *wire, size_t wire_cap);
 
 /* Streaming receiver: accumulates COBS bytes until a delimiter. */
 typedef struct {

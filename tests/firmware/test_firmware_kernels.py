@@ -126,7 +126,7 @@ def test_spec_worked_example(probe: Path, tmp_path: Path) -> None:
 def test_tiny_planes_take_the_edge_paths(
     cnn_driver: DriverRunner, shape: tuple[int, int, int]
 ) -> None:
-    # Planes narrower than the 3x3 kernel exercise every zero-padding branch of conv2d_s8.
+    # Planes narrower than the 3x3 kernel exercise every zero-padding branch of ferhil_conv2d_s8.
     convs = 0
     for seed in range(4):
         model = random_legal_model(np.random.default_rng(seed), input_shape=shape, max_layers=5)

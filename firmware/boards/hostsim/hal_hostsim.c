@@ -58,9 +58,9 @@ static struct {
     pthread_cond_t data, space;
     uint8_t tx[HOSTSIM_TX_BUFFER];
     size_t tx_len;
-    uint64_t frames_seen;   /* non-empty frames delivered to the agent */
-    uint64_t die_after;     /* --die-after N: exit when frame N+1 arrives (0 = never) */
-    uint64_t hang_after;    /* --hang-after N: stop answering from frame N+1 (0 = never) */
+    uint64_t frames_seen; /* non-empty frames delivered to the agent */
+    uint64_t die_after;   /* --die-after N: exit when frame N+1 arrives (0 = never) */
+    uint64_t hang_after;  /* --hang-after N: stop answering from frame N+1 (0 = never) */
     int prev_nonzero;
 } sim; /* zero-initialised (.bss); main() sets the defaults */
 
@@ -68,21 +68,27 @@ static struct {
 
 static sigjmp_buf reset_jump;
 
-static int64_t now_ns(void) {
+static int64_t now_ns(void)
+{
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
-static void sleep_until_ns(int64_t when) {
+static void sleep_until_ns(int64_t when)
+{
     struct timespec t = {.tv_sec = when / 1000000000, .tv_nsec = when % 1000000000};
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR) {
     }
 }
 
-static int64_t byte_time_ns(void) { return sim.baud ? 10000000000LL / sim.baud : 0; }
+static int64_t byte_time_ns(void)
+{
+    return sim.baud ? 10000000000LL / sim.baud : 0;
+}
 
-static void *reader_thread(void *arg) {
+static void *reader_thread(void *arg)
+{
     (void)arg;
     uint8_t chunk[4096];
     for (;;) {
@@ -119,7 +125,8 @@ static void *reader_thread(void *arg) {
     }
 }
 
-static void write_master(const uint8_t *buf, size_t len) {
+static void write_master(const uint8_t *buf, size_t len)
+{
     size_t off = 0;
     while (off < len) {
         struct pollfd p = {.fd = sim.mfd, .events = POLLOUT};
@@ -146,7 +153,8 @@ static void write_master(const uint8_t *buf, size_t len) {
     }
 }
 
-void hal_uart_flush(void) {
+void hal_uart_flush(void)
+{
     int64_t bt = byte_time_ns();
     size_t step = bt ? (size_t)(sim.baud / 10000u) + 1u : sim.tx_len; /* ~1 ms of wire time */
     for (size_t off = 0; off < sim.tx_len; off += step) {
@@ -164,7 +172,8 @@ void hal_uart_flush(void) {
     sim.tx_len = 0;
 }
 
-void hal_uart_write(const uint8_t *buf, uint32_t len) {
+void hal_uart_write(const uint8_t *buf, uint32_t len)
+{
     for (uint32_t i = 0; i < len; i++) {
         if (sim.tx_len == sizeof sim.tx) {
             hal_uart_flush();
@@ -173,7 +182,8 @@ void hal_uart_write(const uint8_t *buf, uint32_t len) {
     }
 }
 
-int hal_uart_getc(void) {
+int hal_uart_getc(void)
+{
     pthread_mutex_lock(&sim.lock);
     while (sim.count == 0 && !sim.closed) {
         if (sim.tx_len) {
@@ -216,23 +226,38 @@ int hal_uart_getc(void) {
     return byte;
 }
 
-uint32_t hal_uart_rx_capacity(void) {
+uint32_t hal_uart_rx_capacity(void)
+{
     return sim.rx_buffer ? sim.rx_buffer : FERHIL_RX_BUFFER_FLOW_CONTROLLED;
 }
 
-uint32_t hal_cycles(void) { return (uint32_t)sim.vcycles; }
-uint32_t hal_core_clock_hz(void) { return sim.clock_hz; }
-uint8_t hal_clock_kind(void) { return FERHIL_CLOCK_SIMULATED; }
-const char *hal_board_name(void) { return "hostsim"; }
+uint32_t hal_cycles(void)
+{
+    return (uint32_t)sim.vcycles;
+}
+uint32_t hal_core_clock_hz(void)
+{
+    return sim.clock_hz;
+}
+uint8_t hal_clock_kind(void)
+{
+    return FERHIL_CLOCK_SIMULATED;
+}
+const char *hal_board_name(void)
+{
+    return "hostsim";
+}
 
-void hal_sim_advance(uint32_t cycles) {
+void hal_sim_advance(uint32_t cycles)
+{
     sim.vcycles += cycles;
     if (sim.realtime) {
         sleep_until_ns(now_ns() + (int64_t)((double)cycles * 1e9 / (double)sim.clock_hz));
     }
 }
 
-void hal_trigger(int level) {
+void hal_trigger(int level)
+{
     level = level ? 1 : 0;
     if (level == sim.trigger_level) {
         return;
@@ -245,20 +270,23 @@ void hal_trigger(int level) {
     }
 }
 
-void hal_reset(void) {
+void hal_reset(void)
+{
     hal_uart_flush();
     hal_trigger(0);
     sim.vcycles = 0;
     siglongjmp(reset_jump, 1);
 }
 
-void hal_init(void) {
+void hal_init(void)
+{
     sim.vcycles = 0;
     sim.trigger_level = 0;
 }
 
 /* Append the decimal digits of v to buf at *pos (async-signal-safe). */
-static void append_u64(char *buf, size_t *pos, uint64_t v) {
+static void append_u64(char *buf, size_t *pos, uint64_t v)
+{
     char digits[24];
     size_t n = 0;
     do {
@@ -270,14 +298,16 @@ static void append_u64(char *buf, size_t *pos, uint64_t v) {
     }
 }
 
-static void append_text(char *buf, size_t *pos, const char *text) {
+static void append_text(char *buf, size_t *pos, const char *text)
+{
     while (*text) {
         buf[(*pos)++] = *text++;
     }
 }
 
 /* SIGTERM/SIGINT: report what the emulated link dropped, then exit. */
-static void on_terminate(int signo) {
+static void on_terminate(int signo)
+{
     char line[160];
     size_t n = 0;
     append_text(line, &n, "hostsim: terminated, rx dropped ");
@@ -290,7 +320,8 @@ static void on_terminate(int signo) {
     _exit(signo == SIGTERM ? 0 : 130);
 }
 
-static void usage(const char *prog) {
+static void usage(const char *prog)
+{
     fprintf(stderr,
             "usage: %s [--pty] [--baud N] [--gpio-log PATH] [--clock-hz F] [--rx-buffer N]"
             " [--realtime] [--die-after N] [--hang-after N]\n"
@@ -298,7 +329,8 @@ static void usage(const char *prog) {
             prog);
 }
 
-static int parse_args(int argc, char **argv) {
+static int parse_args(int argc, char **argv)
+{
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -352,7 +384,8 @@ static int parse_args(int argc, char **argv) {
     return 0;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     sim.clock_hz = HOSTSIM_DEFAULT_CLOCK_HZ;
     if (parse_args(argc, argv) != 0) {
         usage(argv[0]);

@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #define cnn_unload adi_cnn_unload /* as in cnn_adi_backend.c */
-#include "mxc.h" /* ADI's cnn.h expects the MSDK types first, as in its cnn.c */
+#include "mxc.h"                  /* ADI's cnn.h expects the MSDK types first, as in its cnn.c */
 #include "../adi/cnn.h"
 
 #define printf(...) ((void)0)

@@ -10,9 +10,18 @@
 
 static uint32_t sim_cycles;
 
-uint32_t hal_cycles(void) { return sim_cycles; }
-uint32_t hal_core_clock_hz(void) { return 100000000u; }
-void hal_sim_advance(uint32_t cycles) { sim_cycles += cycles; }
+uint32_t hal_cycles(void)
+{
+    return sim_cycles;
+}
+uint32_t hal_core_clock_hz(void)
+{
+    return 100000000u;
+}
+void hal_sim_advance(uint32_t cycles)
+{
+    sim_cycles += cycles;
+}
 
 int main(int argc, char **argv)
 {

@@ -1,8 +1,8 @@
 /* Test probe of single kernel primitives.
  * Usage: kernel_probe ACCS.bin OUT.bin
  * ACCS.bin: int32 little-endian accumulators. OUT.bin receives, for round_shift r = -8..22,
- * requantize(acc, r) for every acc (int8), then activate_s8(v, a) for a in {NONE, RELU, ABS}
- * and v = -128..127 (int8). */
+ * ferhil_requantize(acc, r) for every acc (int8), then ferhil_activate_s8(v, a) for a in {NONE,
+ * RELU, ABS} and v = -128..127 (int8). */
 #include <stdint.h>
 #include <stdio.h>
 
@@ -22,14 +22,14 @@ int main(int argc, char **argv)
     const size_t n = fread(accs, sizeof accs[0], sizeof accs / sizeof accs[0], in);
     for (int r = -8; r <= 22; r++) {
         for (size_t i = 0; i < n; i++) {
-            const int8_t v = requantize(accs[i], (int8_t)r);
+            const int8_t v = ferhil_requantize(accs[i], (int8_t)r);
             fwrite(&v, 1, 1, out);
         }
     }
-    const uint8_t acts[3] = {KERNEL_ACT_NONE, KERNEL_ACT_RELU, KERNEL_ACT_ABS};
+    const uint8_t acts[3] = {FERHIL_ACT_NONE, FERHIL_ACT_RELU, FERHIL_ACT_ABS};
     for (int a = 0; a < 3; a++) {
         for (int v = -128; v <= 127; v++) {
-            const int8_t y = activate_s8((int8_t)v, acts[a]);
+            const int8_t y = ferhil_activate_s8((int8_t)v, acts[a]);
             fwrite(&y, 1, 1, out);
         }
     }

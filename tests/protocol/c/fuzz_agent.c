@@ -18,7 +18,8 @@ static uint8_t wire[FERHIL_MAX_WIRE_FRAME * 3];
 static uint8_t payload[FERHIL_MAX_PAYLOAD];
 static uint8_t out[1u << 20];
 
-static uint32_t rnd(void) {
+static uint32_t rnd(void)
+{
     rng_state ^= rng_state << 13;
     rng_state ^= rng_state >> 7;
     rng_state ^= rng_state << 17;
@@ -34,7 +35,8 @@ typedef struct {
 
 /* Parse all output; every frame must be valid and a reply. Returns 0 when malformed. */
 static int scan_output(uint8_t req_type, uint16_t seq, scan_t *s, uint8_t *ping_echo,
-                       uint32_t *ping_len) {
+                       uint32_t *ping_len)
+{
     memset(s, 0, sizeof *s);
     uint32_t n = loopback_take(out, sizeof out);
     uint32_t start = 0;
@@ -82,7 +84,8 @@ static int scan_output(uint8_t req_type, uint16_t seq, scan_t *s, uint8_t *ping_
     return 1;
 }
 
-static uint16_t random_request(uint8_t *type) {
+static uint16_t random_request(uint8_t *type)
+{
     uint32_t kind = rnd() % 16;
     uint16_t len = 0;
     if (kind < 2) {
@@ -111,7 +114,8 @@ static uint16_t random_request(uint8_t *type) {
     return len;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     uint32_t n = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 10000u;
     if (argc > 2) {
         rng_state = strtoull(argv[2], NULL, 10) * 0x9E3779B97F4A7C15ull + 1u;
@@ -152,8 +156,8 @@ int main(int argc, char **argv) {
         errors += s.errors;
         int must_answer = is_intact && !(type & FERHIL_REPLY_BIT);
         if (must_answer && s.answered != 1) {
-            fprintf(stderr, "iteration %u: intact request type 0x%02X seq %u got %u answers\n",
-                    i, type, seq, s.answered);
+            fprintf(stderr, "iteration %u: intact request type 0x%02X seq %u got %u answers\n", i,
+                    type, seq, s.answered);
             return 1;
         }
         if (is_intact && (type & FERHIL_REPLY_BIT) && s.answered != 0) {
@@ -180,8 +184,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "loopback output overflowed\n");
         return 1;
     }
-    printf("frames=%u intact=%u mutated=%u replies=%u errors=%u resets=%u cycles=%llu\n", n,
-           intact, mutated, replies, errors, loopback_resets(),
-           (unsigned long long)loopback_cycles());
+    printf("frames=%u intact=%u mutated=%u replies=%u errors=%u resets=%u cycles=%llu\n", n, intact,
+           mutated, replies, errors, loopback_resets(), (unsigned long long)loopback_cycles());
     return 0;
 }
