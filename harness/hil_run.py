@@ -59,8 +59,8 @@ from harness.firmware_image import build_firmware_image, firmware_image
 from harness.journal import SampleJournal, resumable, set_aside
 from harness.progress import progress_bar
 from harness.results import SampleRecord, summarize, write_json
-from harness.run_inputs import run_classes, run_inputs
 from harness.run_document import results_document
+from harness.run_inputs import run_classes, run_inputs
 from harness.sample_log import RESULTS_FILE, SAMPLES_FILE
 from harness.streaming import stream_samples
 from harness.test_set import TestSet, select_test_set
