@@ -160,6 +160,7 @@ class AgentClient:
         if self.info is not None:
             c, h, w = self.info.input_shape
             allowed = {(c, h, w)} | ({(h, w)} if c == 1 else set())
+            allowed |= {(c, h)} if w == 1 else set()  # a 1-D model's (C, L) input
             if arr.shape not in allowed:
                 raise ProtocolError(
                     f"input shape {arr.shape} does not match the firmware's model input "

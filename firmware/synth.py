@@ -234,6 +234,7 @@ def _synthesize_graph(model: QuantModel, model_cycles: int | None) -> Synthesize
         "num_layers": len(model.layers),
         "model_cycles": max(cycles, 0),
         "layers": ctx["weight_layers"],
+        **_kat_context(model),
     }
     env = _environment()
     files = {
