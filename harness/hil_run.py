@@ -386,7 +386,8 @@ class HilRun:
     def document(self) -> dict[str, Any]:
         """Return the ``results.json`` document of what happened so far."""
         simulated = bool(self.device.board.facts.simulated) if self.device else True
-        classes = run_classes(self.model) if self.model is not None else list(CLASSES)
+        ds = self.test_set.dataset if self.test_set is not None else None
+        classes = run_classes(self.model, ds) if self.model is not None else list(CLASSES)
         summary = summarize(self.records, classes, simulated, self.stream_wall_s)
         summary.update(self.extra_summary)
         return multi_board.add_pool_document(self, results_document(self, summary))

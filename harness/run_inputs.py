@@ -37,7 +37,7 @@ def run_inputs(dataset: Dataset | TensorDataset, model: QuantModel) -> np.ndarra
             f"--dataset {dataset.name}: inputs are {tuple(dataset.inputs.shape[1:])} per sample "
             f"but model {model.name} takes {shape}; give inputs of the model's input shape"
         )
-    classes = run_classes(model)
+    classes = run_classes(model, dataset)
     if classes and len(dataset.labels) and int(dataset.labels.max()) >= len(classes):
         raise ConfigError(
             f"--dataset {dataset.name}: label {int(dataset.labels.max())} but model "
@@ -46,9 +46,13 @@ def run_inputs(dataset: Dataset | TensorDataset, model: QuantModel) -> np.ndarra
     return dataset.inputs.reshape(len(dataset.inputs), *shape)
 
 
-def run_classes(model: QuantModel) -> list[str]:
-    """The class names of the report: the model's, else ``0..n-1`` for a small output."""
-    if model.classes:
+def run_classes(model: QuantModel, dataset: Dataset | TensorDataset | None = None) -> list[str]:
+    """The class names of the report.
+
+    The model's names; for a generic set and a model without names ``0..n-1`` when the output
+    is small. A FER set keeps the model's names, even when empty (unchanged FER reports).
+    """
+    if model.classes or not isinstance(dataset, TensorDataset):
         return list(model.classes)
     n = int(model.num_outputs)
     return [str(i) for i in range(n)] if n <= MAX_NAMED_CLASSES else []
