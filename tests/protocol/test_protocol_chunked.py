@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import struct
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
 
-from conftest import compile_c, hostsim_command, run_hostsim
 from firmware import protocol as p
 from firmware.agent_errors import AgentReplyError
 from firmware.chunked_input import needs_parts, parse_part_reply, part_payloads
@@ -19,9 +17,8 @@ from firmware.client import AgentClient
 from firmware.codec import Frame, FrameDecoder, encode_frame
 from firmware.messages import InferResult, parse_error_reply
 
-BIG_SHAPE = (4, 64, 64)  # 16 KiB, the size of KWS20 v3's 128x128 input
+BIG_SHAPE = (4, 64, 64)  # 16 KiB (the big_hostsim fixture's input), like KWS20 v3's 128x128
 BIG_BYTES = int(np.prod(BIG_SHAPE))
-BIG_FLAGS = tuple(f"-DCNN_INPUT_{k}={v}" for k, v in zip("CHW", BIG_SHAPE, strict=True))
 ERROR_TYPE = p.MessageType.ERROR | p.REPLY_BIT
 
 
@@ -50,23 +47,10 @@ def test_part_payloads_cover_the_input_in_order() -> None:
     assert parse_part_reply(struct.pack("<I", 77)) == 77
 
 
-@pytest.fixture(scope="module")
-def big_hostsim(tmp_path_factory: pytest.TempPathFactory, hostsim_binary: Path) -> Path:
-    out = tmp_path_factory.mktemp("bighostsim") / "hostsim"
-    compile_c(hostsim_command(out, BIG_FLAGS))
-    return out
-
-
-@pytest.fixture
-def big(big_hostsim: Path) -> Iterator[Any]:
-    with run_hostsim(big_hostsim) as sim, sim.open() as ser:
-        yield ser
-
-
 def test_client_infers_a_16k_input_in_parts(
-    big: Any, stub_outputs: Callable[[np.ndarray], np.ndarray]
+    big_hostsim: Any, stub_outputs: Callable[[np.ndarray], np.ndarray]
 ) -> None:
-    client = AgentClient(big, timeout=5.0)
+    client = AgentClient(big_hostsim, timeout=5.0)
     info = client.hello()
     assert info.input_shape == BIG_SHAPE and info.input_size == BIG_BYTES > info.max_payload
     assert client.infer_wire_bytes() <= p.MAX_WIRE_FRAME
@@ -95,34 +79,35 @@ def _error(reply: Frame) -> Any:
 
 
 def test_agent_refuses_gaps_overruns_and_incomplete_inputs(
-    big: Any, stub_outputs: Callable[[np.ndarray], np.ndarray]
+    big_hostsim: Any, stub_outputs: Callable[[np.ndarray], np.ndarray]
 ) -> None:
     infer, part = p.MessageType.INFER, p.MessageType.INFER_PART
-    err = _error(_send(big, infer, 1, b""))  # nothing staged
+    err = _error(_send(big_hostsim, infer, 1, b""))  # nothing staged
     assert err.code == p.ErrorCode.NO_INPUT and err.detail == 0 and err.seq_valid
     x = np.random.default_rng(2).integers(-128, 128, BIG_SHAPE, dtype=np.int8)
     parts = part_payloads(x.tobytes())
-    reply = _send(big, part, 2, parts[0])
+    reply = _send(big_hostsim, part, 2, parts[0])
     assert reply.msg_type == part | p.REPLY_BIT and parse_part_reply(reply.payload) == 4060
-    err = _error(_send(big, part, 3, parts[2]))  # skips part 1: a gap
+    err = _error(_send(big_hostsim, part, 3, parts[2]))  # skips part 1: a gap
     assert err.code == p.ErrorCode.BAD_ARGUMENT and err.detail == 4060
-    err = _error(_send(big, part, 4, struct.pack("<I", BIG_BYTES - 2) + b"abc"))  # past the end
+    past_end = struct.pack("<I", BIG_BYTES - 2) + b"abc"
+    err = _error(_send(big_hostsim, part, 4, past_end))
     assert err.code == p.ErrorCode.BAD_ARGUMENT
-    err = _error(_send(big, part, 5, struct.pack("<I", 0)))  # no data
+    err = _error(_send(big_hostsim, part, 5, struct.pack("<I", 0)))  # no data
     assert err.code == p.ErrorCode.BAD_ARGUMENT and err.detail == p.INFER_PART_MAX_DATA
-    err = _error(_send(big, infer, 6, b""))  # only part 0 staged
+    err = _error(_send(big_hostsim, infer, 6, b""))  # only part 0 staged
     assert err.code == p.ErrorCode.NO_INPUT and err.detail == 4060
     for i, payload in enumerate(parts[1:]):
-        first = _send(big, part, 10 + i, payload)
-        again = _send(big, part, 10 + i, payload)  # a retry: answered from the reply cache
+        first = _send(big_hostsim, part, 10 + i, payload)
+        again = _send(big_hostsim, part, 10 + i, payload)  # a retry: answered from the reply cache
         assert again == first
-    reply = _send(big, infer, 20, b"")
+    reply = _send(big_hostsim, infer, 20, b"")
     assert reply.msg_type == infer | p.REPLY_BIT
-    client = AgentClient(big)
+    client = AgentClient(big_hostsim)
     client.hello()
     with pytest.raises(AgentReplyError) as exc:
         client.request(infer, b"")  # the staged input was used up by the INFER
     assert exc.value.code == p.ErrorCode.NO_INPUT
     np.testing.assert_array_equal(client.infer(0, x).outputs, stub_outputs(x))
-    err = _error(_send(big, infer, 30, bytes(100)))  # a whole-input INFER of the wrong size
+    err = _error(_send(big_hostsim, infer, 30, bytes(100)))  # a whole-input INFER of the wrong size
     assert err.code == p.ErrorCode.BAD_INPUT_SIZE and err.detail == BIG_BYTES
