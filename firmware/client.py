@@ -15,6 +15,7 @@ import numpy as np
 
 from firmware import protocol as p
 from firmware.agent_errors import AgentReplyError, AgentTimeoutError, FrameError, ProtocolError
+from firmware.chunked_input import infer_in_parts, needs_parts, stream_in_parts
 from firmware.codec import Frame
 from firmware.link import FrameLink, Transport, describe_transport
 from firmware.messages import (
@@ -159,6 +160,7 @@ class AgentClient:
         if self.info is not None:
             c, h, w = self.info.input_shape
             allowed = {(c, h, w)} | ({(h, w)} if c == 1 else set())
+            allowed |= {(c, h)} if w == 1 else set()  # a 1-D model's (C, L) input
             if arr.shape not in allowed:
                 raise ProtocolError(
                     f"input shape {arr.shape} does not match the firmware's model input "
@@ -176,6 +178,8 @@ class AgentClient:
     def infer(self, seq: int, x: np.ndarray) -> InferResult:
         """Run one inference; ``seq`` is the caller's sample key, echoed in the result."""
         data = self.encode_input(x)
+        if needs_parts(len(data)):  # larger than one frame: INFER_PART requests, then INFER
+            return infer_in_parts(self, seq, data)
         start = time.monotonic()
         reply = self.request(p.MessageType.INFER, data)
         status, outputs, cycles = parse_infer_reply(seq, reply.payload)
@@ -184,7 +188,8 @@ class AgentClient:
     def infer_wire_bytes(self) -> int:
         """Most wire bytes of one INFER request (both delimiters included); needs HELLO."""
         assert self.info is not None, "call hello() first"
-        return p.cobs_max_encoded_size(self.info.input_size + p.FRAME_OVERHEAD) + 2
+        payload = min(self.info.input_size, p.MAX_PAYLOAD)  # larger inputs go in parts
+        return p.cobs_max_encoded_size(payload + p.FRAME_OVERHEAD) + 2
 
     def check_rx_window(self) -> None:
         """Refuse a board whose receive window cannot hold one INFER frame (up-front).
@@ -222,6 +227,9 @@ class AgentClient:
     ) -> Iterator[InferResult | InferFailure]:
         """Pipelined inference: keep up to ``window`` requests in flight, yield in order.
 
+        An input larger than one frame goes as INFER_PART requests and an empty INFER, one
+        sample at a time (:mod:`firmware.chunked_input`); ``window`` does not apply.
+
         Every item ends as an :class:`InferResult` or an :class:`InferFailure` with the reason
         (timeouts and link errors are retried ``attempts`` times first); nothing is dropped.
 
@@ -241,6 +249,9 @@ class AgentClient:
         if respect_rx_buffer:
             self.check_rx_window()
             window = self.effective_window(window, wire_bytes)
+        if needs_parts(self.info.input_size):  # one sample at a time, each in several frames
+            yield from stream_in_parts(self, ((key, self.encode_input(x)) for key, x in items))
+            return
 
         def requests() -> Iterator[PipelineRequest]:
             for key, x in items:

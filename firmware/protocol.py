@@ -19,7 +19,7 @@ import struct
 from enum import IntEnum
 from typing import Final
 
-PROTOCOL_VERSION: Final = 1
+PROTOCOL_VERSION: Final = 2
 
 # --- framing -----------------------------------------------------------------------------------
 FRAME_DELIMITER: Final = 0x00
@@ -59,6 +59,8 @@ class MessageType(IntEnum):
     RESET = 0x05
     SELFTEST = 0x06
     """Run the image's built-in known-answer test (izer's on the accelerator backend)."""
+    INFER_PART = 0x07
+    """Stage part of an input larger than one frame; an INFER without payload then runs it."""
     ERROR = 0x7F
     """Only sent by the agent, always with :data:`REPLY_BIT` set (0xFF on the wire)."""
 
@@ -197,6 +199,12 @@ SELFTEST_REPLY: Final[Layout] = (
     ("detail", "I"),
 )
 """SELFTEST: the known-answer input is built into the image; the request has no payload."""
+INFER_PART_REQUEST: Final[Layout] = (("offset", "I"),)
+"""Followed by 1..``INFER_PART_MAX_DATA`` input bytes, written at ``offset`` of the agent's input
+buffer. ``offset`` 0 starts a new input; any other offset must not lie past the bytes staged so
+far (no gaps), so parts go in order and a resent part rewrites the same bytes."""
+INFER_PART_REPLY: Final[Layout] = (("staged", "I"),)
+"""Contiguous input bytes staged so far (``offset + data`` of the highest part)."""
 ERROR_REPLY: Final[Layout] = (
     ("code", "B"),
     ("err_flags", "B"),
@@ -233,6 +241,10 @@ LAYOUTS: Final[dict[str, Layout]] = {
     "BENCH_REPLY": BENCH_REPLY,
     "ERROR_REPLY": ERROR_REPLY,
     "SELFTEST_REPLY": SELFTEST_REPLY,
+    "INFER_PART_REQUEST": INFER_PART_REQUEST,
+    "INFER_PART_REPLY": INFER_PART_REPLY,
 }
+INFER_PART_MAX_DATA: Final = MAX_PAYLOAD - layout_size(INFER_PART_REQUEST)
+"""Most input bytes one INFER_PART carries (4,060)."""
 
 assert MAX_ENCODED_FRAME + 2 <= MAX_WIRE_FRAME, "a maximal frame must fit the wire limit"

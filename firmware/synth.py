@@ -220,7 +220,7 @@ def _synthesize_graph(model: QuantModel, model_cycles: int | None) -> Synthesize
     """Render a graph model with ``templates/cnn_graph.c.j2`` (see :mod:`firmware.synth_graph`)."""
     ctx = graph_context(model, _c_bytes, _comment)
     c, h, w = as_shape3(model.input_shape)
-    cycles = ctx["model_macs"] // 64 + 1000 if model_cycles is None else int(model_cycles)
+    cycles = estimate_model_cycles(model) if model_cycles is None else int(model_cycles)
     context: dict[str, Any] = {
         **ctx,
         "model_hash": model.hash(),

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from golden import graph
-from golden.cost import CostReport, estimate_layers
+from golden.cost import CostReport, estimate_cost, estimate_layers
 from golden.errors import FerhilError
 from golden.format import QuantModel
 from golden.graph import as_shape3
@@ -154,8 +154,11 @@ def inspect_graph(model: QuantModel) -> dict[str, Any]:
     """Return ``ferhil inspect``'s dict for a graph model: layers, inputs, shapes, memory, rules."""
     geo = graph.geometry(model.input_shape, model.layers)
     memory = data_memory(model)
+    cost = estimate_cost(model)
     rows = []
-    for layer, g, mem in zip(model.layers, geo, memory, strict=True):
+    for layer, g, mem, res, cycles in zip(
+        model.layers, geo, memory, cost.resources.layers, cost.layer_cycles, strict=True
+    ):
         pool = layer.pool
         rows.append(
             {
@@ -174,6 +177,10 @@ def inspect_graph(model: QuantModel) -> dict[str, Any]:
                 "output_shape": list(g.output_shape),
                 "weight_bits": layer.weight_bits if layer.has_weights else None,
                 "data_bytes_per_instance": mem.bytes_per_instance,
+                "macs": res.macs,
+                "weight_bytes": res.weight_bytes,
+                "bias_bytes": res.bias_bytes,
+                "simulated_cycles": cycles,
             }
         )
     violations = graph_violations(model)
@@ -185,6 +192,14 @@ def inspect_graph(model: QuantModel) -> dict[str, Any]:
         "input_shape": list(model.input_shape),
         "graph": rows,
         "outputs": {k: list(v) for k, v in model.output_shapes().items()},
+        "resources": {
+            "total_macs": cost.resources.total_macs,
+            "weight_bytes": cost.resources.weight_bytes,
+            "weight_memory_capacity": WEIGHT_MEMORY_BYTES,
+            "bias_bytes": cost.resources.bias_bytes,
+            "bias_memory_capacity": BIAS_MEMORY_BYTES,
+        },
+        "simulated": {**cost.to_json(), "clock_hz": CNN_CLOCK_HZ},
         "legal": not violations,
         "violations": violations,
         "metadata": model.metadata,
@@ -197,17 +212,26 @@ def format_graph(info: dict[str, Any]) -> str:
         f"model {info['name']} v{info['version']}  hash {info['short_hash']}  input "
         f"{_fmt_shape(info['input_shape'])}",
         f"{'layer':<14} {'<- inputs':<22} {'op':<26} {'pool':<14} {'in -> out':<24} "
-        f"{'bits':>4} {'mem B':>7}",
+        f"{'bits':>4} {'mem B':>7} {'MACs':>11} {'weight B':>9}",
     ]
     for r in info["graph"]:
         shapes = f"{_fmt_shape(r['input_shape'])} -> {_fmt_shape(r['output_shape'])}"
         lines.append(
             f"{r['name']:<14} {'<- ' + ', '.join(r['inputs']):<22} {r['op']:<26} "
             f"{r['pool'] or '-':<14} {shapes:<24} {r['weight_bits'] or '-':>4} "
-            f"{r['data_bytes_per_instance']:>7,}"
+            f"{r['data_bytes_per_instance']:>7,} {r['macs']:>11,} {r['weight_bytes']:>9,}"
         )
     outs = ", ".join(f"{k} {_fmt_shape(v)}" for k, v in info["outputs"].items())
-    lines += [f"outputs: {outs}", "Legality: " + ("OK" if info["legal"] else "FAILS")]
+    res, sim = info["resources"], info["simulated"]
+    lines += [
+        f"outputs: {outs}",
+        f"MACs {res['total_macs']:,}; weights {res['weight_bytes']:,} of "
+        f"{res['weight_memory_capacity']:,} B; biases {res['bias_bytes']:,} of "
+        f"{res['bias_memory_capacity']:,} B",
+        f"simulated latency {sim['latency_us']:.1f} us ({sim['total_cycles']:,} cycles at "
+        f"{sim['clock_hz'] / 1e6:g} MHz; an estimate, not a measurement)",
+        "Legality: " + ("OK" if info["legal"] else "FAILS"),
+    ]
     lines += [f"  - {v}" for v in info["violations"]]
     return "\n".join(lines)
 

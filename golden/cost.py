@@ -25,8 +25,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from golden.format import QuantModel
+from golden.format import QuantLayer, QuantModel
 from golden.graph import as_shape3
+from golden.graph_resources import graph_resources
 from golden.limits import CNN_CLOCK_HZ
 from golden.resources import LayerResources, LayerShape, ResourceReport, Shape3, compute_resources
 from golden.resources import shapes_from_model as _shapes
@@ -106,8 +107,30 @@ def estimate_layers(
 
 
 def estimate_cost(model: QuantModel, *, clock_hz: float = CNN_CLOCK_HZ) -> CostReport:
-    """Estimate the simulated cost of one inference of ``model``."""
-    return estimate_layers(_shapes(model), as_shape3(model.input_shape), clock_hz=clock_hz)
+    """Estimate the simulated cost of one inference of ``model`` (sequential or graph)."""
+    if model.is_v1():
+        return estimate_layers(_shapes(model), as_shape3(model.input_shape), clock_hz=clock_hz)
+    resources = graph_resources(model)
+    raw = [
+        raw_layer_cycles(_graph_shape(layer, res), res)
+        for layer, res in zip(model.layers, resources.layers, strict=True)
+    ]
+    layer_cycles = tuple(round(CALIBRATION * c) for c in raw)
+    return CostReport(resources, layer_cycles, C_START + round(CALIBRATION * sum(raw)), clock_hz)
+
+
+def _graph_shape(layer: QuantLayer, res: LayerResources) -> LayerShape:
+    """The fields of a graph layer that :func:`raw_layer_cycles` reads."""
+    return LayerShape(
+        name=layer.name,
+        op=layer.op,
+        in_channels=res.pooled_shape[0],
+        out_channels=res.output_shape[0],
+        kernel_size=layer.kernel_size,
+        pad=layer.pad,
+        pool=layer.pool,
+        flatten=layer.flatten,
+    )
 
 
 def estimate_cycles(model: QuantModel) -> int:

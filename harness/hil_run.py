@@ -31,7 +31,6 @@ import numpy as np
 
 from fixtures.datasets import CLASSES
 from golden.format import QuantModel
-from golden.input_mapping import pixels_to_input
 from golden.legality import illegal_label, require_legal
 from harness import multi_board
 from harness.answered_floor import answered_floor
@@ -61,6 +60,7 @@ from harness.journal import SampleJournal, resumable, set_aside
 from harness.progress import progress_bar
 from harness.results import SampleRecord, summarize, write_json
 from harness.run_document import results_document
+from harness.run_inputs import run_classes, run_inputs
 from harness.sample_log import RESULTS_FILE, SAMPLES_FILE
 from harness.streaming import stream_samples
 from harness.test_set import TestSet, select_test_set
@@ -143,7 +143,7 @@ class HilRun:
         self.test_set = select_test_set(self.config.get("dataset"), self.config.get("limit"))
         if self.test_set.generated:
             self.notes.append(self.test_set.note)
-        self.inputs = pixels_to_input(self.test_set.dataset.images, self.model.input_mapping)
+        self.inputs = run_inputs(self.test_set.dataset, self.model)
         from golden.inference import run as golden_run
 
         self.golden = np.asarray(golden_run(self.model, self.inputs), dtype=np.int64)
@@ -386,7 +386,8 @@ class HilRun:
     def document(self) -> dict[str, Any]:
         """Return the ``results.json`` document of what happened so far."""
         simulated = bool(self.device.board.facts.simulated) if self.device else True
-        classes = list(self.model.classes) if self.model is not None else list(CLASSES)
+        ds = self.test_set.dataset if self.test_set is not None else None
+        classes = run_classes(self.model, ds) if self.model is not None else list(CLASSES)
         summary = summarize(self.records, classes, simulated, self.stream_wall_s)
         summary.update(self.extra_summary)
         return multi_board.add_pool_document(self, results_document(self, summary))

@@ -33,7 +33,8 @@ CORE_OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "dataset",
-        "test set: .npz, Kaggle fer2013.csv or <class>/ image folder (default: "
+        "test set: .npz (FER 'images', or any model's int8 'inputs' (N,C,H,W)/(N,C,L) with "
+        "'labels'), Kaggle fer2013.csv or <class>/ image folder (default: "
         "FER2013 PublicTest when present, else a small generated set)",
         env="FERHIL_DATASET",
         metavar="PATH",

@@ -15,6 +15,7 @@ import numpy as np
 
 from fixtures.datasets import CLASSES, Dataset, load_dataset
 from fixtures.paths import fer2013_file
+from fixtures.tensor_dataset import TensorDataset, is_tensor_archive, load_tensor_dataset
 from harness.errors import ConfigError
 
 GENERATED_SIZE = 70
@@ -39,7 +40,7 @@ class TestSet:
 
     __test__ = False  # not a pytest test class despite its name
 
-    dataset: Dataset
+    dataset: Dataset | TensorDataset
     path: str | None
     generated: bool
     samples_total: int
@@ -78,8 +79,13 @@ def select_test_set(spec: str | Path | None, limit: int | None = None) -> TestSe
         path = Path(spec).expanduser()
         if not path.exists():
             raise ConfigError(
-                f"--dataset {path} does not exist; pass an .npz, a Kaggle fer2013.csv or a "
-                "folder of <class>/ image folders"
+                f"--dataset {path} does not exist; pass an .npz (FER images, or int8 model "
+                "'inputs' and 'labels'), a Kaggle fer2013.csv or a folder of <class>/ image folders"
+            )
+        if is_tensor_archive(path):  # a generic test set: int8 model inputs and labels
+            tensors = load_tensor_dataset(path)
+            return TestSet(
+                tensors.spread(limit), str(path), False, len(tensors.labels), tensors.name
             )
         ds = load_dataset(path)
         return TestSet(limited(ds, limit), str(path), False, len(ds.labels), f"{ds.name}")

@@ -1,6 +1,7 @@
-/* agent.c: the ferhil UART test agent. Reads COBS frames, answers HELLO, PING, INFER, BENCH
- * and RESET, reports link errors with ERROR frames and answers retried requests from a small
- * reply cache. Static buffers only. See firmware/PROTOCOL.md. */
+/* agent.c: the ferhil UART test agent. Reads COBS frames, answers HELLO, PING, INFER,
+ * INFER_PART (inputs larger than one frame), BENCH and RESET, reports link errors with ERROR
+ * frames and answers retried requests from a small reply cache. Static buffers only.
+ * See firmware/PROTOCOL.md. */
 #include "agent.h"
 
 #include <string.h>
@@ -21,7 +22,6 @@
 #define AGENT_INPUT_BYTES ((uint32_t)CNN_INPUT_C * (uint32_t)CNN_INPUT_H * (uint32_t)CNN_INPUT_W)
 #define AGENT_INFER_REPLY_BYTES (FERHIL_INFER_REPLY_SIZE + 4u * (uint32_t)CNN_NUM_OUTPUTS)
 
-_Static_assert(AGENT_INPUT_BYTES <= FERHIL_MAX_PAYLOAD, "model input must fit one frame");
 _Static_assert(AGENT_INFER_REPLY_BYTES <= FERHIL_MAX_PAYLOAD, "outputs must fit one frame");
 _Static_assert(FERHIL_HELLO_REPLY_SIZE <= FERHIL_AGENT_REPLY_CACHE_PAYLOAD, "HELLO cacheable");
 
@@ -41,6 +41,7 @@ static uint8_t tx_wire[FERHIL_MAX_WIRE_FRAME];
 static int8_t input_buf[AGENT_INPUT_BYTES];
 static uint32_t output_buf[CNN_NUM_OUTPUTS];
 static int input_loaded;
+static uint32_t staged_bytes; /* contiguous bytes staged by INFER_PART since the last INFER */
 static uint8_t cnn_status;
 static reply_cache_entry_t reply_cache[FERHIL_AGENT_REPLY_CACHE_ENTRIES];
 static uint32_t reply_cache_next;
@@ -194,14 +195,46 @@ static void handle_selftest(const frame_t *req, uint32_t req_crc)
     send_reply(req, req_crc, FERHIL_SELFTEST_REPLY_SIZE);
 }
 
+/* INFER_PART: write the part's bytes at its offset of input_buf (offset 0 starts an input). */
+static void handle_infer_part(const frame_t *req, uint32_t req_crc)
+{
+    if (req->len <= FERHIL_INFER_PART_REQUEST_SIZE) {
+        send_error(FERHIL_ERR_BAD_ARGUMENT, FERHIL_ERROR_FLAG_SEQ_VALID, req->type, req->seq,
+                   FERHIL_INFER_PART_MAX_DATA);
+        return;
+    }
+    uint32_t offset = frame_get_u32(req->payload + FERHIL_INFER_PART_REQUEST_OFF_OFFSET);
+    uint32_t n = (uint32_t)req->len - FERHIL_INFER_PART_REQUEST_SIZE;
+    uint32_t have = offset == 0u ? 0u : staged_bytes;
+    if (offset > have || offset > AGENT_INPUT_BYTES || n > AGENT_INPUT_BYTES - offset) {
+        /* a gap or past the end: detail is where the next part must start */
+        send_error(FERHIL_ERR_BAD_ARGUMENT, FERHIL_ERROR_FLAG_SEQ_VALID, req->type, req->seq, have);
+        return;
+    }
+    memcpy((uint8_t *)input_buf + offset, req->payload + FERHIL_INFER_PART_REQUEST_SIZE, n);
+    staged_bytes = offset + n > have ? offset + n : have;
+    uint8_t *p = TX_PAYLOAD;
+    frame_put_u32(p + FERHIL_INFER_PART_REPLY_OFF_STAGED, staged_bytes);
+    send_reply(req, req_crc, FERHIL_INFER_PART_REPLY_SIZE);
+}
+
+/* INFER: the whole input in the payload, or none to run the input staged by INFER_PART. */
 static void handle_infer(const frame_t *req, uint32_t req_crc)
 {
-    if (req->len != AGENT_INPUT_BYTES) {
+    if (req->len == 0u) {
+        if (staged_bytes != AGENT_INPUT_BYTES) {
+            send_error(FERHIL_ERR_NO_INPUT, FERHIL_ERROR_FLAG_SEQ_VALID, req->type, req->seq,
+                       staged_bytes);
+            return;
+        }
+    } else if (req->len != AGENT_INPUT_BYTES) {
         send_error(FERHIL_ERR_BAD_INPUT_SIZE, FERHIL_ERROR_FLAG_SEQ_VALID, req->type, req->seq,
                    AGENT_INPUT_BYTES);
         return;
+    } else {
+        memcpy(input_buf, req->payload, AGENT_INPUT_BYTES);
     }
-    memcpy(input_buf, req->payload, AGENT_INPUT_BYTES);
+    staged_bytes = 0u;
     input_loaded = 1;
     uint32_t cycles;
     uint8_t status = run_inference(&cycles);
@@ -301,6 +334,9 @@ static void handle_frame(const uint8_t *raw, uint32_t len)
     case FERHIL_MSG_INFER:
         handle_infer(&req, req_crc);
         break;
+    case FERHIL_MSG_INFER_PART:
+        handle_infer_part(&req, req_crc);
+        break;
     case FERHIL_MSG_BENCH:
         handle_bench(&req, req_crc);
         break;
@@ -325,6 +361,7 @@ void agent_init(void)
     memset(reply_cache, 0, sizeof reply_cache);
     reply_cache_next = 0;
     input_loaded = 0;
+    staged_bytes = 0u;
     cnn_status = FERHIL_STATUS_OK;
     if (cnn_enable(HAL_CNN_CLOCK_SOURCE, HAL_CNN_CLOCK_DIVIDER) != CNN_OK || cnn_init() != CNN_OK ||
         cnn_load_weights() != CNN_OK || cnn_load_bias() != CNN_OK || cnn_configure() != CNN_OK) {

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from firmware.protocol import PROTOCOL_VERSION
 from golden.cost import estimate_cycles
 from golden.format import QuantModel, load, save
 from golden.inference import run
@@ -76,7 +77,7 @@ class FakeAgentClient:
     def hello(self) -> dict[str, Any]:
         """Return the HELLO fields the harness checks."""
         return {
-            "protocol_version": 1,
+            "protocol_version": PROTOCOL_VERSION,
             "clock_kind": 1,
             "core_clock_hz": FAKE_CLOCK_HZ,
             "model_hash": self.model.hash(),

@@ -112,8 +112,8 @@ class StoreRecorder:
     def _write_pages(self, run: HilRun) -> None:
         assert self.store is not None
         images = None
-        if run.test_set is not None:
-            images = dict(enumerate(run.test_set.dataset.images))
+        if run.test_set is not None and hasattr(run.test_set.dataset, "images"):
+            images = dict(enumerate(run.test_set.dataset.images))  # FER faces, not tensors
         try:
             pages = write_pages(
                 self.store,

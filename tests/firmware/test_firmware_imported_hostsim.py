@@ -2,9 +2,9 @@
 
 The checkpoints come from the shared ai8x-synthesis copy and are read by ``models.import_ai8x``.
 CIFAR-10 is built for hostsim and driven over its pseudo-terminal with 200 seeded inputs plus
-ADI's sample input. KWS20 v3's 16 KiB input does not fit one protocol frame (4,064-byte payload,
-sized to the FTHR USB bridge), so until the protocol can split an input its generated C is run
-on the host (``cnn_driver``) over the same 200 inputs.
+ADI's sample input. KWS20 v3's generated C is also run directly on the host (``cnn_driver``) over
+the same 200 inputs; its run over the agent protocol (16 KiB input in INFER_PART frames) through
+``ferhil run`` is in ``test_firmware_imported_run.py``.
 """
 
 from __future__ import annotations

@@ -112,6 +112,26 @@ def hostsim(hostsim_binary: Path) -> Iterator[Callable[..., object]]:
     yield lambda *args: run_hostsim(hostsim_binary, *args)
 
 
+BIG_INPUT_SHAPE = (4, 64, 64)
+"""The stub CNN's input in ``big_hostsim``: 16 KiB, the size of KWS20 v3's 128x128 input."""
+
+
+@pytest.fixture(scope="session")
+def big_hostsim_binary(tmp_path_factory: pytest.TempPathFactory, hostsim_binary: Path) -> Path:
+    """hostsim + stub CNN built for a :data:`BIG_INPUT_SHAPE` input (larger than one frame)."""
+    out = tmp_path_factory.mktemp("bighostsim") / "hostsim"
+    flags = tuple(f"-DCNN_INPUT_{k}={v}" for k, v in zip("CHW", BIG_INPUT_SHAPE, strict=True))
+    compile_c(hostsim_command(out, flags))
+    return out
+
+
+@pytest.fixture
+def big_hostsim(big_hostsim_binary: Path) -> Iterator[serial.Serial]:
+    """A running big-input hostsim, opened over its pseudo-terminal."""
+    with run_hostsim(big_hostsim_binary) as sim, sim.open() as ser:
+        yield ser
+
+
 @pytest.fixture(scope="session")
 def agent_lib(tmp_path_factory: pytest.TempPathFactory) -> ctypes.CDLL:
     """The agent + frame layer + stub CNN + loopback HAL as a shared library (ctypes)."""
