@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image
 
 from app.drawn_face import drawn_face
+from app.state import AppState
 
 
 def face_photo(width: int = 640, height: int = 480) -> Image.Image:
@@ -41,3 +44,18 @@ def fer_photo() -> Image.Image | None:
         if len(detect_boxes(np.asarray(photo))) == 1:
             return photo.convert("RGB")
     return None
+
+
+@dataclass(frozen=True)
+class StoreRuns:
+    """A temporary result store holding a baseline run and a newer run of the same data."""
+
+    db: Path
+    base_id: str
+    new_id: str
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    state: AppState

@@ -7,26 +7,16 @@ The server is real (uvicorn on a free port of 127.0.0.1, in a thread: app.backgr
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pytest
+from app_testkit import LiveServer, StoreRuns
 
 from app.background import serve_in_thread
 from app.config import ServeConfig
 from app.state import AppState, build_state
 from harness.store.store import ResultStore
 from reports.sample_data import make_results
-
-
-@dataclass(frozen=True)
-class StoreRuns:
-    """A temporary result store holding a baseline run and a newer run of the same data."""
-
-    db: Path
-    base_id: str
-    new_id: str
 
 
 @pytest.fixture(scope="session")
@@ -65,12 +55,6 @@ def app_state(
         yield state
     finally:
         state.close()
-
-
-@dataclass(frozen=True)
-class LiveServer:
-    url: str
-    state: AppState
 
 
 @pytest.fixture(scope="session")

@@ -9,14 +9,13 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
-from app_testkit import encoded, face_photo
+from app_testkit import LiveServer, StoreRuns, encoded, face_photo
 from PIL import Image
 
 from app.config import ServeConfig
 from app.scoring import Scorer
 from app.state import build_state
 from app.uploads import MAX_UPLOAD_BYTES
-from conftest import LiveServer, StoreRuns
 from golden.zoo import load_model, resolve_model_path
 from harness.predict import predict_golden
 from models.metrics import classification_report

@@ -15,9 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from app_testkit import face_photo, fer_photo
-
-from conftest import LiveServer, StoreRuns
+from app_testkit import LiveServer, StoreRuns, face_photo, fer_photo
 
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
