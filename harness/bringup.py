@@ -9,15 +9,14 @@ error: the board does not run what was built.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from firmware.messages import HelloInfo, SelftestResult
 from harness.boards.base import Board
+from harness.device_client import ClientFactory, DeviceClient
 from harness.errors import ConfigError, DeviceIdentityError, DeviceSelftestError, HarnessError
-
-ClientFactory = Callable[[Any], Any]
 
 
 @dataclass(frozen=True)
@@ -40,15 +39,15 @@ class ExpectedIdentity:
     model_version: str | None = None
 
 
-def hello_field(hello: Any, name: str) -> Any:
+def hello_field(hello: HelloInfo, name: str) -> Any:
     """Return a HELLO field, NUL-stripped and decoded when it is bytes."""
-    value = hello.get(name) if isinstance(hello, dict) else getattr(hello, name, None)
+    value = getattr(hello, name)  # a HelloInfo field by name (typed data, not probing)
     if isinstance(value, bytes):
         value = value.rstrip(b"\0").decode("ascii", "replace")
     return value
 
 
-def identity_mismatches(hello: Any, expected: ExpectedIdentity) -> list[str]:
+def identity_mismatches(hello: HelloInfo, expected: ExpectedIdentity) -> list[str]:
     """Return a sentence per differing hash, name or version (empty when all match)."""
     problems = []
     model = str(hello_field(hello, "model_hash") or "")
@@ -76,17 +75,17 @@ class DeviceSession:
     """A board running the firmware under test, with its protocol client and HELLO."""
 
     board: Board
-    client: Any
-    hello: Any
+    client: DeviceClient
+    hello: HelloInfo
     flashed: bool
-    selftest: Any = None
+    selftest: SelftestResult | None = None
 
     def close(self) -> None:
         """Close the link and stop the board's processes."""
         self.board.close()
 
 
-def run_selftest(board: Board, client: Any) -> Any:
+def run_selftest(board: Board, client: DeviceClient) -> SelftestResult | None:
     """Run the firmware's SELFTEST (its built-in known answer) before any sample is streamed.
 
     Returns:
@@ -99,11 +98,8 @@ def run_selftest(board: Board, client: Any) -> Any:
     from firmware.agent_errors import AgentReplyError
     from firmware.protocol import ErrorCode
 
-    selftest = getattr(client, "selftest", None)
-    if selftest is None:
-        return None
     try:
-        result = selftest()
+        result = client.selftest()
     except AgentReplyError as exc:
         if exc.code == ErrorCode.UNKNOWN_COMMAND:
             return None  # firmware built before SELFTEST
@@ -114,7 +110,7 @@ def run_selftest(board: Board, client: Any) -> Any:
     return result
 
 
-def _connect(board: Board, make_client: ClientFactory) -> tuple[Any, Any]:
+def _connect(board: Board, make_client: ClientFactory) -> tuple[DeviceClient, HelloInfo]:
     client = make_client(board.connect())
     return client, client.hello()
 

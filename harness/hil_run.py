@@ -36,7 +36,7 @@ from golden.legality import illegal_label, require_legal
 from harness import multi_board
 from harness.answered_floor import answered_floor
 from harness.board_pool import BoardPool
-from harness.boards.base import Board, BoardSpec
+from harness.boards.base import Board, BoardSpec, Capability
 from harness.boards.group import is_multi_board
 from harness.boards.registry import create_board
 from harness.boards.selection import board_spec
@@ -176,8 +176,10 @@ class HilRun:
         self._expected = ExpectedIdentity(
             self.model.hash(), firmware_hash, self.model.name, self.model.version
         )
-        self._board_client = getattr(board, "make_client", None) or self._console_client(
-            self._client_factory()
+        self._board_client = (
+            board.make_client
+            if board.has(Capability.OWN_CLIENT)
+            else self._console_client(self._client_factory())
         )
         if self.faults is not None:
             self._board_client = self.faults.wrap_factory(self._board_client)
@@ -190,13 +192,11 @@ class HilRun:
         )
         if self.faults is not None:
             self.faults.armed = True  # bring-up ran on a clean link
-        check = getattr(self.device.client, "check_rx_window", None)
-        if callable(check):  # up front: a window smaller than one frame answers nothing
-            try:
-                check()
-            except BaseException:
-                self.device.close()
-                raise
+        try:  # up front: a window smaller than one frame answers nothing
+            self.device.client.check_rx_window()
+        except BaseException:
+            self.device.close()
+            raise
         self._emit("run_started")
         return self.device
 
