@@ -61,6 +61,7 @@ from harness.journal import SampleJournal, resumable, set_aside
 from harness.progress import progress_bar
 from harness.results import SampleRecord, summarize, write_json
 from harness.run_document import results_document
+from harness.run_listener import RunListener
 from harness.sample_log import RESULTS_FILE, SAMPLES_FILE
 from harness.streaming import stream_samples
 from harness.test_set import TestSet, select_test_set
@@ -120,9 +121,9 @@ class HilRun:
         self.notes: list[str] = []
         self.extra_summary: dict[str, Any] = {}
         self.sections: dict[str, Any] = {}
-        # Observers (e.g. harness.regression.recorder.StoreRecorder), see _emit; the links
-        # they add are rendered into report.html.
-        self.listeners: list[Any] = []
+        # Observers (e.g. harness.regression.recorder.StoreRecorder), see RunListener; the
+        # links they add are rendered into report.html.
+        self.listeners: list[RunListener] = []
         self.report_links: dict[str, str] = {}
         self.results_path: Path | None = None
         self.report_path: Path | None = None
@@ -164,7 +165,7 @@ class HilRun:
         self.report_dir.mkdir(parents=True, exist_ok=True)
         if is_multi_board(self.config):
             self.device = multi_board.start_pool(self)
-            self._emit("run_started")
+            self._run_started()
             return self.device
         spec = board_spec(self.config, gpio_log=self.report_dir / "gpio.log")
         if self.config.get("inject"):
@@ -197,7 +198,7 @@ class HilRun:
         except BaseException:
             self.device.close()
             raise
-        self._emit("run_started")
+        self._run_started()
         return self.device
 
     def recover(self) -> Any:
@@ -210,16 +211,10 @@ class HilRun:
         LOG.warning("after sample %d: %s", len(self.records), note)
         return self.device.client
 
-    def _emit(self, event: str, *args: Any) -> None:
-        """Call ``listener.<event>(self, *args)`` on every listener that defines it.
-
-        Events: ``run_started()`` (board up), ``sample_recorded(record)`` (one result),
-        ``results_written(document)`` (``results.json`` of :meth:`finish` written).
-        """
+    def _run_started(self) -> None:
+        """Tell every listener (:class:`RunListener`) that the board is up."""
         for listener in self.listeners:
-            handler = getattr(listener, event, None)
-            if handler is not None:
-                handler(self, *args)
+            listener.run_started(self)
 
     def _console_client(self, factory: Callable[[Any], Any]) -> Callable[[Any], Any]:
         """``factory`` reading through a :class:`ConsoleTap` that keeps the board's console."""
@@ -288,7 +283,8 @@ class HilRun:
         def sink(record: SampleRecord) -> None:
             self.records.append(record)
             journal.append(record)
-            self._emit("sample_recorded", record)
+            for listener in self.listeners:
+                listener.sample_recorded(self, record)
 
         streamed = False
         with (
@@ -414,7 +410,9 @@ class HilRun:
             if self.records or self.device is not None or self.model is not None:
                 path = self.write_results()
                 try:
-                    self._emit("results_written", json.loads(path.read_text(encoding="utf-8")))
+                    document = json.loads(path.read_text(encoding="utf-8"))
+                    for listener in self.listeners:
+                        listener.results_written(self, document)
                 finally:
                     self.write_report()
         finally:

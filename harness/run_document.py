@@ -71,7 +71,7 @@ def _identity(run: HilRun) -> dict[str, Any]:
         if hello is not None
         else None,
         "cnn_backend": manifest.get("backend"),
-        "selftest": _selftest_entry(getattr(device, "selftest", None)),
+        "selftest": _selftest_entry(device.selftest if device is not None else None),
         "flashed": device.flashed if device is not None else None,
         "toolchain": manifest.get("toolchain", {}),
     }

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from golden.errors import FerhilError
 from harness.config import FerhilConfig
 from harness.regression.pages import write_pages
+from harness.run_listener import RunListener
 from harness.store.errors import StoreError
 from harness.store.location import db_url, display_url
 from harness.store.store import ResultStore
@@ -45,7 +46,7 @@ def json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, default=plain))
 
 
-class StoreRecorder:
+class StoreRecorder(RunListener):
     """Writes one run into the result store at ``url`` (see the module docstring)."""
 
     def __init__(
