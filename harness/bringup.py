@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from firmware.messages import HelloInfo, SelftestResult
 from harness.boards.base import Board
@@ -39,34 +38,27 @@ class ExpectedIdentity:
     model_version: str | None = None
 
 
-def hello_field(hello: HelloInfo, name: str) -> Any:
-    """Return a HELLO field, NUL-stripped and decoded when it is bytes."""
-    value = getattr(hello, name)  # a HelloInfo field by name (typed data, not probing)
-    if isinstance(value, bytes):
-        value = value.rstrip(b"\0").decode("ascii", "replace")
-    return value
-
-
 def identity_mismatches(hello: HelloInfo, expected: ExpectedIdentity) -> list[str]:
     """Return a sentence per differing hash, name or version (empty when all match)."""
     problems = []
-    model = str(hello_field(hello, "model_hash") or "")
+    model = str(hello.model_hash or "")
     if model.lower() != expected.model_hash.lower():
         problems.append(
             f"model hash {model[:16] or '?'}... != expected {expected.model_hash[:16]}..."
         )
     if expected.firmware_hash is not None:
-        firmware = str(hello_field(hello, "firmware_hash") or "")
+        firmware = str(hello.firmware_hash or "")
         if firmware.lower() != expected.firmware_hash.lower():
             problems.append(
                 f"firmware hash {firmware[:16] or '?'}... != expected "
                 f"{expected.firmware_hash[:16]}..."
             )
-    for field_name in ("model_name", "model_version"):
-        wanted = getattr(expected, field_name)
-        got = hello_field(hello, field_name)
+    for label, wanted, got in (
+        ("model name", expected.model_name, hello.model_name),
+        ("model version", expected.model_version, hello.model_version),
+    ):
         if wanted is not None and str(got or "") != wanted:
-            problems.append(f"{field_name.replace('_', ' ')} {got!r} != expected {wanted!r}")
+            problems.append(f"{label} {got!r} != expected {wanted!r}")
     return problems
 
 

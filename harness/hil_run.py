@@ -44,7 +44,6 @@ from harness.bringup import (
     DeviceSession,
     ExpectedIdentity,
     bring_up,
-    hello_field,
     recover_session,
 )
 from harness.config import FerhilConfig
@@ -243,7 +242,7 @@ class HilRun:
         if override:
             return float(override)
         if self.device is not None:
-            value = hello_field(self.device.hello, "core_clock_hz")
+            value = self.device.hello.core_clock_hz
             return float(value) if value else None
         return None
 
@@ -328,7 +327,7 @@ class HilRun:
         assert self.device is not None and self.model is not None and self.test_set is not None
         return {
             "model_hash": self.model.hash(),
-            "firmware_hash": hello_field(self.device.hello, "firmware_hash"),
+            "firmware_hash": self.device.hello.firmware_hash,
             "dataset_hash": self.test_set.dataset.hash,
             "samples_run": total,
         }
