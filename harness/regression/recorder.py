@@ -20,6 +20,8 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from golden.errors import FerhilError
 from harness.config import FerhilConfig
 from harness.regression.pages import write_pages
@@ -39,7 +41,7 @@ def json_safe(value: Any) -> Any:
     """Return ``value`` with numpy scalars/arrays and paths turned into plain JSON values."""
 
     def plain(obj: Any) -> Any:
-        if hasattr(obj, "tolist"):
+        if isinstance(obj, (np.ndarray, np.generic)):
             return obj.tolist()
         return str(obj)
 
