@@ -21,7 +21,6 @@ from harness.bringup import (
     DeviceSession,
     ExpectedIdentity,
     bring_up,
-    hello_field,
     recover_session,
 )
 from harness.errors import HarnessError
@@ -62,7 +61,7 @@ class PoolMember:
             return float(override)
         if self.session is None:
             return None
-        value = hello_field(self.session.hello, "core_clock_hz")
+        value = self.session.hello.core_clock_hz
         return float(value) if value else None
 
 
@@ -140,9 +139,7 @@ class BoardPool:
                     "probe": facts.probe,
                     "simulated": facts.simulated,
                     "flashed": session.flashed if session is not None else None,
-                    "firmware_hash": (
-                        hello_field(session.hello, "firmware_hash") if session else None
-                    ),
+                    "firmware_hash": (session.hello.firmware_hash if session else None),
                     "error": member.error,
                     "recoveries": list(member.recovery_notes),
                 }

@@ -10,17 +10,15 @@ error: the board does not run what was built.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from firmware.messages import HelloInfo, SelftestResult
 from harness.boards.base import Board
+from harness.device_client import ClientFactory, DeviceClient
 from harness.errors import ConfigError, DeviceIdentityError, DeviceSelftestError, HarnessError
 
 LOG = logging.getLogger("ferhil.bringup")
-
-ClientFactory = Callable[[Any], Any]
 
 
 @dataclass(frozen=True)
@@ -43,34 +41,27 @@ class ExpectedIdentity:
     model_version: str | None = None
 
 
-def hello_field(hello: Any, name: str) -> Any:
-    """Return a HELLO field, NUL-stripped and decoded when it is bytes."""
-    value = hello.get(name) if isinstance(hello, dict) else getattr(hello, name, None)
-    if isinstance(value, bytes):
-        value = value.rstrip(b"\0").decode("ascii", "replace")
-    return value
-
-
-def identity_mismatches(hello: Any, expected: ExpectedIdentity) -> list[str]:
+def identity_mismatches(hello: HelloInfo, expected: ExpectedIdentity) -> list[str]:
     """Return a sentence per differing hash, name or version (empty when all match)."""
     problems = []
-    model = str(hello_field(hello, "model_hash") or "")
+    model = str(hello.model_hash or "")
     if model.lower() != expected.model_hash.lower():
         problems.append(
             f"model hash {model[:16] or '?'}... != expected {expected.model_hash[:16]}..."
         )
     if expected.firmware_hash is not None:
-        firmware = str(hello_field(hello, "firmware_hash") or "")
+        firmware = str(hello.firmware_hash or "")
         if firmware.lower() != expected.firmware_hash.lower():
             problems.append(
                 f"firmware hash {firmware[:16] or '?'}... != expected "
                 f"{expected.firmware_hash[:16]}..."
             )
-    for field_name in ("model_name", "model_version"):
-        wanted = getattr(expected, field_name)
-        got = hello_field(hello, field_name)
+    for label, wanted, got in (
+        ("model name", expected.model_name, hello.model_name),
+        ("model version", expected.model_version, hello.model_version),
+    ):
         if wanted is not None and str(got or "") != wanted:
-            problems.append(f"{field_name.replace('_', ' ')} {got!r} != expected {wanted!r}")
+            problems.append(f"{label} {got!r} != expected {wanted!r}")
     return problems
 
 
@@ -79,17 +70,17 @@ class DeviceSession:
     """A board running the firmware under test, with its protocol client and HELLO."""
 
     board: Board
-    client: Any
-    hello: Any
+    client: DeviceClient
+    hello: HelloInfo
     flashed: bool
-    selftest: Any = None
+    selftest: SelftestResult | None = None
 
     def close(self) -> None:
         """Close the link and stop the board's processes."""
         self.board.close()
 
 
-def run_selftest(board: Board, client: Any) -> Any:
+def run_selftest(board: Board, client: DeviceClient) -> SelftestResult | None:
     """Run the firmware's SELFTEST (its built-in known answer) before any sample is streamed.
 
     Returns:
@@ -102,11 +93,8 @@ def run_selftest(board: Board, client: Any) -> Any:
     from firmware.agent_errors import AgentReplyError
     from firmware.protocol import ErrorCode
 
-    selftest = getattr(client, "selftest", None)
-    if selftest is None:
-        return None
     try:
-        result = selftest()
+        result = client.selftest()
     except AgentReplyError as exc:
         if exc.code == ErrorCode.UNKNOWN_COMMAND:
             return None  # firmware built before SELFTEST
@@ -117,7 +105,7 @@ def run_selftest(board: Board, client: Any) -> Any:
     return result
 
 
-def _connect(board: Board, make_client: ClientFactory) -> tuple[Any, Any]:
+def _connect(board: Board, make_client: ClientFactory) -> tuple[DeviceClient, HelloInfo]:
     client = make_client(board.connect())
     return client, client.hello()
 

@@ -231,7 +231,7 @@ def check_zoo() -> Check:
     try:
         from golden.zoo import list_zoo
 
-        names = [str(getattr(e, "name", e)) for e in list_zoo()]
+        names = [e.name for e in list_zoo()]
     except Exception as exc:
         return Check("model zoo", False, str(exc), "train and export a model (ferhil train)")
     return Check(

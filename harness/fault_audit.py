@@ -19,18 +19,24 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from harness.run_listener import RunListener
+
+if TYPE_CHECKING:
+    from harness.hil_run import HilRun
+    from harness.results import SampleRecord
+
 
 @dataclass
-class ArrivalClock:
+class ArrivalClock(RunListener):
     """Records ``(monotonic time, index, clean)`` for every sample as it is recorded."""
 
     arrivals: list[tuple[float, int, bool]] = field(default_factory=list)
 
-    def sample_recorded(self, _run: Any, record: Any) -> None:
+    def sample_recorded(self, run: HilRun, record: SampleRecord) -> None:
         """HilRun listener hook."""
         clean = record.status == "ok" and int(record.extra.get("attempts", 1)) <= 1
         self.arrivals.append((time.monotonic(), int(record.index), clean))

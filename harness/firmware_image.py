@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from golden.format import QuantModel
-from harness.boards.base import Board
+from harness.boards.base import Board, Capability
 from harness.errors import HarnessError
 
 
@@ -47,7 +47,7 @@ def build_options(board: Board, options: Mapping[str, Any] | None = None) -> dic
     from models.export_ai8x import export_ai8x
 
     opts: dict[str, Any] = {"ai8x_exporter": export_ai8x}
-    baud = getattr(getattr(board, "spec", None), "baud", None)
+    baud = board.spec.baud
     if baud:
         opts["uart_baud"] = int(baud)
     if options is not None and options.get("izer"):
@@ -76,9 +76,8 @@ def firmware_image(
             None,
             notes=[f"prebuilt firmware {explicit} (firmware hash not checked)"],
         )
-    own_build = getattr(board, "build_image", None)
-    if own_build is not None:
-        path, firmware_hash = own_build(model)
+    if board.has(Capability.BUILDS_OWN_IMAGE):
+        path, firmware_hash = board.build_image(model)
         return FirmwareImage(Path(path), str(firmware_hash))
     opts = build_options(board, options)
     try:

@@ -35,7 +35,7 @@ from golden.legality import illegal_label, require_legal
 from harness import multi_board
 from harness.answered_floor import answered_floor
 from harness.board_pool import BoardPool
-from harness.boards.base import Board, BoardSpec
+from harness.boards.base import Board, BoardSpec, Capability
 from harness.boards.group import is_multi_board
 from harness.boards.registry import create_board
 from harness.boards.selection import board_spec
@@ -43,7 +43,6 @@ from harness.bringup import (
     DeviceSession,
     ExpectedIdentity,
     bring_up,
-    hello_field,
     recover_session,
 )
 from harness.config import FerhilConfig
@@ -61,6 +60,7 @@ from harness.progress import progress_bar
 from harness.results import SampleRecord, summarize, write_json
 from harness.run_document import results_document
 from harness.run_inputs import run_classes, run_inputs
+from harness.run_listener import RunListener
 from harness.sample_log import RESULTS_FILE, SAMPLES_FILE
 from harness.streaming import stream_samples
 from harness.test_set import TestSet, select_test_set
@@ -120,9 +120,9 @@ class HilRun:
         self.notes: list[str] = []
         self.extra_summary: dict[str, Any] = {}
         self.sections: dict[str, Any] = {}
-        # Observers (e.g. harness.regression.recorder.StoreRecorder), see _emit; the links
-        # they add are rendered into report.html.
-        self.listeners: list[Any] = []
+        # Observers (e.g. harness.regression.recorder.StoreRecorder), see RunListener; the
+        # links they add are rendered into report.html.
+        self.listeners: list[RunListener] = []
         self.report_links: dict[str, str] = {}
         self.results_path: Path | None = None
         self.report_path: Path | None = None
@@ -164,7 +164,7 @@ class HilRun:
         self.report_dir.mkdir(parents=True, exist_ok=True)
         if is_multi_board(self.config):
             self.device = multi_board.start_pool(self)
-            self._emit("run_started")
+            self._run_started()
             return self.device
         spec = board_spec(self.config, gpio_log=self.report_dir / "gpio.log")
         if self.config.get("inject"):
@@ -176,8 +176,10 @@ class HilRun:
         self._expected = ExpectedIdentity(
             self.model.hash(), firmware_hash, self.model.name, self.model.version
         )
-        self._board_client = getattr(board, "make_client", None) or self._console_client(
-            self._client_factory()
+        self._board_client = (
+            board.make_client
+            if board.has(Capability.OWN_CLIENT)
+            else self._console_client(self._client_factory())
         )
         if self.faults is not None:
             self._board_client = self.faults.wrap_factory(self._board_client)
@@ -190,14 +192,12 @@ class HilRun:
         )
         if self.faults is not None:
             self.faults.armed = True  # bring-up ran on a clean link
-        check = getattr(self.device.client, "check_rx_window", None)
-        if callable(check):  # up front: a window smaller than one frame answers nothing
-            try:
-                check()
-            except BaseException:
-                self.device.close()
-                raise
-        self._emit("run_started")
+        try:  # up front: a window smaller than one frame answers nothing
+            self.device.client.check_rx_window()
+        except BaseException:
+            self.device.close()
+            raise
+        self._run_started()
         return self.device
 
     def recover(self) -> Any:
@@ -210,16 +210,10 @@ class HilRun:
         LOG.warning("after sample %d: %s", len(self.records), note)
         return self.device.client
 
-    def _emit(self, event: str, *args: Any) -> None:
-        """Call ``listener.<event>(self, *args)`` on every listener that defines it.
-
-        Events: ``run_started()`` (board up), ``sample_recorded(record)`` (one result),
-        ``results_written(document)`` (``results.json`` of :meth:`finish` written).
-        """
+    def _run_started(self) -> None:
+        """Tell every listener (:class:`RunListener`) that the board is up."""
         for listener in self.listeners:
-            handler = getattr(listener, event, None)
-            if handler is not None:
-                handler(self, *args)
+            listener.run_started(self)
 
     def _console_client(self, factory: Callable[[Any], Any]) -> Callable[[Any], Any]:
         """``factory`` reading through a :class:`ConsoleTap` that keeps the board's console."""
@@ -248,7 +242,7 @@ class HilRun:
         if override:
             return float(override)
         if self.device is not None:
-            value = hello_field(self.device.hello, "core_clock_hz")
+            value = self.device.hello.core_clock_hz
             return float(value) if value else None
         return None
 
@@ -288,7 +282,8 @@ class HilRun:
         def sink(record: SampleRecord) -> None:
             self.records.append(record)
             journal.append(record)
-            self._emit("sample_recorded", record)
+            for listener in self.listeners:
+                listener.sample_recorded(self, record)
 
         streamed = False
         with (
@@ -332,7 +327,7 @@ class HilRun:
         assert self.device is not None and self.model is not None and self.test_set is not None
         return {
             "model_hash": self.model.hash(),
-            "firmware_hash": hello_field(self.device.hello, "firmware_hash"),
+            "firmware_hash": self.device.hello.firmware_hash,
             "dataset_hash": self.test_set.dataset.hash,
             "samples_run": total,
         }
@@ -415,7 +410,9 @@ class HilRun:
             if self.records or self.device is not None or self.model is not None:
                 path = self.write_results()
                 try:
-                    self._emit("results_written", json.loads(path.read_text(encoding="utf-8")))
+                    document = json.loads(path.read_text(encoding="utf-8"))
+                    for listener in self.listeners:
+                        listener.results_written(self, document)
                 finally:
                     self.write_report()
         finally:

@@ -65,7 +65,7 @@ def load_face(path: str | Path | IO[bytes], size: int = FACE_SIZE) -> np.ndarray
     """
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    p = path if hasattr(path, "read") else Path(path)
+    p = Path(path) if isinstance(path, (str, Path)) else path
     try:
         with Image.open(p) as opened:  # lazy: the size is known before any pixel is decoded
             width, height = opened.size

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from harness.board_pool import BoardPool, PoolMember
-from harness.boards.base import Board
+from harness.boards.base import Board, Capability
 from harness.boards.group import board_specs
 from harness.bringup import DeviceSession, ExpectedIdentity
 from harness.results import SampleRecord, percentiles
@@ -43,7 +43,10 @@ def start_pool(run: HilRun) -> DeviceSession:
         for spec in board_specs(run.config, run.report_dir):
             boards.append(run._make_board(spec))
             image, firmware_hash = run._firmware(boards[-1])
-            make_client = getattr(boards[-1], "make_client", None) or run._client_factory()
+            board = boards[-1]
+            make_client = (
+                board.make_client if board.has(Capability.OWN_CLIENT) else run._client_factory()
+            )
             expected = ExpectedIdentity(run.model.hash(), firmware_hash)
             members.append(PoolMember(boards[-1], image, expected, make_client))
     except BaseException:  # e.g. a labgrid place locked by someone else: free what we hold

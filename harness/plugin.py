@@ -258,8 +258,7 @@ def ferhil_session(
     pytestconfig.stash[RUN_KEY] = run
     from harness.regression.recorder import recorders_for  # the result store (sqlalchemy)
 
-    if hasattr(run, "listeners"):
-        run.listeners.extend(recorders_for(ferhil_config))
+    run.listeners.extend(recorders_for(ferhil_config))
     setup_error: str | None = None
     try:
         _prepare_or_skip(run, ferhil_config)

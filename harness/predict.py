@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from firmware.messages import InferFailure
 from harness.image_input import load_face
 
 
@@ -71,12 +72,11 @@ def predict_board(
             run.close()
     predictions = []
     for path, result in zip(paths, results, strict=True):
-        if not getattr(result, "ok", False):
+        if isinstance(result, InferFailure) or not result.ok:
             from harness.errors import HarnessError
 
-            raise HarnessError(
-                f"board {board} did not score {path}: {getattr(result, 'error', None) or result}"
-            )
+            why = result.error if isinstance(result, InferFailure) else f"status {result.status}"
+            raise HarnessError(f"board {board} did not score {path}: {why}")
         predictions.append(_prediction(path, result.outputs, board, model))
     return predictions
 

@@ -9,7 +9,6 @@ from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 from fixtures.paths import REPO_ROOT
-from harness.bringup import hello_field
 from harness.results import SCHEMA, SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -55,23 +54,19 @@ def _identity(run: HilRun) -> dict[str, Any]:
         "model_version": model.version if model else None,
         "model_hash": model.hash() if model else None,
         "firmware_hash": (
-            hello_field(hello, "firmware_hash")
-            if hello is not None
-            else manifest.get("firmware_hash")
+            hello.firmware_hash if hello is not None else manifest.get("firmware_hash")
         ),
         "board": facts.name if facts else run.config.get("board"),
         "board_kind": facts.kind if facts else None,
         "board_id": facts.board_id if facts else None,
         "probe": facts.probe if facts else None,
         "simulated": facts.simulated if facts else None,
-        "protocol_version": hello_field(hello, "protocol_version") if hello is not None else None,
+        "protocol_version": hello.protocol_version if hello is not None else None,
         "core_clock_hz": run.clock_hz(),
-        "clock_kind": hello_field(hello, "clock_kind") if hello is not None else None,
-        "latency_method": latency_method(hello_field(hello, "clock_kind"))
-        if hello is not None
-        else None,
+        "clock_kind": hello.clock_kind if hello is not None else None,
+        "latency_method": latency_method(hello.clock_kind) if hello is not None else None,
         "cnn_backend": manifest.get("backend"),
-        "selftest": _selftest_entry(getattr(device, "selftest", None)),
+        "selftest": _selftest_entry(device.selftest if device is not None else None),
         "flashed": device.flashed if device is not None else None,
         "toolchain": manifest.get("toolchain", {}),
     }

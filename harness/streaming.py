@@ -22,10 +22,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
+from firmware.messages import InferFailure, InferResult
 from harness.results import SampleRecord, device_result, failed_result
 
 
@@ -34,12 +35,12 @@ class StreamingClient(Protocol):
 
     def infer_stream(
         self, items: Iterable[tuple[int, np.ndarray]], window: int = ...
-    ) -> Iterator[Any]:
+    ) -> Iterator[InferResult | InferFailure]:
         """Yield one reply (result or failure) per ``(key, x)`` item, in order."""
         ...
 
-    def ping(self) -> Any:
-        """Round-trip a PING (used to re-synchronise)."""
+    def alive(self) -> bool:
+        """One PING, one attempt: does the agent answer (used to re-synchronise)?"""
         ...
 
 
@@ -48,16 +49,16 @@ Sink = Callable[[SampleRecord], None]
 LOG = logging.getLogger("ferhil.streaming")
 
 
-def _reply_fields(reply: Any) -> tuple[list[int], int | None, str | None]:
+def _reply_fields(reply: InferResult | InferFailure) -> tuple[list[int], int | None, str | None]:
     """Return (outputs, cycles, error text or None) of an INFER result or failure."""
-    if getattr(reply, "error", None) is not None and not getattr(reply, "ok", False):
-        attempts = getattr(reply, "attempts", None)
+    if isinstance(reply, InferFailure):
+        attempts = reply.attempts
         said = "attempt" in str(reply.error)  # firmware.pipeline already says "gave up after N"
         tries = f" after {attempts} attempts" if attempts and not said else ""
         return [], None, f"{reply.error}{tries}"
-    status = int(getattr(reply, "status", 0) or 0)
-    outputs = [int(v) for v in np.asarray(getattr(reply, "outputs", [])).ravel()]
-    cycles = getattr(reply, "cycles", None)
+    status = int(reply.status or 0)
+    outputs = [int(v) for v in np.asarray(reply.outputs).ravel()]
+    cycles = reply.cycles
     error = None if status == 0 else f"device status {status}"
     return outputs, (None if cycles is None else int(cycles)), error
 
@@ -123,15 +124,15 @@ def stream_samples(
         try:
             for reply in client.infer_stream(items(), window=window):
                 i = len(records)
-                if getattr(reply, "seq", i) != i:
+                if reply.seq != i:
                     raise RuntimeError(f"reply for sample {reply.seq} while waiting for {i}")
                 queued = (time.perf_counter() - sent_at.pop(i, time.perf_counter())) * 1e3
-                device_rtt = getattr(reply, "rtt_s", None)
+                device_rtt = reply.rtt_s if isinstance(reply, InferResult) else None
                 rtt = device_rtt * 1e3 if device_rtt else queued
                 outputs, cycles, error = _reply_fields(reply)
                 if error is None:
                     record = device_result(templates[i], outputs, cycles, clock_hz, rtt, tolerance)
-                    attempts = getattr(reply, "attempts", None)
+                    attempts = reply.attempts
                     if isinstance(attempts, int) and attempts > 1:
                         record.extra["attempts"] = attempts
                         LOG.warning(
@@ -201,15 +202,11 @@ def stream_samples(
 
 
 def _ping(client: StreamingClient) -> bool:
-    """Is the link alive? One attempt (``alive()``) when the client has it: bounded time."""
-    alive = getattr(client, "alive", None)
+    """Is the link alive? One attempt (``alive()``): bounded time."""
     try:
-        if callable(alive):
-            return bool(alive())
-        client.ping()
+        return bool(client.alive())
     except Exception:
         return False
-    return True
 
 
 def _give_up(templates: Sequence[SampleRecord], finish: Sink, first: int, why: str) -> None:

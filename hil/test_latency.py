@@ -7,7 +7,6 @@ simulated clock or real hardware); none for QEMU instruction counts.
 
 import pytest
 
-from harness.bringup import hello_field
 from harness.thresholds import latency_budget_us
 
 
@@ -23,7 +22,7 @@ def test_latency_within_budget(ferhil_run, ferhil_config, record_property):
     assert all(r.device_cycles is not None for r in ok), "replies without cycle counts"
     if ferhil_run.clock_hz() is None:
         pytest.skip("the board reports no clock: pass --clock-hz to turn cycles into time")
-    clock_kind = hello_field(ferhil_run.device.hello, "clock_kind")
+    clock_kind = ferhil_run.device.hello.clock_kind
     budget = latency_budget_us(ferhil_run.model, ferhil_config, clock_kind, ferhil_run.clock_hz())
     if budget is None:
         kind = getattr(clock_kind, "name", clock_kind)

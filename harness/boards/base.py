@@ -1,4 +1,4 @@
-"""The :class:`Board` protocol: a flasher, a transport and the facts of one board.
+"""The :class:`Board` base class: a flasher, a transport and the facts of one board.
 
 Like labgrid's resource/driver split, a :class:`BoardSpec` is a passive description (from the
 options and the lab inventory) and a :class:`Board` is the active object built from it by the
@@ -7,11 +7,18 @@ factory registered for its kind in :data:`harness.boards.registry.BOARD_KINDS`.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, ClassVar
 
+from harness.device_client import DeviceClient
+from harness.errors import HarnessError
 from harness.transports import Transport
+
+if TYPE_CHECKING:
+    from golden.format import QuantModel
 
 
 @dataclass(frozen=True)
@@ -82,25 +89,113 @@ class BoardFacts:
     probe: str | None = None
 
 
-@runtime_checkable
-class Board(Protocol):
-    """A board under test."""
+class Capability(Enum):
+    """An optional board capability: declared by the class, queried with :meth:`Board.has`.
 
-    facts: BoardFacts
+    Members:
+        BUILDS_OWN_IMAGE: :meth:`Board.build_image` makes the image (no firmware build).
+        OWN_CLIENT: :meth:`Board.make_client` supplies the protocol client.
+        GPIO_LOG: the board writes a GPIO edge log (:meth:`Board.gpio_log`).
+        PERSISTENT: programmed firmware survives sessions (connect first, flash on mismatch).
+    """
+
+    BUILDS_OWN_IMAGE = "builds-own-image"
+    OWN_CLIENT = "own-client"
+    GPIO_LOG = "gpio-log"
+    PERSISTENT = "persistent"
+
+
+class Board(ABC):
+    """A board under test, with a life cycle written once (labgrid/twister style).
+
+    ``flash`` stops what runs and programs (or launches) an image, ``connect`` opens the link
+    once and returns it, ``close`` closes the link, stops what the board started and releases
+    what it holds. Subclasses implement the hooks :meth:`_program` and :meth:`_open_link`, and
+    optionally :meth:`_stop` (flash and close) and :meth:`_release` (close only). Optional
+    capabilities are declared in :attr:`capabilities` and reached through typed methods.
+
+    Attributes:
+        spec: the passive description the board was built from.
+        facts: what the harness and the report need to know.
+        link: the open byte link, if any.
+    """
+
+    #: Optional capabilities of this board class.
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+
+    def __init__(self, spec: BoardSpec, facts: BoardFacts) -> None:
+        self.spec = spec
+        self.facts = facts
+        self.link: Transport | None = None
+
+    def has(self, capability: Capability) -> bool:
+        """Return True when this board has ``capability``."""
+        if capability is Capability.PERSISTENT:
+            return self.facts.persistent
+        if capability is Capability.GPIO_LOG:
+            return Capability.GPIO_LOG in self.capabilities and self.spec.gpio_log is not None
+        return capability in self.capabilities
 
     def flash(self, image: Path) -> None:
-        """Program (real) or launch (simulated) ``image``."""
-        ...
+        """Program (real) or launch (simulated) ``image``, after stopping what runs."""
+        self.close_link()
+        self._stop()
+        self._program(Path(image))
 
     def connect(self) -> Transport:
-        """Open the byte link to the running firmware."""
-        ...
+        """Open the byte link to the running firmware (once; later calls return it)."""
+        if self.link is None:
+            self.link = self._open_link()
+        return self.link
+
+    def close_link(self) -> None:
+        """Close the byte link, keeping the board running."""
+        if self.link is not None:
+            self.link.close()
+            self.link = None
 
     def close(self) -> None:
-        """Close the link and stop what the board started (simulator processes)."""
-        ...
+        """Close the link, stop what the board started and release what it holds."""
+        self.close_link()
+        self._stop()
+        self._release()
 
+    def build_image(self, model: QuantModel) -> tuple[Path, str]:
+        """Return the image for ``model`` and its hash (:attr:`Capability.BUILDS_OWN_IMAGE`).
 
-# Optional board capabilities (duck-typed, see harness.hil_run):
-#   build_image(model) -> (image path, firmware hash): the board builds its own image;
-#   make_client(transport) -> client: the board supplies its own protocol client.
+        Raises:
+            HarnessError: the board does not build its own image.
+        """
+        raise self._missing(Capability.BUILDS_OWN_IMAGE)
+
+    def make_client(self, transport: Transport) -> DeviceClient:
+        """Return the board's own protocol client (:attr:`Capability.OWN_CLIENT`).
+
+        Raises:
+            HarnessError: the board uses the standard agent client.
+        """
+        raise self._missing(Capability.OWN_CLIENT)
+
+    def gpio_log(self) -> Path | None:
+        """Return where the board writes its GPIO edge log, if it has one."""
+        return self.spec.gpio_log if self.has(Capability.GPIO_LOG) else None
+
+    @abstractmethod
+    def _program(self, image: Path) -> None:
+        """Program or launch ``image`` (nothing runs when called)."""
+
+    @abstractmethod
+    def _open_link(self) -> Transport:
+        """Open and return the byte link to the running firmware."""
+
+    def _stop(self) -> None:  # noqa: B027 (an optional hook)
+        """Stop what the board started (simulator processes); default: nothing."""
+
+    def _release(self) -> None:  # noqa: B027 (an optional hook)
+        """Release what the board holds beyond its processes (a lab place); default: nothing."""
+
+    def _missing(self, capability: Capability) -> HarnessError:
+        return HarnessError(
+            f"board {self.facts.name} ({self.facts.kind}) lacks capability {capability.value}; "
+            "check board.has(...) first"
+        )

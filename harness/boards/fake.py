@@ -22,39 +22,44 @@ from typing import Any
 
 import numpy as np
 
-from firmware.protocol import PROTOCOL_VERSION
+from firmware.agent_errors import AgentReplyError
+from firmware.messages import BenchResult, HelloInfo, InferFailure, InferResult, SelftestResult
+from firmware.protocol import PROTOCOL_VERSION, ClockKind, ErrorCode, MessageType
 from golden.cost import estimate_cycles
 from golden.format import QuantModel, load, save
 from golden.inference import run
-from harness.boards.base import BoardFacts, BoardSpec
+from harness.boards.base import Board, BoardFacts, BoardSpec, Capability
+from harness.transports import Transport
 
 FAKE_CLOCK_HZ = 50_000_000
 FAKE_CYCLES = 250_000  # only when no model is known
 
 
-@dataclass
-class FakeReply:
-    """An INFER reply (the fields the harness reads)."""
-
-    seq: int
-    status: int
-    cycles: int
-    outputs: np.ndarray
-
-    @property
-    def ok(self) -> bool:
-        """True when the device ran the inference without error."""
-        return self.status == 0
-
-
-@dataclass
-class FakeFailure:
-    """A request that got no reply (like :class:`firmware.messages.InferFailure`)."""
-
-    seq: int
-    error: str
-    attempts: int
-    ok: bool = False
+def fake_hello(model_hash: str, firmware_hash: str, **fields: Any) -> HelloInfo:
+    """Return the :class:`HelloInfo` of a simulated agent (``fields`` override the defaults)."""
+    values: dict[str, Any] = {
+        "protocol_version": PROTOCOL_VERSION,
+        "firmware_hash": firmware_hash,
+        "firmware_build_id": 0,
+        "model_hash": model_hash,
+        "model_id": 0,
+        "model_name": "fake",
+        "model_version": "1",
+        "input_shape": (1, 48, 48),
+        "input_format": "int8_chw",
+        "num_outputs": 7,
+        "output_type": "int32",
+        "board_name": "fake",
+        "core_clock_hz": FAKE_CLOCK_HZ,
+        "clock_kind": ClockKind.SIMULATED,
+        "max_wire_frame": 0,
+        "max_payload": 0,
+        "rx_buffer_bytes": 0,
+        "model_cycles": FAKE_CYCLES,
+        "model_macs": 0,
+    }
+    values.update(fields)
+    return HelloInfo(**values)
 
 
 @dataclass
@@ -69,32 +74,62 @@ class FakeAgentClient:
     served: int = 0
     cycles: int = FAKE_CYCLES
     die_after: int | None = None
+    timeout: float = 5.0
+    _next_seq: int = 1
 
     def _check_alive(self) -> None:
         if self.die_after is not None and self.served >= self.die_after:
             raise ConnectionError("the fake board stopped answering")
 
-    def hello(self) -> dict[str, Any]:
-        """Return the HELLO fields the harness checks."""
-        return {
-            "protocol_version": PROTOCOL_VERSION,
-            "clock_kind": 1,
-            "core_clock_hz": FAKE_CLOCK_HZ,
-            "model_hash": self.model.hash(),
-            "firmware_hash": self.firmware_hash,
-            "board_name": "fake",
-            "model_name": self.model.name,
-            "model_version": self.model.version,
-        }
+    def hello(self, attempts: int | None = None) -> HelloInfo:
+        """Return the HELLO of a simulated agent running the loaded model."""
+        shape = tuple(self.model.input_shape) + (1,) * (3 - len(self.model.input_shape))
+        return fake_hello(
+            model_hash=self.model.hash(),
+            firmware_hash=self.firmware_hash,
+            model_name=self.model.name,
+            model_version=self.model.version,
+            input_shape=(int(shape[0]), int(shape[1]), int(shape[2])),
+            num_outputs=self.model.num_outputs,
+            model_cycles=self.cycles,
+        )
 
-    def ping(self) -> bool:
-        """Answers while the board is alive."""
+    def ping(self, payload: bytes = b"") -> float:
+        """Answers while the board is alive (a zero round trip)."""
         self._check_alive()
-        return True
+        return 0.0
+
+    def alive(self) -> bool:
+        """Return True while the board answers."""
+        return self.die_after is None or self.served < self.die_after
+
+    def allocate_seq(self) -> int:
+        """Return a fresh sequence number."""
+        self._next_seq += 1
+        return self._next_seq - 1
+
+    def check_rx_window(self) -> None:
+        """The fake agent takes any input size."""
+
+    def selftest(self, timeout: float | None = None) -> SelftestResult:
+        """The fake agent has no SELFTEST (like firmware built before it).
+
+        Raises:
+            AgentReplyError: always, UNKNOWN_COMMAND.
+        """
+        raise AgentReplyError(ErrorCode.UNKNOWN_COMMAND, MessageType.SELFTEST, 0, True, 0)
+
+    def infer(self, seq: int, x: np.ndarray) -> InferResult:
+        """Run one inference (faults apply as in :meth:`infer_stream`)."""
+        for reply in self.infer_stream([(seq, x)]):
+            if isinstance(reply, InferFailure):
+                raise ConnectionError(reply.error)
+            return reply
+        raise ConnectionError("the fake board gave no reply")
 
     def infer_stream(
         self, items: Iterable[tuple[int, np.ndarray]], window: int = 4
-    ) -> Iterator[FakeReply | FakeFailure]:
+    ) -> Iterator[InferResult | InferFailure]:
         """Yield one reply per ``(key, x)``, in order (``window`` is accepted and ignored)."""
         for key, x in items:
             self._check_alive()
@@ -102,27 +137,29 @@ class FakeAgentClient:
             if self.interrupt_after is not None and self.served > self.interrupt_after:
                 raise KeyboardInterrupt
             if key in self.fail:
-                yield FakeFailure(seq=key, error=f"no INFER reply for seq {key}", attempts=3)
+                yield InferFailure(seq=key, error=f"no INFER reply for seq {key}", attempts=3)
                 continue
             out = run(self.model, np.asarray(x)[None])[0].astype(np.int64)
             if key in self.corrupt:
                 out = out.copy()
                 out[key % out.size] += 3
-            yield FakeReply(seq=key, status=0, cycles=self.cycles, outputs=out)
+            yield InferResult(seq=key, status=0, outputs=out, cycles=self.cycles)
 
-    def bench(self, n: int) -> dict[str, int]:
+    def bench(self, n: int, timeout: float | None = None) -> BenchResult:
         """Return BENCH figures for ``n`` iterations."""
-        return {
-            "status": 0,
-            "iterations": n,
-            "total_cycles": n * self.cycles,
-            "min_cycles": self.cycles,
-            "max_cycles": self.cycles,
-        }
+        return BenchResult(
+            status=0,
+            iterations=n,
+            total_cycles=n * self.cycles,
+            infer_cycles=n * self.cycles,
+            min_cycles=self.cycles,
+            max_cycles=self.cycles,
+        )
 
-    def reset(self) -> None:
+    def reset(self, boot_timeout: float = 5.0) -> HelloInfo:
         """A dead fake board does not come back by reset (only by relaunch)."""
         self._check_alive()
+        return self.hello()
 
 
 class FakeLink:
@@ -140,8 +177,10 @@ class FakeLink:
         """Nothing to close."""
 
 
-class FakeBoard:
+class FakeBoard(Board):
     """A simulated board without processes or bytes."""
+
+    capabilities = frozenset({Capability.BUILDS_OWN_IMAGE, Capability.OWN_CLIENT})
 
     def __init__(
         self,
@@ -152,14 +191,16 @@ class FakeBoard:
         interrupt_after: int | None = None,
         die_after: int | None = None,
     ) -> None:
-        self.spec = replace(spec, gpio_log=None)  # writes no GPIO edge log
-        self.facts = BoardFacts(
-            name=spec.name,
-            kind="fake",
-            firmware_board="fake",
-            simulated=True,
-            persistent=False,
-            probe="launch",
+        super().__init__(
+            replace(spec, gpio_log=None),  # writes no GPIO edge log
+            BoardFacts(
+                name=spec.name,
+                kind="fake",
+                firmware_board="fake",
+                simulated=True,
+                persistent=False,
+                probe="launch",
+            ),
         )
         self.corrupt = set(corrupt)
         self.fail = set(fail)
@@ -175,19 +216,19 @@ class FakeBoard:
         path = save(model, Path(self._dir.name) / "image.qmodel.npz")
         return path, hashlib.sha256(path.read_bytes()).hexdigest()
 
-    def flash(self, image: Path) -> None:
+    def _program(self, image: Path) -> None:
         """Load the model the image holds."""
         self.model = load(image)
         self.launches += 1
-        self.firmware_hash = hashlib.sha256(Path(image).read_bytes()).hexdigest()
+        self.firmware_hash = hashlib.sha256(image.read_bytes()).hexdigest()
 
-    def connect(self) -> FakeLink:
+    def _open_link(self) -> Transport:
         """Return a placeholder link."""
         if self.model is None:
             raise ConnectionError("the fake board holds no image; flash it first")
         return FakeLink()
 
-    def make_client(self, transport: Any) -> FakeAgentClient:
+    def make_client(self, transport: Transport) -> FakeAgentClient:
         """Return the fake agent for the loaded model."""
         assert self.model is not None
         return FakeAgentClient(
@@ -200,6 +241,6 @@ class FakeBoard:
             die_after=self.die_after if self.launches == 1 else None,
         )
 
-    def close(self) -> None:
+    def _stop(self) -> None:
         """Forget the loaded model."""
         self.model = None

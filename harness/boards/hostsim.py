@@ -9,28 +9,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.boards.base import BoardFacts, BoardSpec
+from harness.boards.base import Board, BoardFacts, BoardSpec, Capability
 from harness.boards.sim_process import SimulatorProcess
 from harness.errors import TransportError
 from harness.transports import Transport, open_transport
 
 
-class HostsimBoard:
+class HostsimBoard(Board):
     """Simulated MAX78000 running as a host process behind a pseudo-terminal."""
 
+    capabilities = frozenset({Capability.GPIO_LOG})
+
     def __init__(self, spec: BoardSpec) -> None:
-        self.spec = spec
-        self.facts = BoardFacts(
-            name=spec.name,
-            kind="hostsim",
-            firmware_board="hostsim",
-            simulated=True,
-            persistent=False,
-            board_id=None,
-            probe="launch",
+        super().__init__(
+            spec,
+            BoardFacts(
+                name=spec.name,
+                kind="hostsim",
+                firmware_board="hostsim",
+                simulated=True,
+                persistent=False,
+                board_id=None,
+                probe="launch",
+            ),
         )
         self.process: SimulatorProcess | None = None
-        self.link: Transport | None = None
         self.launches = 0
 
     def command(self, image: Path) -> list[str]:
@@ -46,33 +49,27 @@ class HostsimBoard:
             argv += list(self.spec.sim_args)
         return argv
 
-    def flash(self, image: Path) -> None:
-        """Start (or restart) the simulator running ``image``."""
-        self.close()
-        if not Path(image).is_file():
+    def _program(self, image: Path) -> None:
+        """Start the simulator running ``image``."""
+        if not image.is_file():
             raise TransportError(f"hostsim executable {image} does not exist; build it first")
         argv = self.command(image)
         self.launches += 1
         self.process = SimulatorProcess(argv)
 
-    def connect(self) -> Transport:
+    def _open_link(self) -> Transport:
         """Open the simulator's pty (raises when the simulator is not running)."""
         if self.process is None or not self.process.alive():
             raise TransportError("hostsim is not running; flash (launch) it first")
-        if self.link is None:
-            self.link = open_transport(
-                self.process.first_line,
-                baud=self.spec.baud or 115200,
-                timeout=self.spec.read_timeout_s,
-                wait_s=2.0,
-            )
-        return self.link
+        return open_transport(
+            self.process.first_line,
+            baud=self.spec.baud or 115200,
+            timeout=self.spec.read_timeout_s,
+            wait_s=2.0,
+        )
 
-    def close(self) -> None:
-        """Close the pty and stop the simulator."""
-        if self.link is not None:
-            self.link.close()
-            self.link = None
+    def _stop(self) -> None:
+        """Stop the simulator."""
         if self.process is not None:
             self.process.stop()
             self.process = None

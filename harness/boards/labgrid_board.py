@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from harness.boards.base import BoardFacts, BoardSpec
+from harness.boards.base import Board, BoardFacts, BoardSpec
 from harness.errors import FlashError
 from harness.labgrid_place import KIND_TAG, PlaceLease
 from harness.transports import Transport, open_transport
@@ -24,7 +24,7 @@ PLACE_KIND = "labgrid"
 DEFAULT_KIND = "max78000fthr"
 
 
-class LabgridBoard:
+class LabgridBoard(Board):
     """A board behind a labgrid place."""
 
     def __init__(self, spec: BoardSpec) -> None:
@@ -38,25 +38,25 @@ class LabgridBoard:
             raise
         kind = spec.kind if spec.kind != PLACE_KIND else None
         kind = kind or self.resources.tags.get(KIND_TAG) or DEFAULT_KIND
-        self.spec = replace(spec, kind=kind, probe=spec.probe or self.resources.probe)
-        self.facts = BoardFacts(
-            name=spec.name,
-            kind=kind,
-            firmware_board=kind,
-            simulated=kind != DEFAULT_KIND,
-            persistent=True,
-            board_id=f"labgrid:{place}",
-            probe=f"labgrid place {place} ({self.lease.coordinator})",
+        super().__init__(
+            replace(spec, kind=kind, probe=spec.probe or self.resources.probe),
+            BoardFacts(
+                name=spec.name,
+                kind=kind,
+                firmware_board=kind,
+                simulated=kind != DEFAULT_KIND,
+                persistent=True,
+                board_id=f"labgrid:{place}",
+                probe=f"labgrid place {place} ({self.lease.coordinator})",
+            ),
         )
-        self.link: Transport | None = None
 
-    def flash(self, image: Path) -> None:
+    def _program(self, image: Path) -> None:
         """Program a real board through the place's probe (simulated places cannot be).
 
         Raises:
             FlashError: for a simulated board or a place without a debug probe.
         """
-        self.close_link()
         if self.facts.simulated or not self.spec.probe:
             raise FlashError(
                 f"board {self.facts.name} behind labgrid place {self.lease.name} cannot be "
@@ -65,27 +65,18 @@ class LabgridBoard:
             )
         from harness.boards.max78000fthr import Max78000FthrBoard
 
-        Max78000FthrBoard(self.spec).flasher.flash(Path(image))
+        Max78000FthrBoard(self.spec).flasher.flash(image)
 
-    def connect(self) -> Transport:
+    def _open_link(self) -> Transport:
         """Open the place's serial port (acquiring the place again after a close)."""
         self.lease.acquire()
-        if self.link is None:
-            self.link = open_transport(
-                self.resources.serial_url,
-                baud=self.spec.baud or self.resources.speed or 115200,
-                timeout=self.spec.read_timeout_s,
-                wait_s=2.0,
-            )
-        return self.link
+        return open_transport(
+            self.resources.serial_url,
+            baud=self.spec.baud or self.resources.speed or 115200,
+            timeout=self.spec.read_timeout_s,
+            wait_s=2.0,
+        )
 
-    def close_link(self) -> None:
-        """Close the serial link, keeping the place."""
-        if self.link is not None:
-            self.link.close()
-            self.link = None
-
-    def close(self) -> None:
-        """Close the link and release the place."""
-        self.close_link()
+    def _release(self) -> None:
+        """Release the place."""
         self.lease.release()

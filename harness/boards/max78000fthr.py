@@ -13,7 +13,7 @@ from pathlib import Path
 
 from serial.tools import list_ports
 
-from harness.boards.base import BoardFacts, BoardSpec
+from harness.boards.base import Board, BoardFacts, BoardSpec
 from harness.flashers.base import Flasher, FlasherSettings
 from harness.flashers.registry import create_flasher
 from harness.ports import resolve_port
@@ -24,20 +24,22 @@ DEFAULT_FLASHER = "openocd"  # ADI's supported path; pyOCD needs a MAX78000 pack
 PORT_REAPPEAR_S = 10.0
 
 
-class Max78000FthrBoard:
+class Max78000FthrBoard(Board):
     """A MAX78000FTHR on a USB cable."""
 
     def __init__(self, spec: BoardSpec) -> None:
-        self.spec = spec
         flasher_name = spec.flasher or DEFAULT_FLASHER
-        self.facts = BoardFacts(
-            name=spec.name,
-            kind="max78000fthr",
-            firmware_board="max78000fthr",
-            simulated=False,
-            persistent=True,
-            board_id=spec.probe,
-            probe=f"{flasher_name}:{spec.probe or 'any'}",
+        super().__init__(
+            spec,
+            BoardFacts(
+                name=spec.name,
+                kind="max78000fthr",
+                firmware_board="max78000fthr",
+                simulated=False,
+                persistent=True,
+                board_id=spec.probe,
+                probe=f"{flasher_name}:{spec.probe or 'any'}",
+            ),
         )
         self.flasher: Flasher = create_flasher(
             flasher_name,
@@ -49,7 +51,6 @@ class Max78000FthrBoard:
                 timeout_s=spec.flash_timeout_s,
             ),
         )
-        self.link: Transport | None = None
 
     def port(self) -> str:
         """Return the console port (see :func:`harness.ports.resolve_port`).
@@ -64,26 +65,15 @@ class Max78000FthrBoard:
             board=f"board {self.spec.name!r}",
         )
 
-    def flash(self, image: Path) -> None:
-        """Close the console (the USB port may re-enumerate) and program ``image``."""
-        if self.link is not None:
-            self.link.close()
-            self.link = None
-        self.flasher.flash(Path(image))
+    def _program(self, image: Path) -> None:
+        """Program ``image`` (the console is closed first: the USB port may re-enumerate)."""
+        self.flasher.flash(image)
 
-    def connect(self) -> Transport:
+    def _open_link(self) -> Transport:
         """Open the console UART, waiting for the port to reappear after programming."""
-        if self.link is None:
-            self.link = open_transport(
-                self.port(),
-                baud=self.spec.baud or DEFAULT_BAUD,
-                timeout=self.spec.read_timeout_s,
-                wait_s=PORT_REAPPEAR_S,
-            )
-        return self.link
-
-    def close(self) -> None:
-        """Close the console."""
-        if self.link is not None:
-            self.link.close()
-            self.link = None
+        return open_transport(
+            self.port(),
+            baud=self.spec.baud or DEFAULT_BAUD,
+            timeout=self.spec.read_timeout_s,
+            wait_s=PORT_REAPPEAR_S,
+        )

@@ -10,71 +10,51 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from firmware.boards.qemu_mps2_an386 import launch as qemu_launch
+from firmware.boards.qemu_mps2_an386.launch import QemuProcess
 from harness import processes
-from harness.boards.base import BoardFacts, BoardSpec
+from harness.boards.base import Board, BoardFacts, BoardSpec
 from harness.errors import TransportError
 from harness.transports import Transport, open_transport
 
 ICOUNT_SHIFT = 7
 
 
-def _url_of(handle: Any) -> str:
-    url = getattr(handle, "url", None)
-    if isinstance(url, str):
-        return url
-    port = getattr(handle, "port", None)
-    if isinstance(port, int):
-        return f"socket://127.0.0.1:{port}"
-    raise TransportError(f"the QEMU launcher returned {handle!r} without a url or port")
-
-
-class QemuBoard:
+class QemuBoard(Board):
     """Simulated board: firmware for mps2-an386 under QEMU, serial over TCP."""
 
     def __init__(self, spec: BoardSpec) -> None:
-        self.spec = replace(spec, gpio_log=None)  # writes no GPIO edge log
-        self.facts = BoardFacts(
-            name=spec.name,
-            kind="qemu",
-            firmware_board="qemu_mps2_an386",
-            simulated=True,
-            persistent=False,
-            board_id=None,
-            probe="launch",
+        super().__init__(
+            replace(spec, gpio_log=None),  # writes no GPIO edge log
+            BoardFacts(
+                name=spec.name,
+                kind="qemu",
+                firmware_board="qemu_mps2_an386",
+                simulated=True,
+                persistent=False,
+                board_id=None,
+                probe="launch",
+            ),
         )
-        self.handle: Any = None
-        self.link: Transport | None = None
+        self.handle: QemuProcess | None = None
 
-    def flash(self, image: Path) -> None:
-        """Start (or restart) QEMU running ``image``."""
-        self.close()
-        if not Path(image).is_file():
+    def _program(self, image: Path) -> None:
+        """Start QEMU running ``image``."""
+        if not image.is_file():
             raise TransportError(f"QEMU firmware {image} does not exist; build it first")
         self.handle = qemu_launch.start_qemu(
-            Path(image), icount_shift=ICOUNT_SHIFT, popen=processes.spawn
+            image, icount_shift=ICOUNT_SHIFT, popen=processes.spawn
         )
 
-    def connect(self) -> Transport:
+    def _open_link(self) -> Transport:
         """Open QEMU's serial socket."""
         if self.handle is None:
             raise TransportError("QEMU is not running; flash (launch) it first")
-        if self.link is None:
-            self.link = open_transport(
-                _url_of(self.handle), timeout=self.spec.read_timeout_s, wait_s=5.0
-            )
-        return self.link
+        return open_transport(self.handle.url, timeout=self.spec.read_timeout_s, wait_s=5.0)
 
-    def close(self) -> None:
-        """Close the socket and stop QEMU."""
-        if self.link is not None:
-            self.link.close()
-            self.link = None
+    def _stop(self) -> None:
+        """Stop QEMU."""
         if self.handle is not None:
-            for method in ("stop", "close", "terminate"):
-                if callable(getattr(self.handle, method, None)):
-                    getattr(self.handle, method)()
-                    break
+            self.handle.close()
             self.handle = None

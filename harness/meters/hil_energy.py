@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from golden.errors import FerhilError
+from harness.boards.base import Board
+from harness.device_client import DeviceClient
 from harness.meters.energy import BenchFn, EnergyResult, EnergySettings, measure_energy
 from harness.meters.energy_model import SimEnergyModel
 from harness.meters.errors import MeterError
@@ -51,7 +53,7 @@ class EnergyOutcome:
         return block
 
 
-def client_bench(client: Any, clock_hz: float = FALLBACK_CLOCK_HZ) -> BenchFn:
+def client_bench(client: DeviceClient, clock_hz: float = FALLBACK_CLOCK_HZ) -> BenchFn:
     """Wrap ``client.bench(n)`` (AgentClient or a double) as a :data:`BenchFn`.
 
     The client's reply timeout is stretched for long windows so that a slow BENCH is not
@@ -61,27 +63,21 @@ def client_bench(client: Any, clock_hz: float = FALLBACK_CLOCK_HZ) -> BenchFn:
     state = {"s_per_inference": 0.05}  # a guess until the first reply
 
     def bench(n: int) -> int:
-        base = getattr(client, "timeout", None)
-        if base is not None:
-            client.timeout = base + 3.0 * n * state["s_per_inference"] + 2.0
+        base = client.timeout
+        client.timeout = base + 3.0 * n * state["s_per_inference"] + 2.0
         try:
             reply = client.bench(n)
         except FerhilError as exc:
             raise MeterError(f"BENCH({n}) on the board failed: {exc}") from exc
         finally:
-            if base is not None:
-                client.timeout = base
+            client.timeout = base
 
-        def field_of(name: str) -> int:
-            value = reply[name] if isinstance(reply, dict) else getattr(reply, name)
-            return int(value)
-
-        if field_of("status") != 0 or field_of("iterations") != n:
+        if int(reply.status) != 0 or int(reply.iterations) != n:
             raise MeterError(
-                f"BENCH stopped after {field_of('iterations')} of {n} inferences (status "
-                f"{field_of('status')}); the energy window is invalid"
+                f"BENCH stopped after {int(reply.iterations)} of {n} inferences (status "
+                f"{int(reply.status)}); the energy window is invalid"
             )
-        total = field_of("total_cycles")
+        total = int(reply.total_cycles)
         state["s_per_inference"] = max(total / n / clock_hz, 1e-6)
         return total
 
@@ -100,8 +96,8 @@ def settings_from_config(config: Any, driver: str) -> EnergySettings:
     )
 
 
-def _sim_signal(run: Any, board: Any, clock_hz: float, pin_active_low: bool) -> BoardSignal:
-    gpio_log = getattr(getattr(board, "spec", None), "gpio_log", None)
+def _sim_signal(run: Any, board: Board, clock_hz: float, pin_active_low: bool) -> BoardSignal:
+    gpio_log = board.gpio_log()
     if not board.facts.simulated or gpio_log is None:
         raise SimMeterUnavailableError(
             f"--meter sim needs a simulated board that writes a GPIO edge log; board "
@@ -133,13 +129,12 @@ def measure_run_energy(run: Any, config: Any) -> EnergyOutcome:
         raise MeterError("the board is not up; start the run before measuring energy")
     board, client = device.board, device.client
     clock_hz = float(run.clock_hz() or FALLBACK_CLOCK_HZ)
-    spec = config.get("meter") or getattr(getattr(board, "spec", None), "meter", None) or "sim"
+    spec = config.get("meter") or board.spec.meter or "sim"
     low = (config.get("meter-window-level") or "low") == "low"
     signal = _sim_signal(run, board, clock_hz, low) if spec == "sim" else None
     driver = "n6705" if spec == "sim" else config.get("meter-driver")
-    if hasattr(client, "infer") and run.inputs is not None:  # BENCH repeats the last input
-        seq = client.allocate_seq() if hasattr(client, "allocate_seq") else 1
-        client.infer(seq, run.inputs[0])
+    if run.inputs is not None:  # BENCH repeats the last input
+        client.infer(client.allocate_seq(), run.inputs[0])
     with open_meter(
         spec,
         driver=driver,

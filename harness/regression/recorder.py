@@ -20,9 +20,12 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from golden.errors import FerhilError
 from harness.config import FerhilConfig
 from harness.regression.pages import write_pages
+from harness.run_listener import RunListener
 from harness.store.errors import StoreError
 from harness.store.location import db_url, display_url
 from harness.store.store import ResultStore
@@ -38,14 +41,14 @@ def json_safe(value: Any) -> Any:
     """Return ``value`` with numpy scalars/arrays and paths turned into plain JSON values."""
 
     def plain(obj: Any) -> Any:
-        if hasattr(obj, "tolist"):
+        if isinstance(obj, (np.ndarray, np.generic)):
             return obj.tolist()
         return str(obj)
 
     return json.loads(json.dumps(value, default=plain))
 
 
-class StoreRecorder:
+class StoreRecorder(RunListener):
     """Writes one run into the result store at ``url`` (see the module docstring)."""
 
     def __init__(

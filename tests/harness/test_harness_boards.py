@@ -142,10 +142,10 @@ def test_hostsim_that_never_announces_is_an_error(tmp_path):
 def test_qemu_board_uses_launcher_socket(tmp_path, monkeypatch, echo_server):
     calls = []
 
-    class Handle:
-        port = echo_server
+    class Handle:  # QemuProcess's API: url, close()
+        url = f"socket://127.0.0.1:{echo_server}"
 
-        def stop(self):
+        def close(self):
             calls.append("stop")
 
     def start_qemu(elf, icount_shift, **kwargs):

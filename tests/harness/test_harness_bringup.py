@@ -2,7 +2,10 @@ from pathlib import Path
 
 import pytest
 
+from firmware.agent_errors import AgentReplyError
+from firmware.protocol import ErrorCode, MessageType
 from harness.boards.base import BoardFacts
+from harness.boards.fake import fake_hello
 from harness.bringup import ExpectedIdentity, bring_up, identity_mismatches
 from harness.errors import DeviceIdentityError, HarnessError
 
@@ -12,6 +15,9 @@ GOOD = ExpectedIdentity(model_hash="a" * 64, firmware_hash="f" * 64)
 class Client:
     def __init__(self, hello):
         self._hello = hello
+
+    def selftest(self):
+        raise AgentReplyError(ErrorCode.UNKNOWN_COMMAND, MessageType.SELFTEST, 0, True, 0)
 
     def hello(self):
         if isinstance(self._hello, Exception):
@@ -43,7 +49,7 @@ class Board:
 
 
 def hello(model="a" * 64, firmware="f" * 64):
-    return {"model_hash": model, "firmware_hash": firmware, "protocol_version": 1}
+    return fake_hello(model_hash=model, firmware_hash=firmware)
 
 
 def test_persistent_board_running_the_right_firmware_is_not_flashed():

@@ -18,6 +18,7 @@ from harness.config import FerhilConfig
 from harness.errors import TransportError
 from harness.hil_run import HilRun
 from harness.option_table import load_option_providers
+from harness.run_listener import RunListener
 from harness.test_set import generated_dataset
 
 pytestmark = [
@@ -57,10 +58,10 @@ def test_three_hostsim_boards_one_killed_mid_run(tmp_path: Path) -> None:
     )
     run = HilRun(cfg, load_model=lambda ref: load(ref))
 
-    class KillSim2:
+    class KillSim2(RunListener):
         """Kill sim-2's simulator after 60 results and keep it from being relaunched."""
 
-        def sample_recorded(self, run: HilRun, record: object) -> None:
+        def sample_recorded(self, run: HilRun, record: object) -> None:  # type: ignore[override]
             if len(run.records) != 60 or run.pool is None:
                 return
             board = run.pool.members[1].board

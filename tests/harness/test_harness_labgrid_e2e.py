@@ -16,6 +16,7 @@ from harness.config import FerhilConfig
 from harness.hil_run import HilRun
 from harness.labgrid_place import PlaceLockedError
 from harness.option_table import load_option_providers
+from harness.run_listener import RunListener
 
 pytestmark = [pytest.mark.slow]
 
@@ -68,8 +69,8 @@ def test_place_locked_by_someone_else_is_refused(lab: Lab, tmp_path: Path) -> No
 
 
 def test_ctrl_c_releases_every_place(lab: Lab, tmp_path: Path) -> None:
-    class CtrlC:
-        def sample_recorded(self, run: HilRun, record: object) -> None:
+    class CtrlC(RunListener):
+        def sample_recorded(self, run: HilRun, record: object) -> None:  # type: ignore[override]
             if len(run.records) == 20:
                 raise KeyboardInterrupt
 
@@ -95,8 +96,8 @@ def test_publictest_run_across_three_places(lab: Lab, tmp_path: Path) -> None:
 
 
 def test_killing_one_board_mid_run_accounts_for_every_sample_once(lab: Lab, tmp_path: Path) -> None:
-    class KillSecond:
-        def sample_recorded(self, run: HilRun, record: object) -> None:
+    class KillSecond(RunListener):
+        def sample_recorded(self, run: HilRun, record: object) -> None:  # type: ignore[override]
             if len(run.records) == SAMPLES // 4:
                 lab.sims[1].proc.kill()
 

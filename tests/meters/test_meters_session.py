@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from firmware.messages import BenchResult
 from harness.meters.errors import MeterConnectionError, MeterError, MeterIdentityError
 from harness.meters.hil_energy import client_bench, settings_from_config
 from harness.meters.options import METER_OPTIONS, energy_n
@@ -82,10 +82,10 @@ class Client:
         self.seen_timeouts: list[float] = []
         self.iterations = iterations
 
-    def bench(self, n: int) -> dict[str, Any]:
+    def bench(self, n: int) -> BenchResult:
         self.seen_timeouts.append(self.timeout)
         done = n if self.iterations is None else self.iterations
-        return {"status": 0, "iterations": done, "total_cycles": 7 * done}
+        return BenchResult(0, done, 7 * done, 7 * done, 7, 7)
 
 
 def test_client_bench_stretches_the_timeout_and_checks_the_reply() -> None:
@@ -100,7 +100,7 @@ def test_client_bench_turns_protocol_failures_into_meter_errors() -> None:
     from golden.errors import FerhilError
 
     class Broken(Client):
-        def bench(self, n: int) -> dict[str, Any]:
+        def bench(self, n: int) -> BenchResult:
             raise FerhilError("no reply to BENCH within 3 s")
 
     with pytest.raises(MeterError, match=r"BENCH\(5\) on the board failed: no reply"):

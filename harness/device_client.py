@@ -1,0 +1,72 @@
+"""The protocol client as the harness sees it: :class:`firmware.client.AgentClient`'s API.
+
+Boards with their own client (:attr:`harness.boards.base.Capability.OWN_CLIENT`, the fake board)
+implement this protocol and return the real message types of :mod:`firmware.messages`, so the
+harness never checks for dicts or probes for methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Protocol
+
+import numpy as np
+
+from firmware.messages import BenchResult, HelloInfo, InferFailure, InferResult, SelftestResult
+from harness.transports import Transport
+
+
+class DeviceClient(Protocol):
+    """What the harness calls on a protocol client (see :class:`firmware.client.AgentClient`).
+
+    Attributes:
+        timeout: seconds to wait for each reply.
+    """
+
+    timeout: float
+
+    def hello(self, attempts: int | None = None) -> HelloInfo:
+        """Return the agent's HELLO."""
+        ...
+
+    def ping(self, payload: bytes = b"") -> float:
+        """Echo ``payload``; return the round-trip time."""
+        ...
+
+    def allocate_seq(self) -> int:
+        """Return a fresh wire sequence number."""
+        ...
+
+    def infer(self, seq: int, x: np.ndarray) -> InferResult:
+        """Run one inference."""
+        ...
+
+    def check_rx_window(self) -> None:
+        """Refuse a board whose receive window cannot hold one INFER frame."""
+        ...
+
+    def infer_stream(
+        self, items: Iterable[tuple[int, np.ndarray]], window: int = 4
+    ) -> Iterator[InferResult | InferFailure]:
+        """Yield one result or failure per ``(key, x)``, in order."""
+        ...
+
+    def bench(self, n: int, timeout: float | None = None) -> BenchResult:
+        """Run ``n`` inferences back to back on the last INFER input."""
+        ...
+
+    def selftest(self, timeout: float | None = None) -> SelftestResult:
+        """Run the image's known-answer test."""
+        ...
+
+    def alive(self) -> bool:
+        """Return True when the agent answers one PING."""
+        ...
+
+    def reset(self, boot_timeout: float = 5.0) -> HelloInfo:
+        """Reset the board; return its HELLO."""
+        ...
+
+
+#: Builds a protocol client on a board's byte link.
+ClientFactory = Callable[[Transport], DeviceClient]
