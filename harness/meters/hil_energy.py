@@ -8,6 +8,7 @@ next to the measurement.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,14 +58,18 @@ def client_bench(client: DeviceClient, clock_hz: float = FALLBACK_CLOCK_HZ) -> B
     """Wrap ``client.bench(n)`` (AgentClient or a double) as a :data:`BenchFn`.
 
     The client's reply timeout is stretched for long windows so that a slow BENCH is not
-    re-sent (which would run a second window); protocol failures become :class:`MeterError`
-    so that the energy measurement keeps what it measured before.
+    re-sent (which would run a second window). The time per inference it plans with is the
+    larger of the board's own cycle count and the wall-clock time of the previous BENCH: a
+    simulated board reports the accelerator's (simulated) cycles but computes on the host, far
+    slower. Protocol failures become :class:`MeterError` so that the energy measurement keeps
+    what it measured before.
     """
     state = {"s_per_inference": 0.05}  # a guess until the first reply
 
     def bench(n: int) -> int:
         base = client.timeout
         client.timeout = base + 3.0 * n * state["s_per_inference"] + 2.0
+        t0 = time.perf_counter()
         try:
             reply = client.bench(n)
         except FerhilError as exc:
@@ -78,7 +83,8 @@ def client_bench(client: DeviceClient, clock_hz: float = FALLBACK_CLOCK_HZ) -> B
                 f"{int(reply.status)}); the energy window is invalid"
             )
         total = int(reply.total_cycles)
-        state["s_per_inference"] = max(total / n / clock_hz, 1e-6)
+        wall_s = time.perf_counter() - t0
+        state["s_per_inference"] = max(total / n / clock_hz, wall_s / n, 1e-6)
         return total
 
     return bench

@@ -121,3 +121,19 @@ def test_settings_follow_the_driver_edge() -> None:
     assert settings_from_config(high, "dmm6500").trigger_edge == "rising"
     assert settings_from_config(high, "dmm6500").marks == "start"
     assert settings_from_config(low, "dmm6500").min_window_s == 2.0
+
+
+def test_client_bench_plans_with_the_wall_clock_of_a_slow_simulated_board() -> None:
+    """A simulated board reports fast (simulated) cycles but computes slowly on the host."""
+    import time
+
+    class SlowHost(Client):
+        def bench(self, n: int) -> BenchResult:
+            time.sleep(0.001 * n)  # 1 ms per inference on the host
+            return super().bench(n)  # 7 simulated cycles per inference
+
+    client = SlowHost()
+    bench = client_bench(client, clock_hz=50e6)
+    bench(10)  # calibration: 10 ms of wall time for 1.4 us of simulated time
+    bench(1000)  # the next window: at least 3 * 1000 * 1 ms more than the base timeout
+    assert client.seen_timeouts[1] >= 1.0 + 3 * 1000 * 0.001  # simulated cycles alone: 3.0
