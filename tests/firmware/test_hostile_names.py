@@ -198,10 +198,12 @@ def test_training_config_names_are_validated(bad: str) -> None:
 
 
 def test_hello_checks_name_and_version() -> None:
+    from harness.boards.fake import fake_hello
+
     expected = ExpectedIdentity("a" * 64, None, "fercnn", "4")
-    good = {"model_hash": "a" * 64, "model_name": "fercnn", "model_version": "4"}
+    good = fake_hello("a" * 64, "f" * 64, model_name="fercnn", model_version="4")
     assert identity_mismatches(good, expected) == []
-    bad = dict(good, model_name="evil")
+    bad = fake_hello("a" * 64, "f" * 64, model_name="evil", model_version="4")
     assert identity_mismatches(bad, expected) == ["model name 'evil' != expected 'fercnn'"]
 
 
