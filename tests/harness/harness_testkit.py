@@ -46,3 +46,14 @@ def copy_hil_suite(pytester) -> None:  # type: ignore[no-untyped-def]
     for stem in HARNESS_HIL_TESTS:
         copy = stem.replace("test_", "test_copy_", 1)
         pytester.makepyfile(**{copy: (HIL_DIR / f"{stem}.py").read_text()})
+
+
+def generated_set(folder: Path, n: int, seed: int = 11) -> Path:
+    """Write ``n`` generated 48x48 faces and labels as an npz test set (no FER2013 needed)."""
+    from harness.test_set import generated_dataset
+
+    ds = generated_dataset(n, seed=seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"generated-{n}.npz"
+    np.savez(path, images=ds.images, labels=ds.labels)
+    return path

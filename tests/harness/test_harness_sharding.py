@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from harness_testkit import saved_model, small_model
+from harness_testkit import generated_set, saved_model, small_model
 
 from golden.format import load
 from golden.inference import run as golden_run
@@ -182,6 +182,7 @@ def test_hil_run_over_a_lab_group_with_one_dying_board(
         board="sim-1,sim-2,sim-3",
         lab=lab,
         model=str(saved_model(tmp_path)),
+        dataset=str(generated_set(tmp_path, 90)),
         limit=90,
         report_dir=tmp_path / "out",
         progress=False,

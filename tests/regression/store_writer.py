@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
 
-from harness_testkit import saved_model
+from harness_testkit import generated_set, saved_model
 
 from golden.format import load
 from harness.config import FerhilConfig
@@ -40,6 +40,7 @@ def main(url: str, report_dir: str, seed: int, samples: int) -> None:
     cfg = FerhilConfig.defaults(
         board="fake,fake",
         model=str(saved_model(out, seed=seed)),
+        dataset=str(generated_set(out, samples, seed=seed)),
         limit=samples,
         report_dir=out,
         progress=False,
