@@ -211,14 +211,9 @@ def synthesize(model: QuantModel, *, model_cycles: int | None = None) -> Synthes
     return SynthesizedSources(files=files, plan=plan, model_hash=model_hash)
 
 
-def _comment(text: str) -> str:
-    """Make ``text`` safe inside a C block comment."""
-    return text.replace("*/", "* /").replace("/*", "/ *")
-
-
 def _synthesize_graph(model: QuantModel, model_cycles: int | None) -> SynthesizedSources:
     """Render a graph model with ``templates/cnn_graph.c.j2`` (see :mod:`firmware.synth_graph`)."""
-    ctx = graph_context(model, _c_bytes, _comment)
+    ctx = graph_context(model, _c_bytes, c_comment)
     c, h, w = as_shape3(model.input_shape)
     cycles = estimate_model_cycles(model) if model_cycles is None else int(model_cycles)
     context: dict[str, Any] = {
@@ -226,7 +221,7 @@ def _synthesize_graph(model: QuantModel, model_cycles: int | None) -> Synthesize
         "model_hash": model.hash(),
         "model_name": model.name,
         "model_version": model.version,
-        "model_name_comment": _comment(f"model {model.name} v{model.version}"),
+        "model_name_comment": c_comment(f"model {model.name} v{model.version}"),
         "input_c": c,
         "input_h": h,
         "input_w": w,
