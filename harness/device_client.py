@@ -12,8 +12,8 @@ from typing import Protocol
 
 import numpy as np
 
+from firmware.link import Transport
 from firmware.messages import BenchResult, HelloInfo, InferFailure, InferResult, SelftestResult
-from harness.transports import Transport
 
 
 class DeviceClient(Protocol):

@@ -1,8 +1,8 @@
 """Byte links to a board: the :class:`Transport` protocol and its openers, registered by scheme.
 
-A transport is anything with ``write(bytes)``, ``read(n) -> bytes`` (returning fewer bytes at
-its timeout) and ``close()``; pyserial objects qualify, and the protocol client
-(:class:`firmware.client.AgentClient`) takes one. Openers by URL scheme:
+The transport type is the protocol client's own (:class:`firmware.link.Transport`, re-exported
+here): ``write(bytes)``, ``read(n) -> bytes`` (fewer bytes at its timeout) and ``close()``;
+pyserial objects qualify. Openers by URL scheme:
 
 * ``serial`` (a device path such as ``/dev/ttyACM0`` or a pty ``/dev/pts/5``): pyserial,
 * ``socket`` (``socket://127.0.0.1:5555``, QEMU's TCP serial): pyserial's ``serial_for_url``,
@@ -19,29 +19,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Protocol, runtime_checkable
 
 import serial
 
+from firmware.link import Transport
 from harness.errors import TransportError
-
-
-@runtime_checkable
-class Transport(Protocol):
-    """A timeout-bound byte link."""
-
-    def write(self, data: bytes) -> int | None:
-        """Send ``data``."""
-        ...
-
-    def read(self, size: int = 1) -> bytes:
-        """Return up to ``size`` bytes, fewer when the timeout expires."""
-        ...
-
-    def close(self) -> None:
-        """Release the link."""
-        ...
-
 
 Opener = Callable[[str, int, float], Transport]
 

@@ -13,9 +13,9 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from firmware.link import Transport
 from harness.device_client import DeviceClient
 from harness.errors import HarnessError
-from harness.transports import Transport
 
 if TYPE_CHECKING:
     from golden.format import QuantModel

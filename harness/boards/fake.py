@@ -23,13 +23,13 @@ from typing import Any
 import numpy as np
 
 from firmware.agent_errors import AgentReplyError
+from firmware.link import Transport
 from firmware.messages import BenchResult, HelloInfo, InferFailure, InferResult, SelftestResult
 from firmware.protocol import PROTOCOL_VERSION, ClockKind, ErrorCode, MessageType
 from golden.cost import estimate_cycles
 from golden.format import QuantModel, load, save
 from golden.inference import run
 from harness.boards.base import Board, BoardFacts, BoardSpec, Capability
-from harness.transports import Transport
 
 FAKE_CLOCK_HZ = 50_000_000
 FAKE_CYCLES = 250_000  # only when no model is known

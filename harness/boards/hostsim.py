@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from firmware.link import Transport
 from harness.boards.base import Board, BoardFacts, BoardSpec, Capability
 from harness.boards.sim_process import SimulatorProcess
 from harness.errors import TransportError
-from harness.transports import Transport, open_transport
+from harness.transports import open_transport
 
 
 class HostsimBoard(Board):

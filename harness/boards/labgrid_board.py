@@ -15,10 +15,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from firmware.link import Transport
 from harness.boards.base import Board, BoardFacts, BoardSpec
 from harness.errors import FlashError
 from harness.labgrid_place import KIND_TAG, PlaceLease
-from harness.transports import Transport, open_transport
+from harness.transports import open_transport
 
 PLACE_KIND = "labgrid"
 DEFAULT_KIND = "max78000fthr"

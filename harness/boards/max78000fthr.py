@@ -13,11 +13,12 @@ from pathlib import Path
 
 from serial.tools import list_ports
 
+from firmware.link import Transport
 from harness.boards.base import Board, BoardFacts, BoardSpec
 from harness.flashers.base import Flasher, FlasherSettings
 from harness.flashers.registry import create_flasher
 from harness.ports import resolve_port
-from harness.transports import Transport, open_transport
+from harness.transports import open_transport
 
 DEFAULT_BAUD = 115200
 DEFAULT_FLASHER = "openocd"  # ADI's supported path; pyOCD needs a MAX78000 pack

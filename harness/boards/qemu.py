@@ -13,10 +13,11 @@ from pathlib import Path
 
 from firmware.boards.qemu_mps2_an386 import launch as qemu_launch
 from firmware.boards.qemu_mps2_an386.launch import QemuProcess
+from firmware.link import Transport
 from harness import processes
 from harness.boards.base import Board, BoardFacts, BoardSpec
 from harness.errors import TransportError
-from harness.transports import Transport, open_transport
+from harness.transports import open_transport
 
 ICOUNT_SHIFT = 7
 
