@@ -34,7 +34,7 @@ class UnknownBoardError(FerhilError, KeyError):
 
 
 @dataclass(frozen=True)
-class BoardSpec:
+class BoardBuildSpec:
     """How to build the firmware of one board.
 
     Attributes:
@@ -86,11 +86,11 @@ def list_boards() -> list[str]:
     return sorted(p.parent.name for p in BOARDS_DIR.glob(f"*/{SPEC_FILE}"))
 
 
-def _from_json(directory: Path, data: dict[str, Any]) -> BoardSpec:
+def _from_json(directory: Path, data: dict[str, Any]) -> BoardBuildSpec:
     kind = data.get("kind", "gcc")
     if kind not in ("gcc", "msdk"):
         raise FerhilError(f"{directory / SPEC_FILE}: kind must be 'gcc' or 'msdk', got {kind!r}")
-    return BoardSpec(
+    return BoardBuildSpec(
         name=directory.name,
         description=str(data.get("description", "")),
         kind=kind,
@@ -103,7 +103,7 @@ def _from_json(directory: Path, data: dict[str, Any]) -> BoardSpec:
     )
 
 
-def load_board(name: str) -> BoardSpec:
+def load_board(name: str) -> BoardBuildSpec:
     """Return the build description of board ``name``.
 
     Raises:

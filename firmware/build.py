@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from firmware.board_specs import BoardSpec, load_board
+from firmware.board_specs import BoardBuildSpec, load_board
 from firmware.izer import find_izer
 from firmware.izer_project import izer_identity
 from firmware.model_plan import plan_model
@@ -86,7 +86,7 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _board_files(spec: BoardSpec) -> dict[str, bytes]:
+def _board_files(spec: BoardBuildSpec) -> dict[str, bytes]:
     files = {}
     for path in sorted(spec.directory.rglob("*")):
         if (
@@ -98,7 +98,9 @@ def _board_files(spec: BoardSpec) -> dict[str, bytes]:
     return files
 
 
-def _gather_sources(spec: BoardSpec, model: QuantModel, opts: dict[str, Any]) -> dict[str, bytes]:
+def _gather_sources(
+    spec: BoardBuildSpec, model: QuantModel, opts: dict[str, Any]
+) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     msdk = MsdkOptions.from_opts(opts) if spec.kind == "msdk" else None
     if msdk is not None and msdk.adi_cnn_dir is not None:
@@ -114,7 +116,7 @@ def _gather_sources(spec: BoardSpec, model: QuantModel, opts: dict[str, Any]) ->
     return files
 
 
-def _check_opts(spec: BoardSpec, opts: dict[str, Any]) -> None:
+def _check_opts(spec: BoardBuildSpec, opts: dict[str, Any]) -> None:
     allowed = _MSDK_OPTS if spec.kind == "msdk" else _GCC_OPTS
     unknown = sorted(set(opts) - allowed)
     if unknown:
@@ -123,14 +125,14 @@ def _check_opts(spec: BoardSpec, opts: dict[str, Any]) -> None:
         )
 
 
-def _toolchain_versions(spec: BoardSpec, opts: dict[str, Any]) -> dict[str, str]:
+def _toolchain_versions(spec: BoardBuildSpec, opts: dict[str, Any]) -> dict[str, str]:
     if spec.kind == "msdk":
         return msdk_versions(MsdkOptions.from_opts(opts))
     return get_toolchain(spec.toolchain).versions()
 
 
 def _firmware_hash(
-    spec: BoardSpec, sources: dict[str, str], versions: dict[str, str], opts: dict[str, Any]
+    spec: BoardBuildSpec, sources: dict[str, str], versions: dict[str, str], opts: dict[str, Any]
 ) -> str:
     identity = {
         "board": spec.name,
@@ -144,11 +146,11 @@ def _firmware_hash(
     return _sha256(json.dumps(identity, sort_keys=True).encode())
 
 
-def _subst(flags: tuple[str, ...], spec: BoardSpec, out_dir: Path) -> list[str]:
+def _subst(flags: tuple[str, ...], spec: BoardBuildSpec, out_dir: Path) -> list[str]:
     return [f.format(board_dir=spec.directory, out_dir=out_dir) for f in flags]
 
 
-def _compile_gcc(spec: BoardSpec, work: Path, fw_hash: str, opts: dict[str, Any]) -> list[str]:
+def _compile_gcc(spec: BoardBuildSpec, work: Path, fw_hash: str, opts: dict[str, Any]) -> list[str]:
     defines = [f'-DFIRMWARE_BUILD_HASH="{fw_hash}"', f"-DFIRMWARE_BUILD_ID=0x{fw_hash[:16]}ULL"]
     cflags = [*_subst(spec.cflags, spec, work), *defines, *opts.get("extra_cflags", ())]
     ldflags = _subst(spec.ldflags, spec, work)
@@ -166,7 +168,7 @@ def _compile_gcc(spec: BoardSpec, work: Path, fw_hash: str, opts: dict[str, Any]
     return cflags + ldflags
 
 
-def _load_cached(final: Path, spec: BoardSpec) -> FirmwareArtifact | None:
+def _load_cached(final: Path, spec: BoardBuildSpec) -> FirmwareArtifact | None:
     manifest_path = final / MANIFEST_NAME
     output = final / spec.output
     if not (manifest_path.is_file() and output.is_file()):

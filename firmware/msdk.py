@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from firmware.toolchains import FirmwareBuildError, ToolchainMissingError, run_tool, tool_version
 
 if TYPE_CHECKING:
-    from firmware.board_specs import BoardSpec
+    from firmware.board_specs import BoardBuildSpec
 
 #: CNN backends: izer's accelerator code (default) or ferhil's portable kernels on the M4.
 BACKENDS = ("accelerator", "portable")
@@ -158,7 +158,7 @@ def msdk_version(root: Path) -> str:
 
 
 def build_msdk_project(
-    spec: BoardSpec, work: Path, fw_hash: str, options: MsdkOptions
+    spec: BoardBuildSpec, work: Path, fw_hash: str, options: MsdkOptions
 ) -> list[str]:
     """Run the MSDK ``make`` in ``work/src/board``; the ELF lands at ``work/<spec.output>``.
 

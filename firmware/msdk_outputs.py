@@ -26,7 +26,7 @@ from firmware.msdk import MsdkOptions
 from firmware.toolchains import FirmwareBuildError, run_tool
 
 if TYPE_CHECKING:
-    from firmware.board_specs import BoardSpec
+    from firmware.board_specs import BoardBuildSpec
     from golden.format import QuantModel
 
 #: The source entry standing for izer's output in the cache key when izer runs in the build.
@@ -53,7 +53,7 @@ def read_izer_dir(folder: Path) -> dict[str, bytes]:
 
 
 def add_izer_sources(
-    spec: BoardSpec, model: QuantModel, src: Path, opts: dict[str, Any]
+    spec: BoardBuildSpec, model: QuantModel, src: Path, opts: dict[str, Any]
 ) -> dict[str, Any] | None:
     """Write izer's files into ``src/adi`` for an accelerator build; return their description.
 
