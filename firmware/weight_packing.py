@@ -54,7 +54,8 @@ def pack_rows(weights: np.ndarray, bits: int) -> bytes:
     grouped = padded.reshape(rows.shape[0], -1, per_byte).astype(np.uint32)
     shifts = (np.arange(per_byte, dtype=np.uint32) * bits)[None, None, :]
     packed = (grouped << shifts).sum(axis=2).astype(np.uint8)
-    return packed.tobytes()
+    data: bytes = packed.tobytes()
+    return data
 
 
 def unpack_rows(data: bytes, bits: int, rows: int, count: int) -> np.ndarray:

@@ -52,10 +52,11 @@ def requantize(acc: np.ndarray, shift: int) -> np.ndarray:
         raise ArithmeticArgumentError(f"requantize needs integer accumulators, got dtype {a.dtype}")
     a = a.astype(np.int64, copy=False)
     r = 7 - int(shift)
-    if r <= 0:
-        # Saturate before shifting so a large left shift cannot overflow int64.
-        return np.clip(np.clip(a, -(1 << 20), 1 << 20) << (-r), INT8_MIN, INT8_MAX)
-    return np.clip((a + (1 << (r - 1))) >> r, INT8_MIN, INT8_MAX)
+    # r <= 0: saturate before shifting left, so a large left shift cannot overflow int64.
+    saturated = np.clip(a, -(1 << 20), 1 << 20) << (-r) if r <= 0 else None
+    shifted = saturated if saturated is not None else (a + (1 << (r - 1))) >> r
+    result: np.ndarray = np.clip(shifted, INT8_MIN, INT8_MAX)
+    return result
 
 
 def activate(y: np.ndarray, activation: str) -> np.ndarray:
@@ -68,10 +69,13 @@ def activate(y: np.ndarray, activation: str) -> np.ndarray:
     Returns:
         The activated values (same dtype as ``y``).
     """
+    result: np.ndarray
     if activation == "relu":
-        return np.maximum(y, 0)
+        result = np.maximum(y, 0)
+        return result
     if activation == "abs":
-        return np.minimum(np.abs(y), INT8_MAX)
+        result = np.minimum(np.abs(y), INT8_MAX)
+        return result
     if activation == "none":
         return y
     raise ArithmeticArgumentError(f"unknown activation {activation!r}; use 'relu', 'abs' or 'none'")
@@ -119,7 +123,8 @@ def max_pool_nhwc(x: np.ndarray, kernel: tuple[int, int], stride: int) -> np.nda
 def truncating_divide(total: np.ndarray, n: int) -> np.ndarray:
     """Integer ``total / n`` truncated toward zero (floor for positive, ceil for negative)."""
     t = np.asarray(total).astype(np.int64, copy=False)
-    return np.sign(t) * (np.abs(t) // int(n))
+    result: np.ndarray = np.sign(t) * (np.abs(t) // int(n))
+    return result
 
 
 def avg_pool_nhwc(x: np.ndarray, kernel: tuple[int, int], stride: int) -> np.ndarray:
@@ -132,7 +137,10 @@ def avg_pool_nhwc(x: np.ndarray, kernel: tuple[int, int], stride: int) -> np.nda
     total = views[0].astype(np.int64)
     for v in views[1:]:
         total += v
-    return np.clip(truncating_divide(total, kernel[0] * kernel[1]), INT8_MIN, INT8_MAX)
+    result: np.ndarray = np.clip(
+        truncating_divide(total, kernel[0] * kernel[1]), INT8_MIN, INT8_MAX
+    )
+    return result
 
 
 def _chw_to_nhwc(x: np.ndarray) -> tuple[np.ndarray, tuple[int, ...]]:

@@ -272,7 +272,8 @@ def read_input_array(path: Path) -> np.ndarray:
             f"{path} holds values in [{int(x.min())}, {int(x.max())}]; the golden model needs "
             "int8 values in [-128, 127] (pixels map with p - 128)"
         )
-    return x
+    result: np.ndarray = x
+    return result
 
 
 def cmd_golden(args: argparse.Namespace) -> int:

@@ -174,7 +174,8 @@ def _requantize(prod: np.ndarray, shape: tuple[int, ...], plan: _Plan) -> np.nda
     """Turn float products into int8 NHWC outputs, or int64 accumulators for a wide layer."""
     if plan.layer.wide:
         acc = np.rint(prod).astype(np.int64) + plan.bias128
-        return acc.reshape(shape)
+        result: np.ndarray = acc.reshape(shape)
+        return result
     prod += plan.offset
     prod *= plan.scale
     np.floor(prod, out=prod)
@@ -392,4 +393,5 @@ def layer_accumulators(layer: QuantLayer, x: np.ndarray) -> np.ndarray:
     xs = np.asarray(x).transpose(0, 2, 3, 1).astype(np.int8)
     prod, shape = _operator(_pool(xs, layer), plan)
     acc = np.rint(prod).astype(np.int64) + plan.bias128
-    return acc.reshape(shape).transpose(0, 3, 1, 2)
+    result: np.ndarray = acc.reshape(shape).transpose(0, 3, 1, 2)
+    return result

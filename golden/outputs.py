@@ -31,4 +31,5 @@ def class_probabilities(model: QuantModel, outputs: np.ndarray) -> np.ndarray:
     """Return the softmax over classes of integer outputs, shape ``(N, classes)``."""
     logits = np.atleast_2d(dequantize_outputs(model, outputs))
     shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
+    result: np.ndarray = shifted / shifted.sum(axis=1, keepdims=True)
+    return result

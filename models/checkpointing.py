@@ -126,7 +126,8 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
         raise CheckpointError(
             f"{path} is not a ferhil training checkpoint ({exc!r}); start without --resume"
         ) from exc
-    return payload
+    checkpoint: dict[str, Any] = payload
+    return checkpoint
 
 
 #: Globals a checkpoint may reference beyond what ``weights_only`` allows by default (tensors,

@@ -44,7 +44,8 @@ def float_outputs(net: torch.nn.Module, x_int8: np.ndarray, batch: int = 512) ->
 
 def _softmax(z: np.ndarray) -> np.ndarray:
     e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    result: np.ndarray = e / e.sum(axis=1, keepdims=True)
+    return result
 
 
 def evaluate_arrays(

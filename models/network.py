@@ -26,7 +26,8 @@ from golden.format import FER_CLASSES, Pool, QuantModel
 from golden.input_mapping import DEFAULT_MAPPING
 from golden.legality import check_layers, check_model
 from golden.resources import LayerShape
-from models.layers import FusedConv2d, FusedLayer, FusedLinear, IllegalLayerError, Mode, set_mode
+from models.layer_rules import IllegalLayerError
+from models.layers import FusedConv2d, FusedLayer, FusedLinear, Mode, set_mode
 from models.network_config import ShapedLayer, default_network_config, layer_shapes
 
 
@@ -103,7 +104,8 @@ class FerNet(nn.Module):
             self.set_mode("simulate")
         with torch.no_grad():
             y = self(torch.from_numpy(np.asarray(x, dtype=np.float64)))
-        return y.numpy().astype(np.int64)
+        result: np.ndarray = y.numpy().astype(np.int64)
+        return result
 
 
 def _shape3(config: Mapping[str, Any]) -> tuple[int, int, int]:

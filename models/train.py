@@ -37,7 +37,13 @@ from models.distill import distill_targets, teacher_probs
 from models.network import FerNet
 from models.train_config import PhaseConfig, TrainConfig, save_config
 from models.train_data import PreparedData, class_weights, epoch_order, prepare_data
-from models.train_setup import build_network, make_optimizer, make_scheduler, soft_cross_entropy
+from models.train_setup import (
+    FloatOnlyNet,
+    build_network,
+    make_optimizer,
+    make_scheduler,
+    soft_cross_entropy,
+)
 
 log = logging.getLogger("ferhil.train")
 PHASES: tuple[str, ...] = ("float", "qat")
@@ -52,7 +58,7 @@ class RunResult:
     """What a finished (or stopped) run produced."""
 
     out_dir: Path
-    net: FerNet
+    net: FerNet | FloatOnlyNet
     state: TrainState
     finished: bool
 

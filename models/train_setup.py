@@ -76,7 +76,7 @@ class FloatOnlyNet(nn.Module):
         return self
 
 
-def build_network(cfg: TrainConfig) -> FerNet:
+def build_network(cfg: TrainConfig) -> FerNet | FloatOnlyNet:
     """Build the config's :class:`FerNet` with training-only dropout on the configured layers.
 
     Dropout is a forward pre-hook on the named layer (active in ``train()`` only), so the
@@ -85,7 +85,9 @@ def build_network(cfg: TrainConfig) -> FerNet:
     Raises:
         SetupError: when ``dropout`` names a layer the network does not have.
     """
-    net: Any = FloatOnlyNet(cfg.network) if cfg.float_only else FerNet(cfg.network or None)
+    net: FerNet | FloatOnlyNet = (
+        FloatOnlyNet(cfg.network) if cfg.float_only else FerNet(cfg.network or None)
+    )
     for name, p in cfg.dropout.items():
         if name not in net.layers:
             raise SetupError(f"dropout names layer {name!r}; layers are {list(net.layers)}")

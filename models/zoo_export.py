@@ -27,8 +27,8 @@ from golden.inference import run as golden_run
 from models.float_weights import FLOAT_WEIGHTS_FILE, save_float_weights
 from models.metrics import classification_report
 from models.model_card import write_card
-from models.network import to_quant_model
-from models.train import RunResult, predict
+from models.network import FerNet, to_quant_model
+from models.train import RunResult, TrainError, predict
 from models.train_config import TrainConfig, save_config
 from models.train_data import prepare_data
 from models.train_setup import build_network
@@ -52,11 +52,22 @@ def git_sha() -> str:
 def golden_predict(model: QuantModel, x_float: torch.Tensor) -> np.ndarray:
     """Return the golden (integer) arg-max of float inputs in the ``int8/128`` scale."""
     x_int = np.rint(x_float.numpy() * 128.0).astype(np.int64)
-    return golden_run(model, x_int).argmax(axis=1)
+    result: np.ndarray = golden_run(model, x_int).argmax(axis=1)
+    return result
 
 
 def export_run(result: RunResult, cfg: TrainConfig, zoo_root: Path | None = None) -> Path:
-    """Quantize the trained network, evaluate it and write the zoo entry; return its folder."""
+    """Quantize the trained network, evaluate it and write the zoo entry; return its folder.
+
+    Raises:
+        TrainError: for a float-only reference network (it has no quantized form).
+    """
+    net = result.net
+    if not isinstance(net, FerNet):
+        raise TrainError(
+            f"{cfg.name} is a float-only reference network (float_only: true); it has no int8 "
+            "zoo entry: train it with --no-export, or train a MAX78000 network to export"
+        )
     data = prepare_data(cfg.data, cfg.seed)
     st = result.state
     float_info = st.extra.get("float", {})
@@ -69,7 +80,7 @@ def export_run(result: RunResult, cfg: TrainConfig, zoo_root: Path | None = None
         fnet.set_mode("float")
         float_pred = predict(fnet, data.test_x, cfg.eval_batch_size)
         float_test = float(np.mean(float_pred == data.test_y.numpy()))
-    draft = to_quant_model(result.net, cfg.name, cfg.version)
+    draft = to_quant_model(net, cfg.name, cfg.version)
     int_pred = golden_predict(draft, data.test_x)
     int_report = classification_report(data.test_y.numpy(), int_pred, CLASSES)
     val_int = float(np.mean(golden_predict(draft, data.val_x) == data.val_y.numpy()))
@@ -102,7 +113,7 @@ def export_run(result: RunResult, cfg: TrainConfig, zoo_root: Path | None = None
         "training_seconds": round(st.elapsed_s, 1),
         "history": st.history,
     }
-    qmodel = to_quant_model(result.net, cfg.name, cfg.version, metadata)
+    qmodel = to_quant_model(net, cfg.name, cfg.version, metadata)
     folder = child_path(
         zoo_root or golden_zoo.zoo_root(), cfg.zoo_name or f"{cfg.name}-v{cfg.version}", "zoo name"
     )
