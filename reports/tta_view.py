@@ -31,8 +31,13 @@ class TtaView:
 
     @property
     def label(self) -> str:
-        """``TTA (hflip)``, with ``simulated`` when the figures come from a simulated board."""
-        return f"TTA ({self.kind})" + (" · simulated" if self.simulated else "")
+        """``TTA (hflip)``: the name the report shows beside the single-pass figures."""
+        return f"TTA ({self.kind})"
+
+    @property
+    def origin(self) -> str:
+        """``simulated board`` or ``measured on the board``: how to read the figures."""
+        return "simulated board" if self.simulated else "measured on the board"
 
 
 def tta_view(summary: Any) -> TtaView | None:

@@ -75,7 +75,8 @@ def test_hostsim_tta_run_matches_golden_tta(tmp_path):
     assert doc["summary"]["matched_golden"] == 24  # single-pass figures unchanged
     assert doc["samples"][0]["tta_golden_outputs"] == golden_tta[0].tolist()
     html = (tmp_path / "out" / "report.html").read_text()
-    assert 'id="tta-latency"' in html and "TTA (hflip) · simulated" in html
+    assert 'id="tta-latency"' in html and "TTA (hflip) accuracy" in html
+    assert "on-device, TTA (hflip) (µs, simulated board; 2.00× single pass)" in html
 
 
 @pytest.mark.slow
