@@ -333,12 +333,15 @@ class HilRun:
     def journal_identity(self, total: int) -> dict[str, Any]:
         """What a journal segment must share with this run to be resumed by it."""
         assert self.device is not None and self.model is not None and self.test_set is not None
-        return {
+        identity: dict[str, Any] = {
             "model_hash": self.model.hash(),
             "firmware_hash": self.device.hello.firmware_hash,
             "dataset_hash": self.test_set.dataset.hash,
             "samples_run": total,
         }
+        if self.golden_tta is not None:  # records with TTA fields resume only a --tta run
+            identity["tta"] = tta_kind(self.config)
+        return identity
 
     def _answered_enough(self, total: int) -> bool:
         """True when at least the ``--min-answered`` floor of the images was answered."""

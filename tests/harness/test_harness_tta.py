@@ -96,3 +96,13 @@ def test_hil_tta_test_judges_or_skips(pytester, tmp_path, tta):
     assert outcomes.get("passed") == 1 and outcomes.get("failed") is None  # energy: no edge log
     doc = json.loads((out / "results.json").read_text())
     assert doc["summary"]["tta"]["matched_golden"] == 12
+
+
+def test_journal_of_another_tta_setting_is_not_resumed():
+    from harness.journal import same_identity
+
+    plain = {"model_hash": "m", "firmware_hash": "f", "dataset_hash": "d", "samples_run": 9}
+    tta = {**plain, "tta": "hflip"}
+    assert same_identity(plain, dict(plain)) and same_identity(tta, dict(tta))
+    assert not same_identity(plain, tta)  # a --tta run would keep records without TTA
+    assert not same_identity(tta, plain)
