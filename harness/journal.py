@@ -3,8 +3,8 @@
 The journal is append-only. Each run (or resumed run) that writes to it starts a *segment* with
 a header line ``{"journal": 1, "run_id", "model_hash", "firmware_hash", "dataset_hash",
 "samples_run", "started"}`` (and ``"tta"`` for a ``--tta`` run), followed by one line per
-finished image (a :class:`~harness.results.SampleRecord`), and ends, when the run ends normally or is interrupted
-by Ctrl-C or SIGTERM, with ``{"journal_end": run_id, "complete": bool}``. Every line is
+finished image (a :class:`~harness.results.SampleRecord`), and ends, when the run ends normally
+or is interrupted by Ctrl-C or SIGTERM, with ``{"journal_end": run_id, "complete": bool}``. Every line is
 flushed to the kernel as soon as it is written (so killing the process, even with SIGKILL,
 loses nothing) and ``fsync``-ed in batches (every :data:`FSYNC_EVERY` records or
 :data:`FSYNC_INTERVAL_S` seconds, and at the end), so a power cut loses at most one batch.
