@@ -2,9 +2,9 @@
 
 The journal is append-only. Each run (or resumed run) that writes to it starts a *segment* with
 a header line ``{"journal": 1, "run_id", "model_hash", "firmware_hash", "dataset_hash",
-"samples_run", "started"}`` (and ``"tta"`` for a ``--tta`` run), followed by one line per
-finished image (a :class:`~harness.results.SampleRecord`), and ends, when the run ends normally
-or is interrupted by Ctrl-C or SIGTERM, with ``{"journal_end": run_id, "complete": bool}``. Every line is
+"samples_run", "started"}``, followed by one line per finished image (a
+:class:`~harness.results.SampleRecord`), and ends, when the run ends normally or is interrupted
+by Ctrl-C or SIGTERM, with ``{"journal_end": run_id, "complete": bool}``. Every line is
 flushed to the kernel as soon as it is written (so killing the process, even with SIGKILL,
 loses nothing) and ``fsync``-ed in batches (every :data:`FSYNC_EVERY` records or
 :data:`FSYNC_INTERVAL_S` seconds, and at the end), so a power cut loses at most one batch.
@@ -36,8 +36,8 @@ from harness.sample_log import SAMPLES_FILE, kept_samples, record_from_json
 JOURNAL_VERSION = 1
 FSYNC_EVERY = 32
 FSYNC_INTERVAL_S = 1.0
+#: ``tta`` (the ``--tta`` kind) is in the headers of ``--tta`` runs only; absent means off.
 IDENTITY_KEYS = ("model_hash", "firmware_hash", "dataset_hash", "samples_run", "tta")
-"""``tta`` (``--tta`` kind) is in the header of ``--tta`` runs only; absent equals off."""
 
 
 @dataclass
