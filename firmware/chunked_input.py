@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from firmware import protocol as p
 from firmware.agent_errors import AgentReplyError, AgentTimeoutError, ProtocolError
-from firmware.messages import InferFailure, InferResult, parse_infer_reply
+from firmware.messages import InferFailure, InferResult, infer_result
 
 if TYPE_CHECKING:
     from firmware.client import AgentClient
@@ -48,8 +48,10 @@ def parse_part_reply(payload: bytes) -> int:
     return int(staged)
 
 
-def infer_in_parts(client: AgentClient, key: int, data: bytes) -> InferResult:
+def infer_in_parts(client: AgentClient, key: int, data: bytes, *, tta: bool = False) -> InferResult:
     """Stage ``data`` with INFER_PART requests, run it with an empty INFER; ``key`` is echoed.
+
+    With ``tta`` the INFER carries the TTA flag and the result its ``tta_outputs``.
 
     Raises:
         ProtocolError: the agent staged another number of bytes than sent (or a link error).
@@ -65,22 +67,22 @@ def infer_in_parts(client: AgentClient, key: int, data: bytes) -> InferResult:
                 f"the agent staged {staged} input bytes after the part at offset {offset}: "
                 "parts were lost or reordered; retry the sample"
             )
-    reply = client.request(p.MessageType.INFER, b"")
-    status, outputs, cycles = parse_infer_reply(key, reply.payload)
-    return InferResult(key, status, outputs, cycles, rtt_s=time.monotonic() - start)
+    flags = p.REQUEST_FLAG_TTA_HFLIP if tta else 0
+    reply = client.request(p.MessageType.INFER, b"", flags=flags)
+    return infer_result(key, reply.payload, tta, rtt_s=time.monotonic() - start)
 
 
 def stream_in_parts(
-    client: AgentClient, items: Iterable[tuple[int, bytes]]
+    client: AgentClient, items: Iterable[tuple[int, bytes]], *, tta: bool = False
 ) -> Iterator[InferResult | InferFailure]:
-    """Infer each ``(key, data)`` in parts, one sample at a time.
+    """Infer each ``(key, data)`` in parts, one sample at a time (``tta``: with TTA too).
 
     Every sample ends as an :class:`InferResult` or an :class:`InferFailure` with the reason
     (each part was already retried ``client.attempts`` times).
     """
     for key, data in items:
         try:
-            yield infer_in_parts(client, key, data)
+            yield infer_in_parts(client, key, data, tta=tta)
         except (AgentTimeoutError, AgentReplyError, ProtocolError) as exc:
             code = exc.code if isinstance(exc, AgentReplyError) else None
             yield InferFailure(key, f"chunked input: {exc}", client.attempts, code)

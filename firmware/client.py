@@ -25,10 +25,10 @@ from firmware.messages import (
     InferResult,
     SelftestResult,
     bench_request,
+    infer_result,
     parse_bench_reply,
     parse_error_reply,
     parse_hello,
-    parse_infer_reply,
     parse_selftest_reply,
 )
 from firmware.pipeline import PipelineRequest, run_pipeline
@@ -78,6 +78,7 @@ class AgentClient:
         payload: bytes = b"",
         timeout: float | None = None,
         attempts: int | None = None,
+        flags: int = 0,
     ) -> Frame:
         """Send one request and return its reply frame, retrying on loss.
 
@@ -86,13 +87,14 @@ class AgentClient:
             payload: The request payload.
             timeout: Seconds to wait per attempt (default: the client's ``timeout``).
             attempts: How often to send it (default: the client's ``attempts``).
+            flags: The header flags (``REQUEST_FLAG_TTA_HFLIP`` for INFER and BENCH).
 
         Raises:
             AgentTimeoutError: no reply after ``attempts`` tries.
             AgentReplyError: the agent answered with a non-retryable ERROR.
         """
         seq = self.allocate_seq()
-        frame = Frame(int(msg_type), seq, payload)
+        frame = Frame(int(msg_type), seq, payload, flags)
         reply_type = int(msg_type) | p.REPLY_BIT
         error_type = int(p.MessageType.ERROR) | p.REPLY_BIT
         last_error: AgentReplyError | None = None
@@ -175,15 +177,19 @@ class AgentClient:
             arr = arr.astype(np.int8)
         return np.ascontiguousarray(arr).tobytes()
 
-    def infer(self, seq: int, x: np.ndarray) -> InferResult:
-        """Run one inference; ``seq`` is the caller's sample key, echoed in the result."""
+    def infer(self, seq: int, x: np.ndarray, *, tta: bool = False) -> InferResult:
+        """Run one inference; ``seq`` is the caller's sample key, echoed in the result.
+
+        With ``tta`` the agent also runs the mirrored input and the result carries the
+        combined ``tta_outputs`` (``golden/tta.py``) next to the single-pass outputs.
+        """
         data = self.encode_input(x)
         if needs_parts(len(data)):  # larger than one frame: INFER_PART requests, then INFER
-            return infer_in_parts(self, seq, data)
+            return infer_in_parts(self, seq, data, tta=tta)
         start = time.monotonic()
-        reply = self.request(p.MessageType.INFER, data)
-        status, outputs, cycles = parse_infer_reply(seq, reply.payload)
-        return InferResult(seq, status, outputs, cycles, rtt_s=time.monotonic() - start)
+        flags = p.REQUEST_FLAG_TTA_HFLIP if tta else 0
+        reply = self.request(p.MessageType.INFER, data, flags=flags)
+        return infer_result(seq, reply.payload, tta, rtt_s=time.monotonic() - start)
 
     def infer_wire_bytes(self) -> int:
         """Most wire bytes of one INFER request (both delimiters included); needs HELLO."""
@@ -224,6 +230,7 @@ class AgentClient:
         window: int = 4,
         *,
         respect_rx_buffer: bool = True,
+        tta: bool = False,
     ) -> Iterator[InferResult | InferFailure]:
         """Pipelined inference: keep up to ``window`` requests in flight, yield in order.
 
@@ -238,6 +245,7 @@ class AgentClient:
             window: Most requests in flight. Clamped to what the agent's RX buffer (HELLO
                 ``rx_buffer_bytes``) holds unless ``respect_rx_buffer`` is False.
             respect_rx_buffer: Set False only to test loss recovery.
+            tta: Ask for the horizontal-flip TTA outputs too (``InferResult.tta_outputs``).
 
         Raises:
             ProtocolError: the board's receive window cannot hold one INFER frame.
@@ -250,27 +258,31 @@ class AgentClient:
             self.check_rx_window()
             window = self.effective_window(window, wire_bytes)
         if needs_parts(self.info.input_size):  # one sample at a time, each in several frames
-            yield from stream_in_parts(self, ((key, self.encode_input(x)) for key, x in items))
+            parts = ((key, self.encode_input(x)) for key, x in items)
+            yield from stream_in_parts(self, parts, tta=tta)
             return
+        flags = p.REQUEST_FLAG_TTA_HFLIP if tta else 0
 
         def requests() -> Iterator[PipelineRequest]:
             for key, x in items:
-                yield PipelineRequest(key, self.allocate_seq(), self.encode_input(x))
+                yield PipelineRequest(key, self.allocate_seq(), self.encode_input(x), flags)
 
         yield from run_pipeline(
             self.link, requests(), window=window, timeout=self.timeout, attempts=self.attempts
         )
 
-    def bench(self, n: int, timeout: float | None = None) -> BenchResult:
+    def bench(self, n: int, timeout: float | None = None, *, tta: bool = False) -> BenchResult:
         """Run ``n`` inferences back to back on the last INFER input, trigger GPIO high.
 
         Args:
             n: Iterations (1 .. ``BENCH_MAX_ITERATIONS``).
             timeout: Seconds to wait for the reply; give long runs more than the default.
+            tta: Each iteration is one horizontal-flip TTA inference (two passes).
         """
         if not 1 <= n <= p.BENCH_MAX_ITERATIONS:
             raise ProtocolError(f"bench(n) needs 1 <= n <= {p.BENCH_MAX_ITERATIONS}, got {n}")
-        reply = self.request(p.MessageType.BENCH, bench_request(n), timeout)
+        flags = p.REQUEST_FLAG_TTA_HFLIP if tta else 0
+        reply = self.request(p.MessageType.BENCH, bench_request(n), timeout, flags=flags)
         return parse_bench_reply(reply.payload)
 
     def selftest(self, timeout: float | None = None) -> SelftestResult:

@@ -78,7 +78,7 @@ class Frame:
             replies).
         seq: Sequence number (0..65535).
         payload: Payload bytes (at most ``MAX_PAYLOAD``).
-        flags: The flags byte (reserved, 0).
+        flags: The flags byte: request flags (``REQUEST_FLAG_TTA_HFLIP``), 0 in replies.
     """
 
     msg_type: int

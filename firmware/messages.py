@@ -116,6 +116,9 @@ class InferResult:
         cycles: On-device cycles of cnn_start..cnn_wait (see HELLO ``clock_kind``).
         rtt_s: Host round-trip time of the answered attempt, in seconds.
         attempts: How many times the request was sent.
+        tta_outputs: The test-time augmentation outputs (``golden.tta``) of an INFER sent with
+            :data:`~firmware.protocol.REQUEST_FLAG_TTA_HFLIP`, else ``None``.
+        tta_cycles: Cycles of both TTA passes (``None`` without TTA).
     """
 
     seq: int
@@ -124,6 +127,8 @@ class InferResult:
     cycles: int
     rtt_s: float = 0.0
     attempts: int = 1
+    tta_outputs: np.ndarray | None = None
+    tta_cycles: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -140,6 +145,48 @@ class InferFailure:
     attempts: int
     code: int | None = None
     ok: bool = field(default=False, init=False)
+
+
+@dataclass(frozen=True)
+class TtaReply:
+    """An INFER reply to a request with the TTA flag (``INFER_TTA_REPLY``)."""
+
+    status: int
+    outputs: np.ndarray
+    cycles: int
+    tta_outputs: np.ndarray
+    tta_cycles: int
+
+
+def parse_infer_tta_reply(seq: int, payload: bytes) -> TtaReply:
+    """Parse the reply to an INFER sent with :data:`~firmware.protocol.REQUEST_FLAG_TTA_HFLIP`.
+
+    Raises:
+        ProtocolError: the payload is not ``INFER_TTA_REPLY`` + 2 x ``num_outputs`` int32.
+    """
+    v = _unpack(p.INFER_TTA_REPLY, payload, "INFER (TTA)")
+    head = p.layout_size(p.INFER_TTA_REPLY)
+    n = v["num_outputs"]
+    if len(payload) != head + 8 * n:
+        raise ProtocolError(
+            f"INFER (TTA) reply for seq {seq} holds {len(payload) - head} output bytes, "
+            f"expected {8 * n} for 2 x {n} outputs; rebuild the firmware"
+        )
+    words = np.frombuffer(payload, dtype="<i4", count=2 * n, offset=head).astype(np.int64)
+    return TtaReply(v["status"], words[:n], v["cycles"], words[n:], v["tta_cycles"])
+
+
+def infer_result(
+    seq: int, payload: bytes, tta: bool, rtt_s: float = 0.0, attempts: int = 1
+) -> InferResult:
+    """Return the :class:`InferResult` of an INFER reply (``tta``: the request had the flag)."""
+    if not tta:
+        status, outputs, cycles = parse_infer_reply(seq, payload)
+        return InferResult(seq, status, outputs, cycles, rtt_s, attempts)
+    r = parse_infer_tta_reply(seq, payload)
+    return InferResult(
+        seq, r.status, r.outputs, r.cycles, rtt_s, attempts, r.tta_outputs, r.tta_cycles
+    )
 
 
 def parse_infer_reply(seq: int, payload: bytes) -> tuple[int, np.ndarray, int]:

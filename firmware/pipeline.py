@@ -31,8 +31,8 @@ from firmware.link import FrameLink
 from firmware.messages import (
     InferFailure,
     InferResult,
+    infer_result,
     parse_error_reply,
-    parse_infer_reply,
 )
 
 _INFER_REPLY = int(p.MessageType.INFER) | p.REPLY_BIT
@@ -53,11 +53,15 @@ def describe_status(status: int) -> str:
 
 @dataclass
 class PipelineRequest:
-    """One sample to infer: caller key, wire sequence number and int8 CHW input bytes."""
+    """One sample to infer: caller key, wire sequence number, input bytes and header flags.
+
+    ``flags`` with :data:`~firmware.protocol.REQUEST_FLAG_TTA_HFLIP` asks for TTA as well.
+    """
 
     key: int
     seq: int
     data: bytes
+    flags: int = 0
 
 
 @dataclass
@@ -86,7 +90,8 @@ class _Pipeline:
         self.send_counter += 1
         item.sent_at = time.monotonic()
         self.inflight[item.request.seq] = item
-        self.link.send(Frame(int(p.MessageType.INFER), item.request.seq, item.request.data))
+        request = item.request
+        self.link.send(Frame(int(p.MessageType.INFER), request.seq, request.data, request.flags))
 
     def finish(self, item: _InFlight, outcome: InferResult | InferFailure) -> None:
         item.outcome = outcome
@@ -119,19 +124,20 @@ class _Pipeline:
         if frame.msg_type == _INFER_REPLY:
             self.last_progress = now
             self.retransmit_overtaken(item)
+            tta = bool(item.request.flags & p.REQUEST_FLAG_TTA_HFLIP)
             try:
-                status, outputs, cycles = parse_infer_reply(item.request.key, frame.payload)
+                result = infer_result(
+                    item.request.key, frame.payload, tta, now - item.sent_at, item.attempts
+                )
             except ProtocolError as exc:
                 self.retry_or_fail(item, str(exc))
                 return
-            if status != p.InferStatus.OK:
+            if result.status != p.InferStatus.OK:
                 self.finish(
-                    item, InferFailure(item.request.key, describe_status(status), item.attempts)
+                    item,
+                    InferFailure(item.request.key, describe_status(result.status), item.attempts),
                 )
                 return
-            result = InferResult(
-                item.request.key, status, outputs, cycles, now - item.sent_at, item.attempts
-            )
             self.finish(item, result)
         elif frame.msg_type == _ERROR_REPLY:
             error = parse_error_reply(frame.seq, frame.payload)

@@ -19,7 +19,7 @@ import struct
 from enum import IntEnum
 from typing import Final
 
-PROTOCOL_VERSION: Final = 2
+PROTOCOL_VERSION: Final = 3
 
 # --- framing -----------------------------------------------------------------------------------
 FRAME_DELIMITER: Final = 0x00
@@ -95,6 +95,12 @@ RETRYABLE_ERRORS: Final = frozenset(
 
 ERROR_FLAG_SEQ_VALID: Final = 0x01
 """ERROR ``err_flags`` bit: the header ``seq`` is the offending request's (its CRC was good)."""
+
+REQUEST_FLAG_TTA_HFLIP: Final = 0x01
+"""Header ``flags`` bit of an INFER or BENCH request: horizontal-flip test-time augmentation.
+INFER then also runs the mirrored input and answers :data:`INFER_TTA_REPLY`; BENCH runs that
+pair (flip, two inferences, the combination) per iteration. The rule is ``golden/tta.py``'s.
+Other flag bits are reserved and ignored; replies carry flags 0."""
 
 
 class InferStatus(IntEnum):
@@ -178,6 +184,17 @@ INFER_REPLY: Final[Layout] = (
     ("cycles", "I"),
 )
 """Followed by ``num_outputs`` int32 raw outputs."""
+INFER_TTA_REPLY: Final[Layout] = (
+    ("status", "B"),
+    ("reserved", "B"),
+    ("num_outputs", "H"),
+    ("cycles", "I"),
+    ("tta_cycles", "I"),
+)
+"""The reply to an INFER with :data:`REQUEST_FLAG_TTA_HFLIP`: ``cycles`` is the single pass
+(as in :data:`INFER_REPLY`), ``tta_cycles`` both passes (each counted like ``cycles``); followed
+by ``num_outputs`` int32 single-pass outputs, then ``num_outputs`` int32 TTA outputs
+(``floor((single + mirrored) / 2)``)."""
 BENCH_REQUEST: Final[Layout] = (("iterations", "I"),)
 BENCH_REPLY: Final[Layout] = (
     ("status", "B"),
@@ -237,6 +254,7 @@ def layout_offsets(layout: Layout) -> dict[str, int]:
 LAYOUTS: Final[dict[str, Layout]] = {
     "HELLO_REPLY": HELLO_REPLY,
     "INFER_REPLY": INFER_REPLY,
+    "INFER_TTA_REPLY": INFER_TTA_REPLY,
     "BENCH_REQUEST": BENCH_REQUEST,
     "BENCH_REPLY": BENCH_REPLY,
     "ERROR_REPLY": ERROR_REPLY,

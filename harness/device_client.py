@@ -37,8 +37,8 @@ class DeviceClient(Protocol):
         """Return a fresh wire sequence number."""
         ...
 
-    def infer(self, seq: int, x: np.ndarray) -> InferResult:
-        """Run one inference."""
+    def infer(self, seq: int, x: np.ndarray, *, tta: bool = False) -> InferResult:
+        """Run one inference (``tta``: with the on-device TTA too)."""
         ...
 
     def check_rx_window(self) -> None:
@@ -46,13 +46,13 @@ class DeviceClient(Protocol):
         ...
 
     def infer_stream(
-        self, items: Iterable[tuple[int, np.ndarray]], window: int = 4
+        self, items: Iterable[tuple[int, np.ndarray]], window: int = 4, *, tta: bool = False
     ) -> Iterator[InferResult | InferFailure]:
-        """Yield one result or failure per ``(key, x)``, in order."""
+        """Yield one result or failure per ``(key, x)``, in order (``tta``: with TTA)."""
         ...
 
-    def bench(self, n: int, timeout: float | None = None) -> BenchResult:
-        """Run ``n`` inferences back to back on the last INFER input."""
+    def bench(self, n: int, timeout: float | None = None, *, tta: bool = False) -> BenchResult:
+        """Run ``n`` inferences (``tta``: TTA inferences) back to back on the last input."""
         ...
 
     def selftest(self, timeout: float | None = None) -> SelftestResult:

@@ -64,6 +64,7 @@ from harness.run_listener import RunListener
 from harness.sample_log import RESULTS_FILE, SAMPLES_FILE
 from harness.streaming import stream_samples
 from harness.test_set import TestSet, select_test_set
+from harness.tta import add_golden, golden_tta_outputs, tta_kind, tta_summary
 from harness.xdist_boards import SHARD_KEY, shard_indices
 
 LOG = logging.getLogger("ferhil.run")
@@ -109,6 +110,7 @@ class HilRun:
         self.test_set: TestSet | None = None
         self.inputs: np.ndarray | None = None
         self.golden: np.ndarray | None = None
+        self.golden_tta: np.ndarray | None = None  # --tta: golden TTA outputs (harness.tta)
         self.artifact: Any = None
         self.device: DeviceSession | None = None
         self._image: Path | None = None
@@ -147,6 +149,8 @@ class HilRun:
         from golden.inference import run as golden_run
 
         self.golden = np.asarray(golden_run(self.model, self.inputs), dtype=np.int64)
+        if tta_kind(self.config):
+            self.golden_tta = golden_tta_outputs(self.model, self.inputs, self.golden)
         LOG.info(
             "model %s v%s (%s); test set: %s, %d images; golden outputs computed",
             self.model.name,
@@ -250,7 +254,7 @@ class HilRun:
         """One empty record per image with its label and golden outputs."""
         assert self.test_set is not None and self.golden is not None
         ds = self.test_set.dataset
-        return [
+        records = [
             SampleRecord(
                 index=i,
                 id=ds.ids[i],
@@ -260,6 +264,9 @@ class HilRun:
             )
             for i in range(len(ds.labels))
         ]
+        if self.golden_tta is not None:
+            add_golden(records, self.golden_tta)
+        return records
 
     def stream(self, progress: AbstractContextManager[Any] | None = None) -> list[SampleRecord]:
         """Stream every image; ``progress`` wraps the streaming (e.g. capture disabled).
@@ -303,6 +310,7 @@ class HilRun:
                     tolerance=int(self.config.get("golden-tolerance") or 0),
                     recover=self.recover,
                     on_progress=lambda n: bar(n),
+                    tta=self.golden_tta is not None,
                 )
                 streamed = True
             finally:
@@ -325,12 +333,15 @@ class HilRun:
     def journal_identity(self, total: int) -> dict[str, Any]:
         """What a journal segment must share with this run to be resumed by it."""
         assert self.device is not None and self.model is not None and self.test_set is not None
-        return {
+        identity: dict[str, Any] = {
             "model_hash": self.model.hash(),
             "firmware_hash": self.device.hello.firmware_hash,
             "dataset_hash": self.test_set.dataset.hash,
             "samples_run": total,
         }
+        if self.golden_tta is not None:  # records with TTA fields resume only a --tta run
+            identity["tta"] = tta_kind(self.config)
+        return identity
 
     def _answered_enough(self, total: int) -> bool:
         """True when at least the ``--min-answered`` floor of the images was answered."""
@@ -384,7 +395,13 @@ class HilRun:
         ds = self.test_set.dataset if self.test_set is not None else None
         classes = run_classes(self.model, ds) if self.model is not None else list(CLASSES)
         summary = summarize(self.records, classes, simulated, self.stream_wall_s)
-        summary.update(self.extra_summary)
+        extra = dict(self.extra_summary)
+        kind = tta_kind(self.config)
+        if kind:  # beside the single pass; hil/test_tta.py adds its energy figures
+            single_mean = summary["latency_us"]["mean"]
+            block = tta_summary(self.records, kind, simulated, single_mean)
+            summary["tta"] = {**block, **extra.pop("tta", {})}
+        summary.update(extra)
         return multi_board.add_pool_document(self, results_document(self, summary))
 
     def write_results(self) -> Path:

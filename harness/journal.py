@@ -36,7 +36,8 @@ from harness.sample_log import SAMPLES_FILE, kept_samples, record_from_json
 JOURNAL_VERSION = 1
 FSYNC_EVERY = 32
 FSYNC_INTERVAL_S = 1.0
-IDENTITY_KEYS = ("model_hash", "firmware_hash", "dataset_hash", "samples_run")
+#: ``tta`` (the ``--tta`` kind) is in the headers of ``--tta`` runs only; absent means off.
+IDENTITY_KEYS = ("model_hash", "firmware_hash", "dataset_hash", "samples_run", "tta")
 
 
 @dataclass

@@ -78,6 +78,7 @@ def pool_streamer(run: HilRun) -> Callable[..., list[SampleRecord]]:
         window: int = 4,
         tolerance: int = 0,
         on_progress: Callable[[int], None] | None = None,
+        tta: bool = False,
         **_single_board: Any,
     ) -> list[SampleRecord]:
         assert run.pool is not None
@@ -90,6 +91,7 @@ def pool_streamer(run: HilRun) -> Callable[..., list[SampleRecord]]:
             window=window,
             tolerance=tolerance,
             on_progress=on_progress,
+            tta=tta,
         )
 
     return stream

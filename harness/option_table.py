@@ -1,14 +1,14 @@
 """The complete option table: every module that declares harness options, imported explicitly.
 
 Option rows live next to the code that uses them (run, board, meter, store, regression, lab,
-fault injection); each of those modules adds its rows to :data:`harness.options.OPTIONS` when it
-is imported. This module imports them all, so one import gives the whole table, with every
+fault injection, TTA); each of those modules adds its rows to :data:`harness.options.OPTIONS`
+when it is imported. This module imports them all, so one import gives the whole table, with every
 default, without naming modules in strings.
 """
 
 from __future__ import annotations
 
-from harness import answered_floor, faults, lab_options, run_options
+from harness import answered_floor, faults, lab_options, run_options, tta
 from harness.meters import options as meter_options
 from harness.options import OPTIONS, OptionTable
 from harness.regression import options as regression_options
@@ -23,6 +23,7 @@ PROVIDERS = (
     regression_options,
     answered_floor,
     faults,
+    tta,
 )
 
 

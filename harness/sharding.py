@@ -160,6 +160,7 @@ def stream_sharded(
     tolerance: int = 0,
     max_recoveries: int = 2,
     on_progress: Callable[[int], None] | None = None,
+    tta: bool = False,
 ) -> list[SampleRecord]:
     """Stream ``inputs`` across ``lanes``; return one record per input (any order).
 
@@ -172,6 +173,7 @@ def stream_sharded(
         tolerance: largest allowed |device - golden|.
         max_recoveries: recovery ladder climbs per board over the whole run.
         on_progress: called with the number of final records so far.
+        tta: ask every board for the on-device TTA too (``--tta``).
     """
     queue = WorkQueue(range(len(templates)))
     finished: queue_module.SimpleQueue[SampleRecord] = queue_module.SimpleQueue()
@@ -223,6 +225,7 @@ def stream_sharded(
                     tolerance=tolerance,
                     recover=recover,
                     max_recoveries=max(0, max_recoveries - lane.recoveries),
+                    tta=tta,
                 )
                 back = (
                     _unfinished(records)

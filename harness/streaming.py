@@ -28,15 +28,16 @@ import numpy as np
 
 from firmware.messages import InferFailure, InferResult
 from harness.results import SampleRecord, device_result, failed_result
+from harness.tta import fill_record as fill_tta_record
 
 
 class StreamingClient(Protocol):
     """The part of :class:`firmware.client.AgentClient` streaming needs."""
 
     def infer_stream(
-        self, items: Iterable[tuple[int, np.ndarray]], window: int = ...
+        self, items: Iterable[tuple[int, np.ndarray]], window: int = ..., *, tta: bool = ...
     ) -> Iterator[InferResult | InferFailure]:
-        """Yield one reply (result or failure) per ``(key, x)`` item, in order."""
+        """Yield one reply (result or failure) per ``(key, x)`` item (``tta``: with TTA)."""
         ...
 
     def alive(self) -> bool:
@@ -80,6 +81,7 @@ def stream_samples(
     recover: Callable[[], StreamingClient] | None = None,
     max_recoveries: int = 2,
     on_progress: Callable[[int], None] | None = None,
+    tta: bool = False,
 ) -> list[SampleRecord]:
     """Run every input through ``client``; return one record per input, in order.
 
@@ -101,6 +103,8 @@ def stream_samples(
         recover: returns a client for a recovered board (``None``: no recovery).
         max_recoveries: how often ``recover`` may be used.
         on_progress: called with the number of records finished so far.
+        tta: ask for the on-device TTA too (``--tta``); records get ``tta_*`` fields
+            (:mod:`harness.tta`) beside the single-pass result.
     """
     records: list[SampleRecord] = []
     sent_at: dict[int, float] = {}
@@ -122,7 +126,12 @@ def stream_samples(
                 yield i, inputs[i]
 
         try:
-            for reply in client.infer_stream(items(), window=window):
+            replies = (
+                client.infer_stream(items(), window=window, tta=True)
+                if tta
+                else client.infer_stream(items(), window=window)
+            )
+            for reply in replies:
                 i = len(records)
                 if reply.seq != i:
                     raise RuntimeError(f"reply for sample {reply.seq} while waiting for {i}")
@@ -132,6 +141,8 @@ def stream_samples(
                 outputs, cycles, error = _reply_fields(reply)
                 if error is None:
                     record = device_result(templates[i], outputs, cycles, clock_hz, rtt, tolerance)
+                    if tta and isinstance(reply, InferResult):
+                        fill_tta_record(record, reply, clock_hz, tolerance)
                     attempts = reply.attempts
                     if isinstance(attempts, int) and attempts > 1:
                         record.extra["attempts"] = attempts

@@ -3,8 +3,10 @@
 The headline is the single-pass integer accuracy (:func:`golden.inference.run`, bit-exact with
 the accelerator). The float accuracy comes from the zoo entry's ``float_weights.npz`` (the best
 float-phase weights) when present, else it is reported as ``None`` (n/a). With ``tta`` a
-horizontal-flip test-time augmentation (sum of the outputs of the image and its mirror) is
-reported separately; it never replaces the single-pass numbers.
+horizontal-flip test-time augmentation is reported separately: in integers by the device's rule
+(:func:`golden.tta.combine`, ``floor((a + b) / 2)`` of the outputs of the image and its
+mirror, exactly what ``ferhil run --tta hflip`` checks on the board), in float as the mean of the
+two softmax outputs. It never replaces the single-pass numbers.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from golden import format as qformat
 from golden.format import QuantModel
 from golden.inference import run as golden_run
 from golden.input_mapping import pixels_to_input
+from golden.tta import combine, hflip
 from golden.zoo import resolve_model_path
 from models.float_weights import load_float_net
 from models.metrics import classification_report, top_confusions
@@ -79,10 +82,10 @@ def evaluate_arrays(
         report["float"] = classification_report(labels, out_f.argmax(axis=1), classes)
         report["accuracy_float"] = report["float"]["accuracy"]
     if tta:
-        flipped = np.ascontiguousarray(x[..., ::-1])
-        tta_i = out_i + int_outputs(model, flipped)
+        flipped = hflip(x)
+        tta_i = combine(out_i, int_outputs(model, flipped))
         tta_report: dict[str, Any] = {
-            "kind": "hflip (sum of outputs of image and mirror)",
+            "kind": "hflip (floor((a + b) / 2) of the outputs of image and mirror, golden/tta.py)",
             "accuracy_int8": float(np.mean(tta_i.argmax(axis=1) == labels)),
             "accuracy_float": None,
         }

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from golden.errors import FerhilError
+from golden.tta import TTA_KINDS
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -41,7 +42,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_eval(args: argparse.Namespace) -> int:
     from models.evaluate import evaluate_model, format_report
 
-    report = evaluate_model(args.model, args.data, tta=args.tta, limit=args.limit)
+    report = evaluate_model(args.model, args.data, tta=bool(args.tta), limit=args.limit)
     if args.json:
         json.dump(report, sys.stdout, indent=2)
         print()
@@ -65,7 +66,15 @@ def register(subparsers: Any) -> None:
     e.add_argument("--model", default=None, help="zoo name or .qmodel.npz (default: newest)")
     e.add_argument("--data", default="fer2013:publictest", help="npz/csv/folder or fer2013:<split>")
     e.add_argument("--json", action="store_true", help="print JSON")
-    e.add_argument("--tta", action="store_true", help="also report flip test-time augmentation")
+    e.add_argument(
+        "--tta",
+        nargs="?",
+        const="hflip",
+        choices=TTA_KINDS,
+        default=None,
+        help="also report test-time augmentation beside the single pass (hflip, the default "
+        "kind: the device's integer rule, golden/tta.py)",
+    )
     e.add_argument("--limit", type=int, default=None, help="evaluate the first N samples only")
     e.set_defaults(func=_cmd_eval)
 

@@ -25,6 +25,7 @@ from reports.run_view import (
 )
 from reports.sample_tables import failure_reasons, failure_rows, mismatch_rows
 from reports.templating import render_page
+from reports.tta_view import tta_view
 
 REPORT_FILE = "report.html"
 
@@ -154,6 +155,7 @@ def report_context(
         "latency_count": int(latencies.size),
         "boards": board_rows(view.summary),
         "energy": energy,
+        "tta": tta_view(view.summary),
         "power_svg": _energy_plot(energy),
         "mismatches": mismatch_rows(view.samples, view.classes),
         "failures": failure_rows(view.samples, view.classes),

@@ -1,7 +1,8 @@
 /* agent.c: the ferhil UART test agent. Reads COBS frames, answers HELLO, PING, INFER,
  * INFER_PART (inputs larger than one frame), BENCH and RESET, reports link errors with ERROR
- * frames and answers retried requests from a small reply cache. Static buffers only.
- * See firmware/PROTOCOL.md. */
+ * frames and answers retried requests from a small reply cache. INFER and BENCH with the
+ * request flag TTA_HFLIP also run the mirrored input (test-time augmentation, golden/tta.py).
+ * Static buffers only. See firmware/PROTOCOL.md. */
 #include "agent.h"
 
 #include <string.h>
@@ -21,6 +22,7 @@
 
 #define AGENT_INPUT_BYTES ((uint32_t)CNN_INPUT_C * (uint32_t)CNN_INPUT_H * (uint32_t)CNN_INPUT_W)
 #define AGENT_INFER_REPLY_BYTES (FERHIL_INFER_REPLY_SIZE + 4u * (uint32_t)CNN_NUM_OUTPUTS)
+#define AGENT_TTA_REPLY_BYTES (FERHIL_INFER_TTA_REPLY_SIZE + 8u * (uint32_t)CNN_NUM_OUTPUTS)
 
 _Static_assert(AGENT_INFER_REPLY_BYTES <= FERHIL_MAX_PAYLOAD, "outputs must fit one frame");
 _Static_assert(FERHIL_HELLO_REPLY_SIZE <= FERHIL_AGENT_REPLY_CACHE_PAYLOAD, "HELLO cacheable");
@@ -40,6 +42,7 @@ static uint8_t tx_raw[FERHIL_MAX_RAW_FRAME];
 static uint8_t tx_wire[FERHIL_MAX_WIRE_FRAME];
 static int8_t input_buf[AGENT_INPUT_BYTES];
 static uint32_t output_buf[CNN_NUM_OUTPUTS];
+static uint32_t tta_buf[CNN_NUM_OUTPUTS]; /* mirrored pass, then the combined TTA outputs */
 static int input_loaded;
 static uint32_t staged_bytes; /* contiguous bytes staged by INFER_PART since the last INFER */
 static uint8_t cnn_status;
@@ -174,6 +177,64 @@ static uint8_t run_inference(uint32_t *cycles)
     return FERHIL_STATUS_OK;
 }
 
+/* Reverse the W axis of input_buf in place, C and H unchanged (golden/tta.py hflip). */
+static void flip_input_w(void)
+{
+    const uint32_t rows = (uint32_t)CNN_INPUT_C * (uint32_t)CNN_INPUT_H;
+    for (uint32_t row = 0; row < rows; row++) {
+        int8_t *r = input_buf + row * (uint32_t)CNN_INPUT_W;
+        for (uint32_t i = 0, j = (uint32_t)CNN_INPUT_W - 1u; i < j; i++, j--) {
+            int8_t t = r[i];
+            r[i] = r[j];
+            r[j] = t;
+        }
+    }
+}
+
+/* The signed value of an output word (int32 two's complement, or a sign-extended int8). */
+static int64_t word_value(uint32_t word)
+{
+    return word >= 0x80000000u ? (int64_t)word - (int64_t)0x100000000 : (int64_t)word;
+}
+
+/* floor((a + b) / 2) of two output words, exact in 64 bits (golden/tta.py combine). */
+static uint32_t tta_combine(uint32_t a, uint32_t b)
+{
+    int64_t sum = word_value(a) + word_value(b);
+    int64_t mean = (sum - (sum & 1)) / 2; /* sum - (sum & 1) is even: the division is exact */
+    return (uint32_t)mean;
+}
+
+/* One TTA inference: input_buf's single pass (outputs in output_buf), then its mirror (flipped
+ * in place and back, so BENCH re-runs the original); tta_buf gets the combined outputs.
+ * *cycles: the single pass; *tta_cycles: both passes (each counted like INFER's cycles). */
+static uint8_t run_tta(uint32_t *cycles, uint32_t *tta_cycles)
+{
+    uint32_t mirrored = 0;
+    *tta_cycles = 0;
+    uint8_t status = run_inference(cycles);
+    if (status == FERHIL_STATUS_OK && cnn_unload(output_buf) != CNN_OK) {
+        status = FERHIL_STATUS_CNN_UNLOAD_FAILED;
+    }
+    if (status != FERHIL_STATUS_OK) {
+        return status;
+    }
+    flip_input_w();
+    status = run_inference(&mirrored);
+    flip_input_w();
+    if (status == FERHIL_STATUS_OK && cnn_unload(tta_buf) != CNN_OK) {
+        status = FERHIL_STATUS_CNN_UNLOAD_FAILED;
+    }
+    if (status != FERHIL_STATUS_OK) {
+        return status;
+    }
+    for (uint32_t i = 0; i < (uint32_t)CNN_NUM_OUTPUTS; i++) {
+        tta_buf[i] = tta_combine(output_buf[i], tta_buf[i]);
+    }
+    *tta_cycles = *cycles + mirrored;
+    return FERHIL_STATUS_OK;
+}
+
 /* SELFTEST: the image's known-answer test (cnn_selftest) and its accelerator cycles. */
 static void handle_selftest(const frame_t *req, uint32_t req_crc)
 {
@@ -218,6 +279,31 @@ static void handle_infer_part(const frame_t *req, uint32_t req_crc)
     send_reply(req, req_crc, FERHIL_INFER_PART_REPLY_SIZE);
 }
 
+/* INFER with TTA_HFLIP on the input in input_buf: INFER_TTA_REPLY, single then TTA outputs. */
+static void handle_infer_tta(const frame_t *req, uint32_t req_crc)
+{
+    if (AGENT_TTA_REPLY_BYTES > FERHIL_MAX_PAYLOAD) { /* both output vectors must fit a frame */
+        send_error(FERHIL_ERR_BAD_ARGUMENT, FERHIL_ERROR_FLAG_SEQ_VALID, req->type, req->seq,
+                   AGENT_TTA_REPLY_BYTES);
+        return;
+    }
+    uint32_t cycles, tta_cycles;
+    uint8_t status = run_tta(&cycles, &tta_cycles);
+    uint16_t n_out = status == FERHIL_STATUS_OK ? (uint16_t)CNN_NUM_OUTPUTS : 0u;
+    uint8_t *p = TX_PAYLOAD;
+    memset(p, 0, FERHIL_INFER_TTA_REPLY_SIZE);
+    p[FERHIL_INFER_TTA_REPLY_OFF_STATUS] = status;
+    frame_put_u16(p + FERHIL_INFER_TTA_REPLY_OFF_NUM_OUTPUTS, n_out);
+    frame_put_u32(p + FERHIL_INFER_TTA_REPLY_OFF_CYCLES, cycles);
+    frame_put_u32(p + FERHIL_INFER_TTA_REPLY_OFF_TTA_CYCLES, tta_cycles);
+    uint8_t *single = p + FERHIL_INFER_TTA_REPLY_SIZE;
+    for (uint16_t i = 0; i < n_out; i++) {
+        frame_put_u32(single + 4u * i, output_buf[i]);
+        frame_put_u32(single + 4u * ((uint32_t)n_out + i), tta_buf[i]);
+    }
+    send_reply(req, req_crc, (uint16_t)(FERHIL_INFER_TTA_REPLY_SIZE + 8u * n_out));
+}
+
 /* INFER: the whole input in the payload, or none to run the input staged by INFER_PART. */
 static void handle_infer(const frame_t *req, uint32_t req_crc)
 {
@@ -236,6 +322,10 @@ static void handle_infer(const frame_t *req, uint32_t req_crc)
     }
     staged_bytes = 0u;
     input_loaded = 1;
+    if (req->flags & FERHIL_REQUEST_FLAG_TTA_HFLIP) {
+        handle_infer_tta(req, req_crc);
+        return;
+    }
     uint32_t cycles;
     uint8_t status = run_inference(&cycles);
     if (status == FERHIL_STATUS_OK && cnn_unload(output_buf) != CNN_OK) {
@@ -271,12 +361,13 @@ static void handle_bench(const frame_t *req, uint32_t req_crc)
         return;
     }
     uint64_t total = 0, infer_sum = 0;
-    uint32_t done = 0, lo = UINT32_MAX, hi = 0, cycles = 0;
+    uint32_t done = 0, lo = UINT32_MAX, hi = 0, cycles = 0, single = 0;
     uint8_t status = FERHIL_STATUS_OK;
+    const int tta = (req->flags & FERHIL_REQUEST_FLAG_TTA_HFLIP) != 0;
     hal_trigger(1);
     uint32_t last = hal_cycles();
     while (done < n) {
-        status = run_inference(&cycles);
+        status = tta ? run_tta(&single, &cycles) : run_inference(&cycles);
         uint32_t now = hal_cycles();
         total += (uint32_t)(now - last);
         last = now;

@@ -29,6 +29,7 @@ from firmware.protocol import PROTOCOL_VERSION, ClockKind, ErrorCode, MessageTyp
 from golden.cost import estimate_cycles
 from golden.format import QuantModel, load, save
 from golden.inference import run
+from golden.tta import run_tta
 from harness.boards.base import Board, BoardFacts, BoardSpec, Capability
 
 FAKE_CLOCK_HZ = 50_000_000
@@ -119,18 +120,21 @@ class FakeAgentClient:
         """
         raise AgentReplyError(ErrorCode.UNKNOWN_COMMAND, MessageType.SELFTEST, 0, True, 0)
 
-    def infer(self, seq: int, x: np.ndarray) -> InferResult:
+    def infer(self, seq: int, x: np.ndarray, *, tta: bool = False) -> InferResult:
         """Run one inference (faults apply as in :meth:`infer_stream`)."""
-        for reply in self.infer_stream([(seq, x)]):
+        for reply in self.infer_stream([(seq, x)], tta=tta):
             if isinstance(reply, InferFailure):
                 raise ConnectionError(reply.error)
             return reply
         raise ConnectionError("the fake board gave no reply")
 
     def infer_stream(
-        self, items: Iterable[tuple[int, np.ndarray]], window: int = 4
+        self, items: Iterable[tuple[int, np.ndarray]], window: int = 4, *, tta: bool = False
     ) -> Iterator[InferResult | InferFailure]:
-        """Yield one reply per ``(key, x)``, in order (``window`` is accepted and ignored)."""
+        """Yield one reply per ``(key, x)``, in order (``window`` is accepted and ignored).
+
+        With ``tta`` the golden TTA outputs (``golden/tta.py``) come along, at twice the cycles.
+        """
         for key, x in items:
             self._check_alive()
             self.served += 1
@@ -143,17 +147,22 @@ class FakeAgentClient:
             if key in self.corrupt:
                 out = out.copy()
                 out[key % out.size] += 3
-            yield InferResult(seq=key, status=0, outputs=out, cycles=self.cycles)
+            if not tta:
+                yield InferResult(seq=key, status=0, outputs=out, cycles=self.cycles)
+                continue
+            both = run_tta(self.model, np.asarray(x)[None], single=out[None])[0]
+            yield InferResult(key, 0, out, self.cycles, 0.0, 1, both, 2 * self.cycles)
 
-    def bench(self, n: int, timeout: float | None = None) -> BenchResult:
-        """Return BENCH figures for ``n`` iterations."""
+    def bench(self, n: int, timeout: float | None = None, *, tta: bool = False) -> BenchResult:
+        """Return BENCH figures for ``n`` iterations (TTA iterations: both passes)."""
+        cycles = 2 * self.cycles if tta else self.cycles
         return BenchResult(
             status=0,
             iterations=n,
-            total_cycles=n * self.cycles,
-            infer_cycles=n * self.cycles,
-            min_cycles=self.cycles,
-            max_cycles=self.cycles,
+            total_cycles=n * cycles,
+            infer_cycles=n * cycles,
+            min_cycles=cycles,
+            max_cycles=cycles,
         )
 
     def reset(self, boot_timeout: float = 5.0) -> HelloInfo:

@@ -54,8 +54,12 @@ class EnergyOutcome:
         return block
 
 
-def client_bench(client: DeviceClient, clock_hz: float = FALLBACK_CLOCK_HZ) -> BenchFn:
+def client_bench(
+    client: DeviceClient, clock_hz: float = FALLBACK_CLOCK_HZ, *, tta: bool = False
+) -> BenchFn:
     """Wrap ``client.bench(n)`` (AgentClient or a double) as a :data:`BenchFn`.
+
+    With ``tta`` every BENCH iteration is one on-device TTA inference (both passes).
 
     The client's reply timeout is stretched for long windows so that a slow BENCH is not
     re-sent (which would run a second window). The time per inference it plans with is the
@@ -71,7 +75,7 @@ def client_bench(client: DeviceClient, clock_hz: float = FALLBACK_CLOCK_HZ) -> B
         client.timeout = base + 3.0 * n * state["s_per_inference"] + 2.0
         t0 = time.perf_counter()
         try:
-            reply = client.bench(n)
+            reply = client.bench(n, tta=True) if tta else client.bench(n)
         except FerhilError as exc:
             raise MeterError(f"BENCH({n}) on the board failed: {exc}") from exc
         finally:
@@ -122,8 +126,10 @@ def _sim_signal(run: Any, board: Board, clock_hz: float, pin_active_low: bool) -
     )
 
 
-def measure_run_energy(run: Any, config: Any) -> EnergyOutcome:
+def measure_run_energy(run: Any, config: Any, *, tta: bool = False) -> EnergyOutcome:
     """Measure energy per inference on the run's board with the configured meter.
+
+    With ``tta`` an inference is one on-device TTA inference (``--tta``: both passes).
 
     Raises:
         SimMeterUnavailableError: ``--meter sim`` on a board without an edge log.
@@ -153,7 +159,7 @@ def measure_run_energy(run: Any, config: Any) -> EnergyOutcome:
     ) as session:
         result = measure_energy(
             session.meter,
-            client_bench(client, clock_hz),
+            client_bench(client, clock_hz, tta=tta),
             clock_hz,
             settings_from_config(config, session.meter.driver),
         )

@@ -15,6 +15,7 @@ from firmware.build import FirmwareArtifact, build_firmware
 from firmware.client import AgentClient
 from golden.format import QuantModel
 from golden.inference import run
+from golden.tta import run_tta
 
 launch = importlib.import_module("firmware.boards.qemu_mps2_an386.launch")
 
@@ -79,6 +80,25 @@ def test_20_inputs_match_golden_exactly(
     again = client.infer(0, x[0])
     assert abs(again.cycles - cycles[0]) <= max(4, cycles[0] // 1_000_000)
     assert proc.ticks_to_instructions(cycles[0]) > 1000  # type: ignore[attr-defined]
+
+
+@needs_qemu
+@pytest.mark.qemu
+@pytest.mark.slow
+def test_tta_hflip_matches_golden_tta(
+    qemu: tuple[AgentClient, object], fer_model: QuantModel, fer_inputs: np.ndarray
+) -> None:
+    client, _proc = qemu
+    client.hello()
+    x = fer_inputs[:3]
+    expected = run(fer_model, x)
+    expected_tta = run_tta(fer_model, x, single=expected)
+    for i in range(len(x)):
+        result = client.infer(i, x[i], tta=True)
+        assert result.ok and result.tta_outputs is not None and result.tta_cycles is not None
+        np.testing.assert_array_equal(result.outputs, expected[i])  # the single pass, unchanged
+        np.testing.assert_array_equal(result.tta_outputs, expected_tta[i], err_msg=f"input {i}")
+        assert 1.8 * result.cycles <= result.tta_cycles <= 2.2 * result.cycles
 
 
 @needs_qemu

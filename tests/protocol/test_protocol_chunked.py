@@ -16,6 +16,7 @@ from firmware.chunked_input import needs_parts, parse_part_reply, part_payloads
 from firmware.client import AgentClient
 from firmware.codec import Frame, FrameDecoder, encode_frame
 from firmware.messages import InferResult, parse_error_reply
+from golden.tta import combine
 
 BIG_SHAPE = (4, 64, 64)  # 16 KiB (the big_hostsim fixture's input), like KWS20 v3's 128x128
 BIG_BYTES = int(np.prod(BIG_SHAPE))
@@ -66,6 +67,22 @@ def test_client_infers_a_16k_input_in_parts(
         assert isinstance(r, InferResult) and r.ok
         np.testing.assert_array_equal(r.outputs, stub_outputs(x))
     assert client.bench(2).iterations == 2  # BENCH re-runs the last (staged) input
+
+
+def test_tta_on_a_16k_input_in_parts(
+    big_hostsim: Any, stub_outputs: Callable[[np.ndarray], np.ndarray]
+) -> None:
+    client = AgentClient(big_hostsim, timeout=5.0)
+    info = client.hello()
+    xs = np.random.default_rng(2).integers(-128, 128, (3, *BIG_SHAPE), dtype=np.int8)
+    results = [client.infer(0, xs[0], tta=True)]
+    results += list(client.infer_stream(enumerate(xs[1:], start=1), tta=True))
+    for r, x in zip(results, xs, strict=True):
+        assert isinstance(r, InferResult) and r.ok and r.tta_outputs is not None
+        np.testing.assert_array_equal(r.outputs, stub_outputs(x))
+        mirrored = stub_outputs(np.ascontiguousarray(x[..., ::-1]))
+        np.testing.assert_array_equal(r.tta_outputs, combine(stub_outputs(x), mirrored))
+        assert r.tta_cycles == 2 * info.model_cycles
 
 
 def _send(ser: Any, msg: int, seq: int, payload: bytes) -> Frame:

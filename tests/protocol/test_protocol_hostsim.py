@@ -17,6 +17,7 @@ from firmware.agent_errors import AgentReplyError, ProtocolError
 from firmware.client import AgentClient
 from firmware.codec import Frame, FrameDecoder, build_raw_frame, cobs_encode, encode_frame
 from firmware.messages import InferFailure, InferResult, parse_error_reply
+from golden.tta import combine
 
 pytestmark = pytest.mark.skipif(
     not Path("/dev/ptmx").exists(), reason="hostsim needs Linux pseudo-terminals"
@@ -83,6 +84,34 @@ def test_infer_matches_stub_model(
             client.infer(2, np.zeros((3, 48, 48), np.int8))
         with pytest.raises(ProtocolError, match="int8"):
             client.infer(3, np.full((1, 48, 48), 200, np.int16))
+
+
+def test_tta_infer_is_the_golden_combination(
+    hostsim: Callable[..., Any], stub_outputs: Callable[[np.ndarray], np.ndarray]
+) -> None:
+    with hostsim() as sim, sim.open() as ser:
+        client = AgentClient(ser)
+        info = client.hello()
+        for seed in range(4):
+            x = random_input(seed)
+            result = client.infer(seed, x, tta=True)
+            assert result.ok and result.tta_outputs is not None
+            np.testing.assert_array_equal(result.outputs, stub_outputs(x))  # headline: 1 pass
+            mirrored = stub_outputs(np.ascontiguousarray(x[..., ::-1]))
+            np.testing.assert_array_equal(result.tta_outputs, combine(stub_outputs(x), mirrored))
+            assert result.cycles == info.model_cycles
+            assert result.tta_cycles == 2 * info.model_cycles
+        plain = client.infer(9, random_input(0))
+        assert plain.tta_outputs is None and plain.tta_cycles is None
+        bench = client.bench(5, tta=True)  # each iteration: both passes
+        assert bench.iterations == 5 and bench.infer_cycles == 10 * info.model_cycles
+        assert bench.min_cycles == bench.max_cycles == 2 * info.model_cycles
+        streamed = list(client.infer_stream(((k, random_input(k)) for k in range(3)), tta=True))
+        for k, reply in enumerate(streamed):
+            assert isinstance(reply, InferResult) and reply.tta_outputs is not None
+            x = random_input(k)
+            want = combine(stub_outputs(x), stub_outputs(np.ascontiguousarray(x[..., ::-1])))
+            np.testing.assert_array_equal(reply.tta_outputs, want)
 
 
 def test_bench_and_gpio_log(hostsim: Callable[..., Any], tmp_path: Path) -> None:

@@ -265,3 +265,26 @@ def test_reports_never_imports_upper_layers() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_tta_view_only_when_the_run_had_tta():
+    from reports.tta_view import tta_view
+
+    assert tta_view({"accuracy": 0.7}) is None and tta_view(None) is None
+    view = tta_view(
+        {
+            "simulated": True,
+            "tta": {
+                "kind": "hflip",
+                "accuracy": 0.725,
+                "answered": 200,
+                "matched_golden": 199,
+                "latency_us": {"p50": 3402.8, "mean": 3402.8},
+                "latency_ratio": 2.0,
+            },
+        }
+    )
+    assert view is not None and view.label == "TTA (hflip)" and view.origin == "simulated board"
+    assert view.accuracy == 0.725 and view.matched_golden == 199 and view.mismatched is None
+    assert view.latency_us["p50"] == 3402.8 and view.latency_us["p99"] is None
+    assert view.energy_uj_per_inference is None and view.latency_ratio == 2.0
