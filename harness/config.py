@@ -15,12 +15,13 @@ from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from harness.config_codegen import REGENERATE
 from harness.config_fields import ConfigFields
 from harness.errors import ConfigError
 from harness.options import OPTIONS, OptionTable
 
-_FIELDS = tuple(f.name for f in dataclasses.fields(ConfigFields))
-_FIELD_SET = frozenset(_FIELDS)
+_OPTION_FIELDS = tuple(f.name for f in dataclasses.fields(ConfigFields))
+_FIELD_SET = frozenset((*_OPTION_FIELDS, "xdist_shard"))
 
 
 def _complete_table() -> OptionTable:
@@ -34,10 +35,13 @@ class FerhilConfig(ConfigFields):
     """Resolved values of every option: typed attributes, or items by option name.
 
     Attributes:
+        xdist_shard: run-internal, not an option: this pytest-xdist worker's part of the test
+            set, ``"K/W"`` (:func:`harness.xdist_boards.worker_config`); ``None`` otherwise.
         extras: ``(option name, value)`` of rows without a generated field (rows another module
             adds at run time); read them with ``config["name"]``.
     """
 
+    xdist_shard: str | None = None
     extras: tuple[tuple[str, Any], ...] = ()
 
     @property
@@ -56,6 +60,7 @@ class FerhilConfig(ConfigFields):
         """
         table = _complete_table()
         given = {name.replace("_", "-"): value for name, value in values.items()}
+        shard = given.pop("xdist-shard", None)
         unknown = sorted(name for name in given if name not in table)
         if unknown:
             raise ConfigError(
@@ -63,8 +68,14 @@ class FerhilConfig(ConfigFields):
                 "option names"
             )
         merged = {opt.name: given.get(opt.name, opt.default) for opt in table}
-        fields = {name: merged.pop(name.replace("_", "-")) for name in _FIELDS}
-        return cls(**fields, extras=tuple(merged.items()))
+        missing = [name for name in _OPTION_FIELDS if name.replace("_", "-") not in merged]
+        if missing:
+            raise ConfigError(
+                f"harness/config_fields.py has fields without an option row ({', '.join(missing)});"
+                f" regenerate it with `{REGENERATE}`"
+            )
+        fields = {name: merged.pop(name.replace("_", "-")) for name in _OPTION_FIELDS}
+        return cls(**fields, xdist_shard=shard, extras=tuple(merged.items()))
 
     def __getitem__(self, name: str) -> Any:
         """Return the value of option ``name`` (``config["report-dir"]``)."""
@@ -95,8 +106,10 @@ class FerhilConfig(ConfigFields):
 
     def items(self) -> Iterator[tuple[str, Any]]:
         """Yield ``(option name, value)`` for every option, in table order."""
-        for attr in _FIELDS:
+        for attr in _OPTION_FIELDS:
             yield attr.replace("_", "-"), getattr(self, attr)
+        if self.xdist_shard is not None:
+            yield "xdist-shard", self.xdist_shard
         yield from self.extras
 
     def to_dict(self) -> dict[str, Any]:
@@ -143,6 +156,11 @@ class FerhilConfig(ConfigFields):
 
 #: A config, or a partial mapping of option values by name (the rest: the table's defaults).
 ConfigLike = FerhilConfig | Mapping[str, Any]
+
+
+def option_default(name: str) -> Any:
+    """Return the default of option ``name`` from the complete option table."""
+    return _complete_table()[name].default
 
 
 def as_config(config: ConfigLike) -> FerhilConfig:

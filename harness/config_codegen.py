@@ -33,6 +33,7 @@ REGENERATE = "python -m harness.config_codegen"
 RESERVED = frozenset(
     {
         "extras",
+        "xdist_shard",
         "extra_options",
         "get",
         "items",

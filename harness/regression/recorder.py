@@ -136,12 +136,12 @@ class StoreRecorder(RunListener):
 
 def recorders_for(config: FerhilConfig) -> list[StoreRecorder]:
     """The listeners that record a run with ``config`` (none with ``--no-record``)."""
-    if config.get("record") is False:
+    if not config.record:
         return []
-    url = db_url(config.get("db"), config.get("report-dir"))
-    return [StoreRecorder(url, baseline=config.get("baseline"))]
+    url = db_url(config.db, config.report_dir)
+    return [StoreRecorder(url, baseline=config.baseline)]
 
 
 def describe_store(config: FerhilConfig) -> str:
     """Where runs of ``config`` are recorded, password masked (for the terminal summary)."""
-    return display_url(db_url(config.get("db"), config.get("report-dir")))
+    return display_url(db_url(config.db, config.report_dir))
