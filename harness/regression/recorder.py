@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from fixtures.datasets import Dataset
 from golden.errors import FerhilError
 from harness.config import FerhilConfig
 from harness.regression.pages import write_pages
@@ -115,7 +116,7 @@ class StoreRecorder(RunListener):
     def _write_pages(self, run: HilRun) -> None:
         assert self.store is not None
         images = None
-        if run.test_set is not None and hasattr(run.test_set.dataset, "images"):
+        if run.test_set is not None and isinstance(run.test_set.dataset, Dataset):
             images = dict(enumerate(run.test_set.dataset.images))  # FER faces, not tensors
         try:
             pages = write_pages(
