@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,18 @@ def register(subparsers: Any) -> None:
     register_history(subparsers)
 
 
+def report_dir_of(args: argparse.Namespace) -> Path:
+    """Return the ``--report-dir`` of ``args`` (else the environment's, else the table default).
+
+    Raises:
+        ConfigError: when the value cannot be read.
+    """
+    from harness.options import OPTIONS
+
+    row = OPTIONS["report-dir"]
+    return Path(row.resolve(getattr(args, row.key, None), None, os.environ))
+
+
 def pytest_args(args: argparse.Namespace) -> list[str]:
     """Return the pytest command line that ``ferhil run`` runs for ``args``."""
     from harness.options import OPTIONS
@@ -120,7 +133,7 @@ def pytest_args(args: argparse.Namespace) -> list[str]:
     for option in OPTIONS:
         words += option.to_args(getattr(args, option.key, None))
     extra = list(getattr(args, "pytest_args", []) or [])
-    report_dir = Path(getattr(args, "ferhil_report_dir", None) or OPTIONS["report-dir"].default)
+    report_dir = report_dir_of(args)
     if not any(a.startswith("--junitxml") or a.startswith("--junit-xml") for a in extra):
         words.append(f"--junitxml={report_dir / 'junit.xml'}")
     if not any(a.startswith("--log-file") for a in extra):  # pytest's own log file options
@@ -139,7 +152,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     check_run_inputs(args)  # bad input: one line here, not an error in every pytest test
     argv = pytest_args(args)
     code = int(pytest.main(argv))
-    report_dir = Path(getattr(args, "ferhil_report_dir", None) or "out/hil")
+    report_dir = report_dir_of(args)
     for name in ("report.html", "results.json"):
         if (report_dir / name).is_file():
             print(f"ferhil run: {name}: {(report_dir / name).resolve()}")

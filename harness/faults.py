@@ -33,6 +33,7 @@ from typing import Any
 
 from firmware import protocol as p
 from firmware.codec import Frame, encode_frame
+from firmware.link import READ_POLL_S, Transport
 from harness.errors import ConfigError
 from harness.options import OPTIONS, Option
 
@@ -122,7 +123,7 @@ class FaultPlan:
         with self._lock:
             self.counts[kind] = self.counts.get(kind, 0) + n
 
-    def wrap(self, transport: Any) -> FaultyTransport:
+    def wrap(self, transport: Transport) -> FaultyTransport:
         """Return ``transport`` behind the faults of this plan (each link its own seed)."""
         with self._lock:
             self._links += 1
@@ -149,11 +150,13 @@ class FaultPlan:
 class FaultyTransport:
     """A transport wrapper that drops, flips, stalls and resets (see :class:`FaultPlan`).
 
-    Everything else (``timeout``, ``in_waiting``, ``port``, ``baudrate``...) is the wrapped
-    transport's.
+    A deliberate transparent proxy: :class:`firmware.link.FrameLink` uses the optional pyserial
+    attributes of whatever transport it gets (``timeout``, ``in_waiting``, ``flush``,
+    ``reset_input_buffer``, ``port``, ``baudrate``) only when they exist, so every attribute other
+    than ``write``/``read``/``close`` is the wrapped transport's, present exactly when it has it.
     """
 
-    def __init__(self, inner: Any, plan: FaultPlan, rng: random.Random) -> None:
+    def __init__(self, inner: Transport, plan: FaultPlan, rng: random.Random) -> None:
         self.__dict__["_inner"] = inner
         self.__dict__["_plan"] = plan
         self.__dict__["_rng"] = rng
@@ -237,10 +240,10 @@ class FaultyTransport:
 
     def read(self, size: int = 1) -> bytes:
         """Read through the faults; nothing arrives while the link is stalled."""
-        inner = self.__dict__["_inner"]
-        if self._stalled():
-            wait = getattr(inner, "timeout", None) or 0.05
-            time.sleep(min(wait, max(0.0, self.__dict__["_stalled_until"] - time.monotonic())))
+        inner: Transport = self.__dict__["_inner"]
+        if self._stalled():  # an empty read takes the client's poll interval
+            left = self.__dict__["_stalled_until"] - time.monotonic()
+            time.sleep(min(READ_POLL_S, max(0.0, left)))
             return b""
         self._release()
         data: bytes = inner.read(size)

@@ -9,13 +9,14 @@ on if the board already runs the model: only the model hash is then checked.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from golden.format import QuantModel
 from harness.boards.base import Board, Capability
+from harness.config import ConfigLike, as_config
 from harness.errors import HarnessError
 
 
@@ -36,7 +37,7 @@ def build_firmware_image(board: str, model: QuantModel, **opts: Any) -> Any:
     return build_firmware(board, model, **opts)
 
 
-def build_options(board: Board, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def build_options(board: Board, options: ConfigLike | None = None) -> dict[str, Any]:
     """Board-specific build options.
 
     A real board's UART speed is compiled in (``--baud``); MAX78000FTHR accelerator builds get
@@ -50,15 +51,16 @@ def build_options(board: Board, options: Mapping[str, Any] | None = None) -> dic
     baud = board.spec.baud
     if baud:
         opts["uart_baud"] = int(baud)
-    if options is not None and options.get("izer"):
-        opts["izer"] = options["izer"]
+    izer = as_config(options).izer if options is not None else None
+    if izer:
+        opts["izer"] = izer
     return opts
 
 
 def firmware_image(
     board: Board,
     model: QuantModel,
-    options: Mapping[str, Any],
+    options: ConfigLike,
     build: Callable[..., Any],
 ) -> FirmwareImage:
     """Return the firmware image for ``board`` running ``model`` (see the module docstring).
@@ -67,7 +69,8 @@ def firmware_image(
         HarnessError: for a missing ``--firmware`` file.
         Exception: the build's own errors when the board needs the image.
     """
-    explicit = options.get("firmware")
+    config = as_config(options)
+    explicit = config.firmware
     if explicit is not None:
         if not Path(explicit).is_file():
             raise HarnessError(f"--firmware {explicit} does not exist")
@@ -79,13 +82,13 @@ def firmware_image(
     if board.has(Capability.BUILDS_OWN_IMAGE):
         path, firmware_hash = board.build_image(model)
         return FirmwareImage(Path(path), str(firmware_hash))
-    opts = build_options(board, options)
+    opts = build_options(board, config)
     try:
         artifact = build(board.facts.firmware_board, model, **opts)
     except HarnessError:
         raise
     except Exception as exc:
-        if not board.facts.persistent or options.get("flash") is True:
+        if not board.facts.persistent or config.flash is True:
             raise
         return FirmwareImage(
             None, None, notes=[f"firmware not built ({exc}); only the model hash was checked"]

@@ -70,10 +70,13 @@ from harness.xdist_boards import SHARD_KEY, shard_indices
 LOG = logging.getLogger("ferhil.run")
 
 
-def _default_client(transport: Any, timeout: float = 2.0) -> Any:
+def _default_client(transport: Any, timeout: float | None = None) -> Any:
     from firmware.client import AgentClient
+    from harness.config import option_default
 
-    return AgentClient(transport, timeout=timeout)
+    return AgentClient(
+        transport, timeout=option_default("sample-timeout") if timeout is None else timeout
+    )
 
 
 def _default_load_model(ref: str | None) -> QuantModel:
@@ -230,7 +233,7 @@ class HilRun:
     def _client_factory(self) -> Callable[[Any], Any]:
         if self._make_client is not _default_client:
             return self._make_client
-        timeout = float(self.config.get("sample-timeout") or 2.0)
+        timeout = self.config.sample_timeout
         return lambda transport: _default_client(transport, timeout)
 
     def _firmware(self, board: Board) -> tuple[Path | None, str | None]:

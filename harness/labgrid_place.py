@@ -156,14 +156,15 @@ def _sync_session(place: str, coordinator: str, timeout_s: float = 10.0) -> None
 
 def _read_resources(place: str, coordinator: str) -> PlaceResources:
     from labgrid import Target
-    from labgrid.resource.remote import RemotePlace
+    from labgrid.resource import NetworkSerialPort, SerialPort, USBDebugger
+    from labgrid.resource.remote import NetworkUSBDebugger, RemotePlace
 
     _sync_session(place, coordinator)
     target = Target(f"ferhil-{place}")
     before = os.environ.get("LG_COORDINATOR")
     os.environ["LG_COORDINATOR"] = coordinator  # how labgrid's RemotePlace finds it
     try:
-        remote: Any = RemotePlace(target, name=place)
+        remote = RemotePlace(target, name=place)
     finally:
         if before is None:
             os.environ.pop("LG_COORDINATOR", None)
@@ -171,20 +172,19 @@ def _read_resources(place: str, coordinator: str) -> PlaceResources:
             os.environ["LG_COORDINATOR"] = before
     serial_url, speed, probe = None, None, None
     for resource in target.resources:
-        cls = type(resource).__name__
-        if cls == "NetworkSerialPort":
+        if isinstance(resource, NetworkSerialPort):
             scheme = "rfc2217" if resource.protocol == "rfc2217" else "socket"
             query = "?ign_set_control" if scheme == "rfc2217" else ""  # as labgrid's driver
             serial_url = f"{scheme}://{resource.host}:{resource.port}{query}"
             speed = int(resource.speed)
-        elif cls in ("RawSerialPort", "USBSerialPort") and getattr(resource, "port", None):
+        elif isinstance(resource, SerialPort) and resource.port:  # RawSerialPort, USBSerialPort
             serial_url, speed = str(resource.port), int(resource.speed)
-        elif "Debugger" in cls or "DAP" in cls:
-            probe = getattr(resource, "serial", None) or getattr(resource, "busnum", None)
+        elif isinstance(resource, USBDebugger | NetworkUSBDebugger):
+            probe = resource.busnum
     if serial_url is None:
         raise HarnessError(
             f"labgrid place {place!r} has no serial port resource (NetworkSerialPort or "
             "USBSerialPort); add one with labgrid-client -p PLACE add-match"
         )
-    tags = {str(k): str(v) for k, v in (getattr(remote, "tags", None) or {}).items()}
+    tags = {str(k): str(v) for k, v in (remote.tags or {}).items()}
     return PlaceResources(serial_url, speed, None if probe is None else str(probe), tags)

@@ -56,7 +56,7 @@ def start_pool(run: HilRun) -> DeviceSession:
     run.notes[:] = list(dict.fromkeys(run.notes))  # one note per image, not per board
     LOG.info("bringing up %d board(s): %s", len(boards), ", ".join(b.facts.name for b in boards))
     run.pool = BoardPool(members)
-    run.notes.extend(run.pool.bring_up(run.config.get("flash")))
+    run.notes.extend(run.pool.bring_up(run.config.flash))
     run.device = run.pool.primary()
     run._expected = members[0].expected
     return run.device
@@ -82,7 +82,7 @@ def pool_streamer(run: HilRun) -> Callable[..., list[SampleRecord]]:
         **_single_board: Any,
     ) -> list[SampleRecord]:
         assert run.pool is not None
-        run.lanes = run.pool.lanes(run.config.get("clock-hz"))
+        run.lanes = run.pool.lanes(run.config.clock_hz)
         return stream_sharded(
             run.lanes,
             inputs,
@@ -165,7 +165,7 @@ def board_views(run: HilRun) -> list[tuple[str, Any]]:
     if run.pool is None:
         name = run.device.board.facts.name if run.device is not None else "board"
         return [(name, run)]
-    override = run.config.get("clock-hz")
+    override = run.config.clock_hz
     return [
         (m.name, BoardView(run, m.session, m.clock_hz(override)))
         for m in run.pool.up()

@@ -81,7 +81,7 @@ def pytest_configure(config: pytest.Config) -> None:
     workerinput = getattr(config, "workerinput", {})
     worker = workerinput.get("workerid")
     if worker is not None:  # pytest-xdist: never let two workers write one report folder
-        resolved = resolved.replace(report_dir=resolved["report-dir"] / worker)
+        resolved = resolved.replace(report_dir=resolved.report_dir / worker)
         try:  # nor drive one board
             resolved, no_board = worker_config(resolved, worker, workerinput["workercount"])
         except ConfigError as exc:
@@ -117,7 +117,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def _places_from_lg_env(config: pytest.Config, resolved: FerhilConfig) -> FerhilConfig:
     """Without ``--place``: the places of labgrid's ``--lg-env`` / ``$LG_ENV`` file, if any."""
     lg_env = config.getoption("lg_env", None) or os.environ.get("LG_ENV")
-    if resolved.get("place") or not lg_env:
+    if resolved.place or not lg_env:
         return resolved
     from harness.labgrid_env import places_from_env_file
 
@@ -130,7 +130,7 @@ def _places_from_lg_env(config: pytest.Config, resolved: FerhilConfig) -> Ferhil
     lg_coordinator = config.getoption("lg_coordinator", None)
     return resolved.replace(
         place=",".join(places),
-        coordinator=resolved.get("coordinator") or lg_coordinator or coordinator,
+        coordinator=resolved.coordinator or lg_coordinator or coordinator,
     )
 
 
@@ -236,9 +236,9 @@ def _prepare_or_skip(run: HilRun, config: FerhilConfig) -> None:
     if error is None:
         return
     kind = type(error).__name__
-    if kind == "ZooError" and config.get("model") is None:
+    if kind == "ZooError" and config.model is None:
         pytest.skip(f"no model to test: {error}")
-    if kind == "ToolchainMissingError" and config.get("board") in ("hostsim", "qemu", "fake"):
+    if kind == "ToolchainMissingError" and config.board in ("hostsim", "qemu", "fake"):
         pytest.skip(f"cannot build the simulated board's firmware: {error}")
     pytest.fail(f"{kind}: {error}", pytrace=False)  # outside `except`: no chained traceback
 

@@ -11,30 +11,29 @@ and exit 2.
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Mapping
-from typing import Any
 
 from golden.legality import require_legal
 from golden.output_paths import output_dir
 from golden.zoo import load_model
 from harness.boards.group import board_specs, is_multi_board
 from harness.boards.selection import board_spec
+from harness.config import FerhilConfig
 from harness.errors import ConfigError
-from harness.options import OPTIONS
 from harness.test_set import select_test_set
 
 
 def resolved_options(
     args: argparse.Namespace, environ: Mapping[str, str] | None = None
-) -> dict[str, Any]:
-    """Return ``{option name: value}`` from ``args`` and the environment (no ini file).
+) -> FerhilConfig:
+    """Return the config from ``args`` and the environment (no ini file).
 
     Raises:
         ConfigError: when a value cannot be converted (``--limit -5``...).
     """
-    env = os.environ if environ is None else environ
-    return {o.name: o.resolve(getattr(args, o.key, None), None, env) for o in OPTIONS}
+    return FerhilConfig.resolve(
+        cli=lambda key: getattr(args, key, None), ini=lambda key: None, environ=environ
+    )
 
 
 def check_run_inputs(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> None:
@@ -45,18 +44,17 @@ def check_run_inputs(args: argparse.Namespace, environ: Mapping[str, str] | None
             model (unreadable, or illegal without ``--allow-illegal``), data set or store.
     """
     config = resolved_options(args, environ)
-    output_dir(config["report-dir"], "--report-dir")
+    output_dir(config.report_dir, "--report-dir")
     if is_multi_board(config):  # --board a,b,c, a lab group, or labgrid places
         board_specs(config)  # reads --lab and checks every board name
     else:
         board_spec(config)  # reads --lab and checks the board name
-    model = load_model(config.get("model"))
-    require_legal(model, bool(config.get("allow-illegal")))
-    test_set = select_test_set(config.get("dataset"), config.get("limit"))
+    model = load_model(config.model)
+    require_legal(model, config.allow_illegal)
+    test_set = select_test_set(config.dataset, config.limit)
     if len(test_set.dataset) == 0:
         raise ConfigError(f"the test set {test_set.path or ''} has no images; nothing to run")
-    if "db" in OPTIONS:
-        from harness.store.location import db_url
-        from harness.store.ownership import check_ferhil_database
+    from harness.store.location import db_url
+    from harness.store.ownership import check_ferhil_database
 
-        check_ferhil_database(db_url(config.get("db"), config["report-dir"], environ))
+    check_ferhil_database(db_url(config.db, config.report_dir, environ))

@@ -56,7 +56,7 @@ def _identity(run: HilRun) -> dict[str, Any]:
         "firmware_hash": (
             hello.firmware_hash if hello is not None else manifest.get("firmware_hash")
         ),
-        "board": facts.name if facts else run.config.get("board"),
+        "board": facts.name if facts else run.config.board,
         "board_kind": facts.kind if facts else None,
         "board_id": facts.board_id if facts else None,
         "probe": facts.probe if facts else None,

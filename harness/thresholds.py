@@ -25,11 +25,11 @@ Latency budget for the on-device p99 (``hil/test_latency.py``), first that appli
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from golden.format import QuantModel
+from harness.config import ConfigLike, as_config
 
 ACCURACY_KEYS = (
     "publictest_int8_accuracy",
@@ -58,11 +58,9 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def accuracy_threshold(
-    model: QuantModel, options: Mapping[str, Any], samples: int
-) -> Threshold | None:
+def accuracy_threshold(model: QuantModel, options: ConfigLike, samples: int) -> Threshold | None:
     """Return the accuracy floor for a run of ``samples`` images (see the module docstring)."""
-    explicit = _number(options.get("accuracy-threshold"))
+    explicit = as_config(options).accuracy_threshold
     if explicit is not None:
         return Threshold(explicit, "--accuracy-threshold")
     meta = model.metadata or {}
@@ -80,12 +78,12 @@ def accuracy_threshold(
 
 def latency_budget_us(
     model: QuantModel,
-    options: Mapping[str, Any],
+    options: ConfigLike,
     clock_kind: int | None,
     clock_hz: float | None,
 ) -> Threshold | None:
     """Return the p99 latency budget in microseconds (see the module docstring)."""
-    explicit = _number(options.get("latency-budget-us"))
+    explicit = as_config(options).latency_budget_us
     if explicit is not None:
         return Threshold(explicit, "--latency-budget-us")
     card = _number((model.metadata or {}).get("latency_budget_us"))

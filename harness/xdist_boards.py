@@ -135,7 +135,7 @@ def finish_controller(
     Returns:
         ``(results.json, report.html, store note)``; ``None`` parts when not written.
     """
-    report_dir = Path(config["report-dir"])
+    report_dir = Path(config.report_dir)
     results = merge_worker_results(report_dir, since)
     if results is None:
         return None, None, None
@@ -148,11 +148,11 @@ def finish_controller(
     else:
         report = Path(write_report(document, report_dir))
     note = None
-    if config.get("record") is not False:
+    if config.record:
         from harness.store.location import db_url, display_url
         from harness.store.store import ResultStore
 
-        url = db_url(config.get("db"), report_dir)
+        url = db_url(config.db, report_dir)
         with ResultStore(url) as store:
             store.import_results(document)
         note = f"recorded run {document['run']['id']} in {display_url(url)}"

@@ -9,13 +9,13 @@ board named twice is an error (one physical board cannot run twice at once).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from harness.boards.base import BoardSpec
 from harness.boards.registry import BOARD_KINDS
 from harness.boards.selection import board_spec
+from harness.config import ConfigLike, FerhilConfig, as_config
 from harness.errors import ConfigError
 from harness.lab import load_lab
 
@@ -23,17 +23,21 @@ from harness.lab import load_lab
 PER_BOARD_OPTIONS = ("port", "probe")
 
 
-def board_names(config: Mapping[str, Any]) -> list[str]:
+def board_names(options: ConfigLike) -> list[str]:
     """Return the board names ``--board`` selects (one for a plain single-board run).
+
+    Args:
+        options: the run's config (a partial mapping: the rest are the table's defaults).
 
     Raises:
         ConfigError: for an empty entry or a lab board named twice.
     """
-    if config.get("place"):
-        return _split(str(config["place"]), "--place")
-    text = str(config.get("board") or "hostsim")
+    config = as_config(options)
+    if config.place:
+        return _split(config.place, "--place")
+    text = config.board
     names = _split(text, "--board")
-    lab_path = config.get("lab")
+    lab_path = config.lab
     if len(names) == 1 and lab_path is not None:
         groups = load_lab(lab_path).groups
         if names[0] in groups:
@@ -55,26 +59,28 @@ def _split(text: str, option: str) -> list[str]:
     return names
 
 
-def is_multi_board(config: Mapping[str, Any]) -> bool:
+def is_multi_board(options: ConfigLike) -> bool:
     """True when the run uses more than one board, or labgrid places (leased as a pool)."""
-    return len(board_names(config)) > 1 or bool(config.get("place"))
+    config = as_config(options)
+    return len(board_names(config)) > 1 or bool(config.place)
 
 
-def board_specs(config: Mapping[str, Any], report_dir: Path | None = None) -> list[BoardSpec]:
+def board_specs(options: ConfigLike, report_dir: Path | None = None) -> list[BoardSpec]:
     """Return one spec per board of the run (see the module docstring).
 
     Args:
-        config: the run options.
+        options: the run's config (a partial mapping: the rest are the table's defaults).
         report_dir: where simulated boards write their GPIO edge logs (``gpio-<name>.log``).
 
     Raises:
         ConfigError: for an unknown board, or ``--port``/``--probe`` with several boards.
     """
+    config = as_config(options)
     names = board_names(config)
-    if config.get("place"):  # labgrid places: the place supplies port and probe
+    if config.place:  # labgrid places: the place supplies port and probe
         return [_place_spec(config, name) for name in names]
     if len(names) > 1:
-        given = [f"--{o}" for o in PER_BOARD_OPTIONS if config.get(o) is not None]
+        given = [f"--{o}" for o in PER_BOARD_OPTIONS if config[o] is not None]
         if given:
             raise ConfigError(
                 f"{' and '.join(given)} name one board but --board lists {len(names)}; put each "
@@ -89,19 +95,19 @@ def board_specs(config: Mapping[str, Any], report_dir: Path | None = None) -> li
             taken[name] = taken.get(name, 0) + 1
             label = f"{name}-{taken[name]}"
         log = report_dir / f"gpio-{label}.log" if report_dir is not None else None
-        spec = board_spec({**dict(config), "board": name}, gpio_log=log)
-        specs.append(BoardSpec(**{**spec.__dict__, "name": label}))
+        spec = board_spec(config.replace(board=name), gpio_log=log)
+        specs.append(replace(spec, name=label))
     return specs
 
 
-def _place_spec(config: Mapping[str, Any], place: str) -> BoardSpec:
+def _place_spec(config: FerhilConfig, place: str) -> BoardSpec:
     return BoardSpec(
         name=place,
         kind="labgrid",
-        baud=config.get("baud"),
-        read_timeout_s=float(config.get("sample-timeout") or 5.0),
-        flash_timeout_s=float(config.get("flash-timeout") or 120.0),
-        clock_hz=config.get("clock-hz"),
+        baud=config.baud,
+        read_timeout_s=config.sample_timeout,
+        flash_timeout_s=config.flash_timeout,
+        clock_hz=config.clock_hz,
         place=place,
-        coordinator=config.get("coordinator"),
+        coordinator=config.coordinator,
     )

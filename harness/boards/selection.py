@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from harness.boards.base import BoardSpec
 from harness.boards.registry import BOARD_KINDS
+from harness.config import ConfigLike, as_config, option_default
 from harness.errors import ConfigError
 from harness.lab import LabBoard, load_lab
 
+_T = TypeVar("_T")
 
-def board_spec(config: Mapping[str, Any], gpio_log: Path | None = None) -> BoardSpec:
-    """Return the spec of the board ``config["board"]`` names.
+
+def _pick(value: _T | None, lab_value: _T | None) -> _T | None:
+    """The option's value when given, else the lab inventory's."""
+    return value if value is not None else lab_value
+
+
+def board_spec(options: ConfigLike, gpio_log: Path | None = None) -> BoardSpec:
+    """Return the spec of the board ``--board`` names.
 
     Command-line values (``--port``, ``--probe``, ``--baud``...) override the lab inventory.
+
+    Args:
+        options: the run's config (a partial mapping: the rest are the table's defaults).
+        gpio_log: where a simulated board writes its GPIO edge log.
 
     Raises:
         ConfigError: when the name is neither a kind nor in the lab inventory.
     """
-    name = str(config.get("board") or "hostsim")
-    lab_path = config.get("lab")
+    config = as_config(options)
+    name = config.board
+    lab_path = config.lab
     entry: LabBoard | None = None
     if lab_path is not None:
         inventory = load_lab(lab_path)
@@ -33,30 +45,22 @@ def board_spec(config: Mapping[str, Any], gpio_log: Path | None = None) -> Board
             "--lab FILE with an inventory that lists it"
         )
     kind = entry.kind if entry else name
-
-    def pick(option: str, lab_value: Any) -> Any:
-        value = config.get(option)
-        return value if value is not None else lab_value
-
+    target_is_default = config.target == option_default("target")
     return BoardSpec(
         name=name,
         kind=kind,
-        port=pick("port", entry.port if entry else None),
-        probe=pick("probe", entry.probe if entry else None),
-        baud=pick("baud", entry.baud if entry else None),
-        flasher=pick("flasher", entry.flasher if entry else None),
-        target=(
-            entry.target
-            if entry and entry.target and config.get("target") in (None, "max78000")
-            else config.get("target") or "max78000"
-        ),
-        pack=pick("pack", entry.pack if entry else None),
-        connect_mode=str(config.get("connect-mode") or "halt"),
-        flash_timeout_s=float(config.get("flash-timeout") or 120.0),
-        read_timeout_s=float(config.get("sample-timeout") or 5.0),
-        clock_hz=pick("clock-hz", entry.clock_hz if entry else None),
-        meter=pick("meter", entry.meter if entry else None),
+        port=_pick(config.port, entry.port if entry else None),
+        probe=_pick(config.probe, entry.probe if entry else None),
+        baud=_pick(config.baud, entry.baud if entry else None),
+        flasher=_pick(config.flasher, entry.flasher if entry else None),
+        target=entry.target if entry and entry.target and target_is_default else config.target,
+        pack=_pick(config.pack, entry.pack if entry else None),
+        connect_mode=config.connect_mode,
+        flash_timeout_s=config.flash_timeout,
+        read_timeout_s=config.sample_timeout,
+        clock_hz=_pick(config.clock_hz, entry.clock_hz if entry else None),
+        meter=_pick(config.meter, entry.meter if entry else None),
         gpio_log=gpio_log,
         place=entry.place if entry else None,
-        coordinator=config.get("coordinator"),
+        coordinator=config.coordinator,
     )

@@ -15,6 +15,7 @@ from typing import Any
 
 from golden.errors import FerhilError
 from harness.boards.base import Board
+from harness.config import ConfigLike, as_config
 from harness.device_client import DeviceClient
 from harness.meters.energy import BenchFn, EnergyResult, EnergySettings, measure_energy
 from harness.meters.energy_model import SimEnergyModel
@@ -94,15 +95,21 @@ def client_bench(
     return bench
 
 
-def settings_from_config(config: Any, driver: str) -> EnergySettings:
-    """Energy settings from the ``--energy-*``/``--meter-*`` options."""
-    high = (config.get("meter-window-level") or "low") == "high"
+def settings_from_config(options: ConfigLike, driver: str) -> EnergySettings:
+    """Energy settings from the ``--energy-*``/``--meter-*`` options.
+
+    Args:
+        options: the run's config (a partial mapping: the rest are the table's defaults).
+        driver: the meter's driver name (``n6705``, ``dmm6500``).
+    """
+    config = as_config(options)
+    high = config.meter_window_level == "high"
     return EnergySettings(
-        n=config.get("energy-n"),
-        min_window_s=float(config.get("energy-min-window-s") or 1.0),
-        trigger_edge=config.get("meter-trigger-edge") or default_trigger_edge(driver, high),
+        n=config.energy_n,
+        min_window_s=config.energy_min_window_s,
+        trigger_edge=config.meter_trigger_edge or default_trigger_edge(driver, high),
         window_active_high=high,
-        current_range_a=config.get("meter-range-a"),
+        current_range_a=config.meter_range_a,
     )
 
 
@@ -126,7 +133,7 @@ def _sim_signal(run: Any, board: Board, clock_hz: float, pin_active_low: bool) -
     )
 
 
-def measure_run_energy(run: Any, config: Any, *, tta: bool = False) -> EnergyOutcome:
+def measure_run_energy(run: Any, options: ConfigLike, *, tta: bool = False) -> EnergyOutcome:
     """Measure energy per inference on the run's board with the configured meter.
 
     With ``tta`` an inference is one on-device TTA inference (``--tta``: both passes).
@@ -136,26 +143,27 @@ def measure_run_energy(run: Any, config: Any, *, tta: bool = False) -> EnergyOut
         EnergyMeasurementError: the measurement failed (``partial`` keeps what was measured).
         MeterError: the meter cannot be opened or identified.
     """
+    config = as_config(options)
     device = run.device
     if device is None:
         raise MeterError("the board is not up; start the run before measuring energy")
     board, client = device.board, device.client
     clock_hz = float(run.clock_hz() or FALLBACK_CLOCK_HZ)
-    spec = config.get("meter") or board.spec.meter or "sim"
-    low = (config.get("meter-window-level") or "low") == "low"
+    spec = config.meter or board.spec.meter or "sim"
+    low = config.meter_window_level == "low"
     signal = _sim_signal(run, board, clock_hz, low) if spec == "sim" else None
-    driver = "n6705" if spec == "sim" else config.get("meter-driver")
+    driver = "n6705" if spec == "sim" else config.meter_driver
     if run.inputs is not None:  # BENCH repeats the last input
         client.infer(client.allocate_seq(), run.inputs[0])
     with open_meter(
         spec,
         driver=driver,
-        port=int(config.get("meter-port") or 0),
-        timeout_s=float(config.get("meter-timeout") or 5.0),
-        visa_library="@py" if spec == "sim" else str(config.get("visa-library") or "@py"),
+        port=config.meter_port,
+        timeout_s=config.meter_timeout,
+        visa_library="@py" if spec == "sim" else config.visa_library,
         signal=signal,
-        channel=config.get("meter-channel"),
-        supply_voltage_v=config.get("meter-supply-v"),
+        channel=config.meter_channel,
+        supply_voltage_v=config.meter_supply_v,
     ) as session:
         result = measure_energy(
             session.meter,

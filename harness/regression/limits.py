@@ -20,11 +20,11 @@ Each threshold comes from, first that is set: the command line / environment / p
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from harness.config import ConfigLike, as_config
 from harness.regression.errors import RegressionError
 
 PYPROJECT_TABLE = ("tool", "ferhil", "regression")
@@ -86,16 +86,18 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
-def load_limits(options: Mapping[str, Any], pyproject: Path | None = None) -> RegressionLimits:
+def load_limits(options: ConfigLike, pyproject: Path | None = None) -> RegressionLimits:
     """Resolve every threshold: options, then ``pyproject``'s table, then the default.
 
     Args:
-        options: option values by option name (``max-accuracy-drop-pp``); ``None`` = unset.
+        options: the run's config, or option values by option name (``max-accuracy-drop-pp``);
+            ``None`` = unset.
         pyproject: a ``pyproject.toml`` with an optional ``[tool.ferhil.regression]`` table.
 
     Raises:
         RegressionError: a value is not a non-negative number.
     """
+    config = as_config(options)
     table = pyproject_limits(pyproject)
     defaults = RegressionLimits()
     values: dict[str, Any] = {}
@@ -103,8 +105,8 @@ def load_limits(options: Mapping[str, Any], pyproject: Path | None = None) -> Re
     for key in LIMIT_NAMES:
         default = getattr(defaults, key)
         cast = int if isinstance(default, int) else float
-        if options.get(option_name(key)) is not None:
-            raw, source = options[option_name(key)], f"--{option_name(key)}"
+        if config[option_name(key)] is not None:
+            raw, source = config[option_name(key)], f"--{option_name(key)}"
         elif key in table:
             raw, source = table[key], f"{pyproject} [tool.ferhil.regression]"
         else:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from fixtures.datasets import Dataset
 from golden.errors import FerhilError
 from harness.config import FerhilConfig
 from harness.regression.pages import write_pages
@@ -115,7 +116,7 @@ class StoreRecorder(RunListener):
     def _write_pages(self, run: HilRun) -> None:
         assert self.store is not None
         images = None
-        if run.test_set is not None and hasattr(run.test_set.dataset, "images"):
+        if run.test_set is not None and isinstance(run.test_set.dataset, Dataset):
             images = dict(enumerate(run.test_set.dataset.images))  # FER faces, not tensors
         try:
             pages = write_pages(
@@ -136,12 +137,12 @@ class StoreRecorder(RunListener):
 
 def recorders_for(config: FerhilConfig) -> list[StoreRecorder]:
     """The listeners that record a run with ``config`` (none with ``--no-record``)."""
-    if config.get("record") is False:
+    if not config.record:
         return []
-    url = db_url(config.get("db"), config.get("report-dir"))
-    return [StoreRecorder(url, baseline=config.get("baseline"))]
+    url = db_url(config.db, config.report_dir)
+    return [StoreRecorder(url, baseline=config.baseline)]
 
 
 def describe_store(config: FerhilConfig) -> str:
     """Where runs of ``config`` are recorded, password masked (for the terminal summary)."""
-    return display_url(db_url(config.get("db"), config.get("report-dir")))
+    return display_url(db_url(config.db, config.report_dir))
