@@ -25,8 +25,12 @@ class ResultsDocumentError(ReportDataError):
 
 
 @cache
-def _hints(cls: type) -> dict[str, Any]:
+def _cached_hints(cls: type) -> dict[str, Any]:
     return get_type_hints(cls)
+
+
+def _hints(cls: Any) -> dict[str, Any]:
+    return _cached_hints(cls)
 
 
 def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
@@ -95,7 +99,8 @@ def _scalar(tp: Any, value: Any, path: str) -> Any:
             raise _fail(path, "an integer", value)
         return value
     if tp is float:
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not math.isfinite(value):
             raise _fail(path, "a finite number", value)
         return value
     if tp is str:

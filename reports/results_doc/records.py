@@ -14,6 +14,15 @@ SampleStatus = Literal["ok", "failed"]
 
 
 @dataclass(frozen=True)
+class StoreOwner:
+    """The process that writes a live run into the result store (``run.owner``)."""
+
+    host: str
+    pid: int
+    start_ticks: int | None = None
+
+
+@dataclass(frozen=True)
 class RunInfo:
     """When and how the run happened (``run``)."""
 
@@ -28,6 +37,7 @@ class RunInfo:
     options: dict[str, str | None] = field(default_factory=dict)
     xdist_workers: list[str] | None = None
     store_status: str | None = None
+    owner: StoreOwner | None = None
 
 
 @dataclass(frozen=True)
