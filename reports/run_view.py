@@ -179,10 +179,13 @@ def class_rows(view: RunView) -> list[ClassRow]:
 
 
 def confusion_matrix(view: RunView) -> np.ndarray | None:
-    """Return the confusion matrix (rows: true label, columns: prediction) or ``None``."""
+    """Return the confusion matrix (rows: true label, columns: prediction).
+
+    ``None`` when no sample was answered or the matrix does not fit the classes.
+    """
     n = len(view.classes)
     given = view.doc.summary.confusion
-    if given and len(given) == n and all(len(row) == n for row in given):
+    if len(given) == n and all(len(row) == n for row in given) and any(map(any, given)):
         return np.array(given, dtype=int)
     return None
 

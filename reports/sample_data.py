@@ -119,7 +119,7 @@ def summarize(samples: list[dict], classes: tuple[str, ...] = FER_CLASSES) -> di
     rtt = np.array([s["rtt_ms"] for s in ok], dtype=float)
 
     def pct(values: np.ndarray, q: float) -> float | None:
-        return round(float(np.percentile(values, q)), 2) if values.size else None
+        return float(np.percentile(values, q)) if values.size else None
 
     correct = sum(s["predicted"] == s["label"] for s in ok)
     golden_correct = sum(s["golden_predicted"] == s["label"] for s in ok)
@@ -136,7 +136,7 @@ def summarize(samples: list[dict], classes: tuple[str, ...] = FER_CLASSES) -> di
             "p50": pct(lat, 50),
             "p90": pct(lat, 90),
             "p99": pct(lat, 99),
-            "mean": round(float(lat.mean()), 2) if lat.size else None,
+            "mean": float(lat.mean()) if lat.size else None,
         },
         "host_rtt_ms": {"p50": pct(rtt, 50), "p90": pct(rtt, 90), "p99": pct(rtt, 99)},
         "throughput_ips": round(1000.0 / float(rtt.mean()), 2) if rtt.size else None,
