@@ -121,7 +121,7 @@ def report_context(
     markers["budget"] = view.latency_budget_us
     summary, dataset = view.doc.summary, view.doc.dataset
     rtt = summary.host_rtt_ms
-    all_failures = failure_rows(view.samples, view.classes, cap=len(view.samples))
+    all_failures = failure_rows(view.doc.samples, view.classes, cap=len(view.samples))
     has_class_data = any(r.device is not None for r in rows)
     return {
         "v": view,
@@ -149,8 +149,8 @@ def report_context(
         "boards": board_rows(view.doc.summary),
         "energy": energy,
         "power_svg": _energy_plot(energy),
-        "mismatches": mismatch_rows(view.samples, view.classes),
-        "failures": failure_rows(view.samples, view.classes),
+        "mismatches": mismatch_rows(view.doc.samples, view.classes),
+        "failures": failure_rows(view.doc.samples, view.classes),
         "failure_reasons": failure_reasons(all_failures.rows),
         "provenance": provenance(view),
     }

@@ -76,13 +76,13 @@ def test_schema_and_records_refuse_the_same_bad_documents() -> None:
 
 
 def test_not_a_results_document_says_what_to_do(tmp_path: Path) -> None:
-    with pytest.raises(ResultsDocumentError, match="not a ferhil results document.*ferhil run"):
+    with pytest.raises(ResultsDocumentError, match=r"not a ferhil results document.*ferhil run"):
         load_results({"schema": "something-else"})
     with pytest.raises(ResultsDocumentError, match="schema_version"):
         load_results({"schema": SCHEMA, "schema_version": "1"})
     path = tmp_path / "results.json"
     path.write_text("{", encoding="utf-8")
-    with pytest.raises(ResultsDocumentError, match="cannot read .* as JSON"):
+    with pytest.raises(ResultsDocumentError, match=r"cannot read .* as JSON"):
         load_results_file(path)
     path.write_text(json.dumps(make_results(n_samples=3)), encoding="utf-8")
     assert isinstance(load_results_file(path), ResultsDocument)

@@ -14,6 +14,7 @@ from reports.energy_view import energy_view
 from reports.formatting import fmt_num, fmt_pct, fmt_signed, fmt_time
 from reports.history_view import group_runs
 from reports.metric_delta import MetricDelta
+from reports.results_doc import load_results
 from reports.run_view import class_rows, confusion_matrix, decide_verdict, run_view
 from reports.sample_data import make_results
 from reports.sample_tables import failure_reasons, failure_rows, mismatch_rows
@@ -113,14 +114,15 @@ def test_simulated_flags() -> None:
 def test_mismatch_and_failure_tables() -> None:
     results = make_results(seed=5, n_samples=100, n_mismatched=6, n_failed=4)
     classes = results["dataset"]["classes"]
-    table = mismatch_rows(results["samples"], classes, cap=4)
+    samples = load_results(results).samples
+    table = mismatch_rows(samples, classes, cap=4)
     assert table.total == 6 and len(table.rows) == 4 and table.hidden == 2
     diffs = [r.max_abs_diff for r in table.rows]
     assert diffs == sorted(diffs, reverse=True)
     first = table.rows[0]
     assert any(c.differs for c in first.cells)
     assert max(abs(c.device - c.golden) for c in first.cells) == first.max_abs_diff
-    failures = failure_rows(results["samples"], classes)
+    failures = failure_rows(samples, classes)
     assert failures.total == 4 and all(r.error for r in failures.rows)
     reasons = failure_reasons(failures.rows)
     assert sum(count for _, count in reasons) == 4
