@@ -25,6 +25,7 @@ from typing import IO, Any
 from app.errors import BusyError, NotFoundError
 from app.verdict import run_verdict
 from harness.sample_log import RESULTS_FILE, SAMPLES_FILE
+from reports.results_doc import ResultsDocumentError, load_results_file
 
 #: Seconds between two looks at the journal.
 POLL_S = 0.25
@@ -99,13 +100,13 @@ class Job:
 
     def _final(self, code: int) -> dict[str, Any]:
         try:
-            document = json.loads((self.folder / RESULTS_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            document = load_results_file(self.folder / RESULTS_FILE)
+        except ResultsDocumentError:
             return {"returncode": code, "run_id": None, "verdict": None, "error": self.tail()}
         return {
             "returncode": code,
-            "run_id": (document.get("run") or {}).get("id"),
-            "verdict": run_verdict(document),
+            "run_id": document.run.id,
+            "verdict": run_verdict(document.to_json()),
             "error": None if code in (0, 1) else self.tail(),
         }
 

@@ -57,7 +57,7 @@ from harness.faults import FaultPlan
 from harness.firmware_image import build_firmware_image, firmware_image
 from harness.journal import SampleJournal, resumable, set_aside
 from harness.progress import progress_bar
-from harness.results import SampleRecord, summarize, write_json
+from harness.results import SampleRecord, summarize, write_results_json
 from harness.run_document import results_document
 from harness.run_inputs import run_classes, run_inputs
 from harness.run_listener import RunListener
@@ -409,7 +409,7 @@ class HilRun:
 
     def write_results(self) -> Path:
         """Write ``results.json`` into the report folder and return its path."""
-        self.results_path = write_json(self.report_dir / RESULTS_FILE, self.document())
+        self.results_path = write_results_json(self.report_dir / RESULTS_FILE, self.document())
         return self.results_path
 
     def write_report(self) -> Path | None:

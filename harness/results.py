@@ -1,4 +1,7 @@
-"""Per-sample records and the run summary of ``results.json`` (schema in ARCHITECTURE.md).
+"""Per-sample records and the run summary of ``results.json``; writing the document.
+
+The layout is owned by :mod:`reports.results_doc` (records, ``docs/results.schema.json``):
+:func:`write_results_json` checks a document against it before writing.
 
 Accuracy counts a failed sample (timeout, device error) as wrong, so a flaky link can never
 raise the figure; ``failed`` says how many there were. ``per_class_accuracy`` is the recall of
@@ -15,8 +18,7 @@ from typing import Any
 
 import numpy as np
 
-SCHEMA = "ferhil-results"
-SCHEMA_VERSION = 1
+from reports.results_doc import check_results_document
 
 
 @dataclass
@@ -137,6 +139,18 @@ def write_json(path: Path, document: dict[str, Any]) -> Path:
     tmp.write_text(json.dumps(document, indent=1, default=_jsonable) + "\n", encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+def write_results_json(path: Path, document: dict[str, Any]) -> Path:
+    """Check ``document`` against the ``ferhil-results`` records, then write it (atomic).
+
+    Raises:
+        ResultsDocumentError: the document does not follow the schema (a writer's bug; the
+            message names the key).
+    """
+    plain = json.loads(json.dumps(document, default=_jsonable))
+    check_results_document(plain)
+    return write_json(path, plain)
 
 
 def _jsonable(value: Any) -> Any:

@@ -1,4 +1,4 @@
-"""Assemble the ``results.json`` document (schema ``ferhil-results`` v1, see ARCHITECTURE.md)."""
+"""Assemble the ``results.json`` document (layout owned by :mod:`reports.results_doc`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 from fixtures.paths import REPO_ROOT
-from harness.results import SCHEMA, SCHEMA_VERSION
+from reports.results_doc import SCHEMA, SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from harness.hil_run import HilRun

@@ -20,7 +20,7 @@ from typing import Any
 
 from harness.boards.group import board_names
 from harness.config import FerhilConfig
-from harness.results import SampleRecord, summarize, write_json
+from harness.results import SampleRecord, summarize, write_results_json
 from harness.sample_log import RESULTS_FILE
 
 SHARD_KEY = "xdist-shard"
@@ -121,7 +121,7 @@ def merge_worker_results(report_dir: Path, since: float = 0.0) -> Path | None:
     if not found:
         return None
     merged = merge_documents([d for _, d in found], [w for w, _ in found])
-    return write_json(Path(report_dir) / RESULTS_FILE, merged)
+    return write_results_json(Path(report_dir) / RESULTS_FILE, merged)
 
 
 def finish_controller(

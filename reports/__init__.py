@@ -8,9 +8,26 @@ Public entry points (all write one self-contained HTML file and return its path)
 
 They are also importable from :mod:`reports.html`. ``reports`` never drives a run and never
 imports ``harness``, ``firmware`` or ``models``.
+
+The page writers load on first use, so that the harness can import the light
+:mod:`reports.results_doc` (the owner of ``results.json``) without jinja2 or matplotlib.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from reports.coerce import ReportDataError
-from reports.html import write_comparison, write_history, write_report
+
+if TYPE_CHECKING:
+    from reports.html import write_comparison, write_history, write_report
 
 __all__ = ["ReportDataError", "write_comparison", "write_history", "write_report"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("write_comparison", "write_history", "write_report"):
+        from reports import html
+
+        return getattr(html, name)
+    raise AttributeError(f"module 'reports' has no attribute {name!r}")

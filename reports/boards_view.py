@@ -7,11 +7,9 @@ why it was taken out of the run (if it was). Single-board runs have no ``summary
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from reports.coerce import as_dict, as_float, as_int, as_str
+from reports.results_doc import Percentiles, Summary
 
 
 @dataclass(frozen=True)
@@ -32,27 +30,26 @@ class BoardRow:
     energy_uj: float | None = None
 
 
-def board_rows(summary: Mapping[str, Any]) -> list[BoardRow]:
-    """Rows of ``summary["boards"]`` (empty for a single-board run)."""
+def board_rows(summary: Summary) -> list[BoardRow]:
+    """Rows of ``summary.boards`` (empty for a single-board run)."""
     rows = []
-    for name, raw in as_dict(summary.get("boards")).items():
-        entry = as_dict(raw)
-        latency = as_dict(entry.get("latency_us"))
-        rtt = as_dict(entry.get("host_rtt_ms"))
+    for name, entry in (summary.boards or {}).items():
+        latency = entry.latency_us or Percentiles()
+        rtt = entry.host_rtt_ms or Percentiles()
         rows.append(
             BoardRow(
-                name=str(name),
-                samples=as_int(entry.get("samples")),
-                agreement=as_float(entry.get("agreement")),
-                failed=as_int(entry.get("failed")),
-                throughput_ips=as_float(entry.get("throughput_ips")),
-                latency_p50_us=as_float(latency.get("p50")),
-                latency_p99_us=as_float(latency.get("p99")),
-                rtt_p50_ms=as_float(rtt.get("p50")),
-                recoveries=as_int(entry.get("recoveries")),
-                handed_back=as_int(entry.get("handed_back")),
-                taken_out=as_str(entry.get("taken_out")),
-                energy_uj=as_float(entry.get("energy_uj_per_inference")),
+                name=name,
+                samples=entry.samples,
+                agreement=entry.agreement,
+                failed=entry.failed,
+                throughput_ips=entry.throughput_ips,
+                latency_p50_us=latency.p50,
+                latency_p99_us=latency.p99,
+                rtt_p50_ms=rtt.p50,
+                recoveries=entry.recoveries,
+                handed_back=entry.handed_back,
+                taken_out=entry.taken_out,
+                energy_uj=entry.energy_uj_per_inference,
             )
         )
     return rows

@@ -1,8 +1,8 @@
-"""Tolerant readers for values taken from results JSON.
+"""Small readers of JSON values, and the error type of report input.
 
-Result dicts can be partial (an interrupted run, an older writer), so the page builders read
-every field through these helpers: a missing or malformed value becomes ``None`` (or an empty
-container) instead of an exception, and the pages show a dash for it.
+A ``results.json`` document is checked once by :mod:`reports.results_doc` (which refuses any
+layout no writer produces); these helpers remain for values that are free-form by design
+(``summary.meter``, a table cell that may be text or a number).
 """
 
 from __future__ import annotations
@@ -62,30 +62,3 @@ def dig(data: Any, *path: str) -> Any:
             return None
         data = data.get(key)
     return data
-
-
-def check_results(results: Any, what: str = "results") -> dict[str, Any]:
-    """Check that ``results`` looks like a ferhil results dict and return it.
-
-    Args:
-        results: a dict loaded from ``results.json``.
-        what: how to name the dict in error messages.
-
-    Returns:
-        ``results`` as a dict.
-
-    Raises:
-        ReportDataError: ``results`` is not a mapping or names another schema.
-    """
-    if not isinstance(results, Mapping):
-        raise ReportDataError(
-            f"{what} must be a dict loaded from results.json, got {type(results).__name__}; "
-            "pass json.load(open('results.json'))"
-        )
-    schema = results.get("schema", "ferhil-results")
-    if schema != "ferhil-results":
-        raise ReportDataError(
-            f"{what} has schema {schema!r}, expected 'ferhil-results'; "
-            "pass a results.json written by the ferhil harness"
-        )
-    return dict(results)

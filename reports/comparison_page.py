@@ -84,6 +84,6 @@ def write_comparison(
         overall=verdict.status,
         overall_label=verdict.status,
         verdict_reasons=verdict.reasons,
-        regression=regression_view(new),
+        regression=regression_view(new_view.doc),
         links=dict(links or {}),
     )

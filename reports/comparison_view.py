@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from reports.coerce import as_float, as_int, as_str, dig
 from reports.metric_delta import ACCURACY_TOLERANCE, MetricDelta, Unit, relative_tolerance
+from reports.results_doc import Sample
 from reports.run_view import RunView, class_rows, confusion_matrix
 from reports.sample_tables import Capped, class_name
 from reports.thumbnails import image_data_uri
@@ -35,7 +35,10 @@ def metric_deltas(base: RunView, new: RunView) -> list[MetricDelta]:
     """Headline metrics of both runs (latency and energy: 1 % counts as unchanged)."""
 
     def s(view: RunView, *path: str) -> float | None:
-        return as_float(dig(view.summary, *path))
+        value: Any = view.doc.summary
+        for key in path:
+            value = getattr(value, key)
+        return None if value is None else float(value)
 
     rows = [
         MetricDelta("accuracy", base.accuracy, new.accuracy, "pct", True, ACCURACY_TOLERANCE),
@@ -95,20 +98,38 @@ def confusion_delta(base: RunView, new: RunView) -> np.ndarray | None:
     return n - b
 
 
-def _key(sample: Mapping[str, Any]) -> str | None:
-    return as_str(sample.get("id")) or as_str(sample.get("index"))
+def _key(sample: Sample) -> str:
+    return sample.id or str(sample.index)
 
 
-def _kind(b: Mapping[str, Any], n: Mapping[str, Any]) -> ChangeKind | None:
-    b_ok, n_ok = b.get("status", "ok") == "ok", n.get("status", "ok") == "ok"
-    if b_ok != n_ok:
-        return "now ok" if n_ok else "now failing"
-    if not n_ok or as_int(b.get("predicted")) == as_int(n.get("predicted")):
+def _kind(b: Sample, n: Sample) -> ChangeKind | None:
+    if b.ok != n.ok:
+        return "now ok" if n.ok else "now failing"
+    if not n.ok or b.predicted == n.predicted:
         return None
-    label = as_int(n.get("label"))
-    if as_int(n.get("predicted")) == label:
+    if n.predicted == n.label:
         return "fixed"
-    return "broken" if as_int(b.get("predicted")) == label else "changed"
+    return "broken" if b.predicted == n.label else "changed"
+
+
+def _row(
+    other: Sample,
+    sample: Sample,
+    base: RunView,
+    new: RunView,
+    kind: ChangeKind,
+    images: Mapping[int, np.ndarray] | None,
+) -> ChangedSample:
+    image = images.get(sample.index) if images is not None else None
+    return ChangedSample(
+        index=sample.index,
+        sample_id=sample.id or "—",
+        label=class_name(sample.label, new.classes),
+        base=_shown(other, base),
+        new=_shown(sample, new),
+        kind=kind,
+        image_uri=image_data_uri(image) if image is not None else None,
+    )
 
 
 def changed_samples(
@@ -119,39 +140,17 @@ def changed_samples(
     Returns:
         The capped rows (regressions first) and the count per change kind.
     """
-    base_by_key = {k: s for s in base.samples if (k := _key(s)) is not None}
+    base_by_key = {_key(s): s for s in base.doc.samples}
     rows: list[ChangedSample] = []
-    for sample in new.samples:
-        key = _key(sample)
-        other = base_by_key.get(key) if key is not None else None
+    for sample in new.doc.samples:
+        other = base_by_key.get(_key(sample))
         kind = _kind(other, sample) if other is not None else None
         if other is None or kind is None:
             continue
-        index = as_int(sample.get("index"))
-        image = images.get(index) if images is not None and index is not None else None
-        rows.append(
-            ChangedSample(
-                index=index,
-                sample_id=as_str(sample.get("id")) or "—",
-                label=class_name(sample.get("label"), new.classes),
-                base="failed"
-                if other.get("status", "ok") != "ok"
-                else class_name(other.get("predicted"), base.classes),
-                new="failed"
-                if sample.get("status", "ok") != "ok"
-                else class_name(sample.get("predicted"), new.classes),
-                kind=kind,
-                image_uri=image_data_uri(image) if image is not None else None,
-            )
-        )
+        rows.append(_row(other, sample, base, new, kind, images))
     counts = {k: sum(r.kind == k for r in rows) for k in CHANGE_ORDER}
     rows.sort(key=lambda r: CHANGE_ORDER.index(r.kind))
     return Capped(rows[:cap], len(rows)), counts
-
-
-def _correct(sample: Mapping[str, Any]) -> bool:
-    predicted, label = as_int(sample.get("predicted")), as_int(sample.get("label"))
-    return sample.get("status", "ok") == "ok" and predicted is not None and predicted == label
 
 
 def flipped_samples(
@@ -163,42 +162,30 @@ def flipped_samples(
     is wrong), the pairing McNemar's test counts. Each row carries its face image when
     ``images`` (by the new run's sample index) has it.
     """
-    base_by_key = {k: s for s in base.samples if (k := _key(s)) is not None}
+    base_by_key = {_key(s): s for s in base.doc.samples}
     lost: list[ChangedSample] = []
     gained: list[ChangedSample] = []
-    for sample in new.samples:
-        key = _key(sample)
-        other = base_by_key.get(key) if key is not None else None
-        if other is None or _correct(other) == _correct(sample):
+    for sample in new.doc.samples:
+        other = base_by_key.get(_key(sample))
+        if other is None or other.correct == sample.correct:
             continue
-        index = as_int(sample.get("index"))
-        image = images.get(index) if images is not None and index is not None else None
-        kind = _kind(other, sample) or "changed"
-        row = ChangedSample(
-            index=index,
-            sample_id=as_str(sample.get("id")) or "—",
-            label=class_name(sample.get("label"), new.classes),
-            base=_shown(other, base),
-            new=_shown(sample, new),
-            kind=kind,
-            image_uri=image_data_uri(image) if image is not None else None,
-        )
-        (gained if _correct(sample) else lost).append(row)
+        row = _row(other, sample, base, new, _kind(other, sample) or "changed", images)
+        (gained if sample.correct else lost).append(row)
     return Capped(lost[:cap], len(lost)), Capped(gained[:cap], len(gained))
 
 
-def _shown(sample: Mapping[str, Any], view: RunView) -> str:
-    if sample.get("status", "ok") != "ok":
+def _shown(sample: Sample, view: RunView) -> str:
+    if not sample.ok:
         return "failed"
-    return class_name(sample.get("predicted"), view.classes)
+    return class_name(sample.predicted, view.classes)
 
 
 def comparison_warnings(base: RunView, new: RunView) -> list[str]:
     """Reasons the comparison may mislead (different data or board, incomplete runs)."""
     notes = []
-    if as_str(base.dataset.get("hash")) != as_str(new.dataset.get("hash")):
+    if base.doc.dataset.hash != new.doc.dataset.hash:
         notes.append("the runs used different datasets (hashes differ): accuracy is not comparable")
-    if as_str(base.identity.get("board_kind")) != as_str(new.identity.get("board_kind")):
+    if base.doc.identity.board_kind != new.doc.identity.board_kind:
         notes.append("the runs used different board kinds: latency and energy are not comparable")
     for name, view in (("base", base), ("new", new)):
         if not view.complete:

@@ -1,18 +1,10 @@
 """The energy section of a report: figures from the summary and the power trace.
 
-``results["energy"]`` is read in the layout the harness energy measurement writes
-(``harness/meters/energy.py``; every part optional)::
-
-    {"trace": {"t_s": [...], "power_mw": [...]},
-     "windows": {"trigger_s": 0.0, "trigger_marks": "start", "start_s": s, "end_s": s,
-                 "guard_s": s, "idle": {"duration_s": s, "power_mw": p}, ...},
-     "sim_energy_model": {...}}
-
+``energy`` is the typed :class:`~reports.results_doc.EnergySection` the harness energy
+measurement writes (``harness/meters/energy.py``): the decimated trace and the BENCH windows.
 The BENCH window ``[start_s, end_s]`` is shaded as active, the record outside the guard-widened
 window as idle margin, the trigger time is marked and the separately recorded idle baseline is
-drawn as a level. A generic layout is accepted too: ``windows = {"idle": W, "active": W}`` with
-``W`` one ``[start_s, end_s]`` pair, a list of pairs or of ``{"start": s, "end": s}`` objects,
-and ``triggers`` (in ``energy`` or ``windows``) as times or ``{"t_s": t}`` objects.
+drawn as a level.
 """
 
 from __future__ import annotations
@@ -22,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from reports.coerce import as_dict, as_float, as_list, as_str, dig
+from reports.coerce import as_str
+from reports.results_doc import EnergySection, EnergyWindows, Summary
 from reports.run_view import RunView
 
 Window = tuple[float, float]
@@ -87,119 +80,76 @@ def _flat_rows(data: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
     return rows
 
 
-def _window(item: Any) -> Window | None:
-    if isinstance(item, dict):
-        start = as_float(item.get("start", item.get("start_s")))
-        end = as_float(item.get("end", item.get("end_s")))
-    else:
-        pair = as_list(item)
-        if len(pair) != 2:
-            return None
-        start, end = as_float(pair[0]), as_float(pair[1])
-    if start is None or end is None or end < start:
-        return None
-    return (start, end)
-
-
-def parse_windows(value: Any) -> list[Window]:
-    """Read one window or a list of windows in any accepted layout (bad entries dropped)."""
-    single = _window(value)
-    if single is not None:
-        return [single]
-    return [w for w in map(_window, as_list(value)) if w is not None]
-
-
-def parse_triggers(value: Any) -> list[float]:
-    """Read trigger times given as floats or ``{"t_s": ...}`` objects."""
-    times = []
-    for item in as_list(value):
-        t = as_float(item.get("t_s", item.get("t"))) if isinstance(item, dict) else as_float(item)
-        if t is not None:
-            times.append(t)
-    return times
-
-
-def _trace(energy: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-    trace = as_dict(energy.get("trace"))
-    t, p = as_list(trace.get("t_s")), as_list(trace.get("power_mw"))
-    n = min(len(t), len(p))
-    pairs = [(as_float(a), as_float(b)) for a, b in zip(t[:n], p[:n], strict=True)]
-    good = [(a, b) for a, b in pairs if a is not None and b is not None]
-    if not good:
+def _trace(energy: EnergySection) -> tuple[np.ndarray, np.ndarray]:
+    n = min(len(energy.trace.t_s), len(energy.trace.power_mw))
+    if n == 0:
         return np.zeros(0), np.zeros(0)
-    arr = np.array(good, dtype=float)
-    return arr[:, 0], arr[:, 1]
+    return (
+        np.asarray(energy.trace.t_s[:n], dtype=float),
+        np.asarray(energy.trace.power_mw[:n], dtype=float),
+    )
 
 
-def _bench_layout(view: EnergyView, windows: dict[str, Any]) -> None:
-    """Fill windows, trigger and baseline from the harness BENCH-window layout."""
-    start, end = as_float(windows.get("start_s")), as_float(windows.get("end_s"))
-    if start is None or end is None or end < start:
+def _bench_layout(view: EnergyView, windows: EnergyWindows) -> None:
+    """Fill windows, trigger and baseline from the harness BENCH window."""
+    start, end = windows.start_s, windows.end_s
+    if end < start:
         return
     view.active = [(start, end)]
-    guard = as_float(windows.get("guard_s")) or 0.0
-    view.integration = (start - guard, end + guard)
-    trigger = as_float(windows.get("trigger_s"))
-    view.triggers = [trigger] if trigger is not None else []
-    view.baseline_mw = as_float(dig(windows, "idle", "power_mw"))
+    view.integration = (start - windows.guard_s, end + windows.guard_s)
+    view.triggers = [windows.trigger_s]
+    view.baseline_mw = windows.idle.power_mw
     if view.has_trace:
         t0, t1 = float(view.t_s[0]), float(view.t_s[-1])
         lo, hi = view.integration
         view.idle = [w for w in ((t0, lo), (hi, t1)) if w[1] > w[0]]
 
 
-def _details(summary: dict[str, Any], windows: dict[str, Any]) -> list[tuple[str, str]]:
+def _details(summary: Summary, windows: EnergyWindows | None) -> list[tuple[str, str]]:
     rows = []
     labels = (
-        ("energy_n", "inferences in window", "{:,.0f}"),
-        ("energy_window_s", "window length", "{:.4f} s"),
-        ("energy_latency_us", "latency from window", "{:,.1f} µs"),
-        ("energy_device_latency_us", "latency from device cycles", "{:,.1f} µs"),
+        (summary.energy_n, "inferences in window", "{:,.0f}"),
+        (summary.energy_window_s, "window length", "{:.4f} s"),
+        (summary.energy_latency_us, "latency from window", "{:,.1f} µs"),
+        (summary.energy_device_latency_us, "latency from device cycles", "{:,.1f} µs"),
     )
-    for key, label, pattern in labels:
-        value = as_float(summary.get(key))
+    for value, label, pattern in labels:
         if value is not None:
             rows.append((label, pattern.format(value)))
-    marks = as_str(windows.get("trigger_marks"))
-    if marks:
-        rows.append(("trigger marks window", marks))
-    interval = as_float(windows.get("sample_interval_s"))
-    if interval:
-        rows.append(("meter sample interval", f"{interval * 1e6:,.2f} µs"))
+    if windows is not None:
+        if windows.trigger_marks:
+            rows.append(("trigger marks window", windows.trigger_marks))
+        if windows.sample_interval_s:
+            rows.append(("meter sample interval", f"{windows.sample_interval_s * 1e6:,.2f} µs"))
     return rows
 
 
 def energy_view(view: RunView) -> EnergyView | None:
     """Return the energy section of a run, or ``None`` when the run measured no energy."""
-    summary = view.summary
-    energy = as_dict(view.raw.get("energy"))
-    figures = {
-        key: as_float(summary.get(key))
-        for key in (
-            "energy_uj_per_inference",
-            "active_power_mw",
-            "idle_power_mw",
-            "energy_truth_uj_per_inference",
-        )
-    }
-    if not energy and all(v is None for v in figures.values()):
+    summary = view.doc.summary
+    energy = view.doc.energy
+    figures = (
+        summary.energy_uj_per_inference,
+        summary.active_power_mw,
+        summary.idle_power_mw,
+        summary.energy_truth_uj_per_inference,
+    )
+    if energy is None and all(v is None for v in figures):
         return None
-    windows = as_dict(energy.get("windows"))
-    t_s, power = _trace(energy)
+    t_s, power = _trace(energy) if energy is not None else (np.zeros(0), np.zeros(0))
+    windows = energy.windows if energy is not None else None
+    model = (energy.sim_energy_model if energy is not None else None) or {}
     result = EnergyView(
-        uj_per_inference=figures["energy_uj_per_inference"],
-        active_power_mw=figures["active_power_mw"],
-        idle_power_mw=figures["idle_power_mw"],
-        truth_uj_per_inference=figures["energy_truth_uj_per_inference"],
-        meter=as_dict(summary.get("meter")),
+        uj_per_inference=summary.energy_uj_per_inference,
+        active_power_mw=summary.active_power_mw,
+        idle_power_mw=summary.idle_power_mw,
+        truth_uj_per_inference=summary.energy_truth_uj_per_inference,
+        meter=dict(summary.meter or {}),
         meter_simulated=view.meter_simulated,
         t_s=t_s,
         power_mw=power,
-        idle=parse_windows(windows.get("idle")),
-        active=parse_windows(windows.get("active")),
-        triggers=parse_triggers(energy.get("triggers", windows.get("triggers"))),
-        details=_details(summary, windows)
-        + _flat_rows(as_dict(energy.get("sim_energy_model")), "simulation model: "),
+        details=_details(summary, windows) + _flat_rows(model, "simulation model: "),
     )
-    _bench_layout(result, windows)
+    if windows is not None:
+        _bench_layout(result, windows)
     return result

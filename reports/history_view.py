@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reports.coerce import as_dict, as_float, as_str
 from reports.metric_delta import ACCURACY_TOLERANCE, MetricDelta, Unit, relative_tolerance
 from reports.run_view import RunView, Verdict, class_rows, decide_verdict, run_view
 
@@ -36,9 +35,8 @@ class RunPoint:
     @property
     def failed_tests(self) -> list[str]:
         """Names of the HIL tests that failed in this run."""
-        block = self.view.raw.get("verdict")
-        failed = block.get("failed") if isinstance(block, dict) else None
-        return [str(f.get("test")) for f in failed or [] if isinstance(f, dict)]
+        block = self.view.doc.verdict
+        return [f.test for f in block.failed] if block is not None else []
 
     @property
     def complete(self) -> bool:
@@ -48,8 +46,8 @@ class RunPoint:
     @property
     def version_label(self) -> str:
         """Short x-axis label: model version (or short hash)."""
-        version = as_str(self.view.identity.get("model_version"))
-        model_hash = as_str(self.view.identity.get("model_hash")) or ""
+        version = self.view.doc.identity.model_version
+        model_hash = self.view.doc.identity.model_hash or ""
         return f"v{version}" if version else (model_hash[:8] or "?")
 
     def change(self, metric: str) -> MetricDelta:
@@ -89,16 +87,19 @@ class RunGroup:
         return list(names)
 
 
+def _float(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
 def _point(results: Mapping[str, Any], index: int, links: Mapping[str, str]) -> RunPoint:
     view = run_view(results, what=f"runs[{index}]")
-    summary = view.summary
     return RunPoint(
         view=view,
-        started=as_str(view.run.get("started")) or "",
+        started=view.doc.run.started,
         per_class={row.name: row.device for row in class_rows(view)},
         p50_us=view.latency_us["p50"],
         p99_us=view.latency_us["p99"],
-        energy_uj=as_float(summary.get("energy_uj_per_inference")),
+        energy_uj=_float(view.doc.summary.energy_uj_per_inference),
         report_link=links.get(view.run_id),
     )
 
@@ -118,10 +119,10 @@ def group_runs(
     groups: dict[tuple[str, str], RunGroup] = {}
     for index, results in enumerate(runs):
         point = _point(results, index, links or {})
-        identity, dataset = point.view.identity, point.view.dataset
-        board = as_str(identity.get("board_kind")) or "unknown board"
-        name = as_str(dataset.get("name")) or "unknown dataset"
-        data_hash = as_str(dataset.get("hash"))
+        identity, dataset = point.view.doc.identity, point.view.doc.dataset
+        board = identity.board_kind or "unknown board"
+        name = dataset.name or "unknown dataset"
+        data_hash = dataset.hash
         key = (board, data_hash or name)
         groups.setdefault(key, RunGroup(board, name, data_hash)).points.append(point)
     for group in groups.values():
@@ -135,11 +136,3 @@ def group_runs(
     for number, group in enumerate(ordered):
         group.key = f"group{number}"
     return ordered
-
-
-def run_summary(results: Mapping[str, Any]) -> dict[str, Any]:
-    """The compact part of a results dict a history needs (drops samples and traces)."""
-    return {k: as_dict(results.get(k)) for k in ("run", "identity", "dataset", "summary")} | {
-        "schema": results.get("schema", "ferhil-results"),
-        "schema_version": results.get("schema_version", 1),
-    }

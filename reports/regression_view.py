@@ -8,9 +8,8 @@ lost and gained). Nothing is recomputed here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from reports.coerce import as_dict, as_float, as_list, as_str
+from reports.results_doc import ResultsDocument
 
 COLUMNS = ("metric", "baseline", "new", "delta", "threshold", "verdict", "evidence")
 
@@ -28,23 +27,18 @@ class RegressionView:
     rows: list[dict[str, str]]
 
 
-def regression_view(results: dict[str, Any]) -> RegressionView | None:
-    """The ``regression`` block of ``results`` (``None`` when the run recorded none)."""
-    block = as_dict(results.get("regression"))
-    if not block:
+def regression_view(doc: ResultsDocument) -> RegressionView | None:
+    """The ``regression`` block of ``doc`` (``None`` when the run recorded none)."""
+    block = doc.regression
+    if block is None:
         return None
-    baseline = as_dict(block.get("baseline"))
-    rows = [
-        {key: as_str(as_dict(row).get(key)) or "" for key in COLUMNS}
-        for row in as_list(block.get("checks"))
-    ]
-    passed = block.get("passed")
+    rows = [{key: getattr(check, key) for key in COLUMNS} for check in block.checks]
     return RegressionView(
-        baseline=as_str(baseline.get("model")) or as_str(baseline.get("run_id")) or "?",
-        reason=as_str(baseline.get("reason")) or "",
-        note=as_str(block.get("note")) or "",
-        alpha=as_float(block.get("alpha")),
-        passed=passed if isinstance(passed, bool) else None,
-        failed=[str(x) for x in as_list(block.get("failed"))],
+        baseline=block.baseline.model or block.baseline.run_id or "?",
+        reason=block.baseline.reason,
+        note=block.note,
+        alpha=block.alpha,
+        passed=block.passed,
+        failed=list(block.failed),
         rows=rows,
     )

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from reports.boards_view import board_rows
-from reports.coerce import as_dict, as_float, as_int, as_str
+from reports.coerce import as_str
 from reports.energy_view import EnergyView, energy_view
 from reports.formatting import fmt_time
 from reports.labels import clock_kind_label, yes_no
@@ -30,54 +30,48 @@ from reports.tta_view import tta_view
 REPORT_FILE = "report.html"
 
 
-def _toolchain(identity: dict[str, Any]) -> str | None:
-    tools = as_dict(identity.get("toolchain"))
-    parts = [f"{k} {v}" for k, v in tools.items() if as_str(v) is not None]
+def _toolchain(toolchain: dict[str, Any]) -> str | None:
+    parts = [f"{k} {v}" for k, v in toolchain.items() if as_str(v) is not None]
     return ", ".join(parts) or None
 
 
 def provenance(view: RunView) -> list[tuple[str, Any, bool]]:
     """Label / value / monospace rows describing where the run's figures come from."""
-    run, ident, data = view.run, view.identity, view.dataset
-    clock = as_float(ident.get("core_clock_hz"))
-    argv = run.get("argv")
+    doc = view.doc
+    run, ident, data = doc.run, doc.identity, doc.dataset
+    clock = ident.core_clock_hz
     return [
-        ("run id", run.get("id"), True),
-        ("started", _ts(run.get("started")), False),
+        ("run id", run.id, True),
+        ("started", _ts(run.started), False),
         (
             "finished",
-            _ts(run.get("finished")) or ("not finished" if not view.complete else None),
+            _ts(run.finished) or ("not finished" if not view.complete else None),
             False,
         ),
-        ("git sha", run.get("git_sha"), True),
-        ("ferhil version", run.get("ferhil_version"), False),
-        ("command", " ".join(map(str, argv)) if isinstance(argv, list) else argv, True),
+        ("git sha", run.git_sha, True),
+        ("ferhil version", run.ferhil_version, False),
+        ("command", " ".join(run.argv) or None, True),
         ("model", view.model_label, False),
-        ("model hash", ident.get("model_hash"), True),
-        ("firmware hash", ident.get("firmware_hash"), True),
+        ("model hash", ident.model_hash, True),
+        ("firmware hash", ident.firmware_hash, True),
         ("board", view.board_label + (" (simulated)" if view.board_simulated else ""), False),
-        ("board id", ident.get("board_id"), True),
-        ("probe", ident.get("probe"), False),
-        ("protocol version", ident.get("protocol_version"), False),
+        ("board id", ident.board_id, True),
+        ("probe", ident.probe, False),
+        ("protocol version", ident.protocol_version, False),
         ("core clock", f"{clock / 1e6:g} MHz" if clock else None, False),
-        ("clock kind", clock_kind_label(ident.get("clock_kind")), False),
-        ("flashed this run", yes_no(ident.get("flashed")), False),
-        ("toolchain", _toolchain(ident), False),
-        ("dataset", data.get("name"), False),
-        ("dataset path", data.get("path"), True),
-        ("dataset hash", data.get("hash"), True),
-        ("dataset generated", yes_no(data.get("generated")), False),
-        (
-            "schema",
-            f"{view.raw.get('schema', 'ferhil-results')} v{view.raw.get('schema_version', '?')}",
-            False,
-        ),
+        ("clock kind", clock_kind_label(ident.clock_kind), False),
+        ("flashed this run", yes_no(ident.flashed), False),
+        ("toolchain", _toolchain(ident.toolchain), False),
+        ("dataset", data.name, False),
+        ("dataset path", data.path, True),
+        ("dataset hash", data.hash, True),
+        ("dataset generated", yes_no(data.generated), False),
+        ("schema", f"{doc.schema} v{doc.schema_version}", False),
     ]
 
 
-def _ts(value: Any) -> str | None:
-    text = as_str(value)
-    return fmt_time(text) if text else None
+def _ts(value: str | None) -> str | None:
+    return fmt_time(value) if value else None
 
 
 def top_confusions(
@@ -126,19 +120,19 @@ def report_context(
     energy = energy_view(view)
     markers = {q: view.latency_us[q] for q in ("p50", "p90", "p99")}
     markers["budget"] = view.latency_budget_us
-    rtt = as_dict(view.summary.get("host_rtt_ms"))
-    all_failures = failure_rows(view.samples, view.classes, cap=len(view.samples))
+    summary, dataset = view.doc.summary, view.doc.dataset
+    rtt = summary.host_rtt_ms
+    all_failures = failure_rows(view.doc.samples, view.classes, cap=len(view.samples))
     has_class_data = any(r.device is not None for r in rows)
     return {
         "v": view,
         "verdict": decide_verdict(view),
         "links": dict(links or {}),
-        "dataset_name": view.dataset.get("name"),
-        "samples_total": as_int(view.dataset.get("samples_total")),
-        "samples_planned": as_int(view.dataset.get("samples_run"))
-        or as_int(view.dataset.get("samples_total")),
-        "rtt": {q: as_float(rtt.get(q)) for q in ("p50", "p90", "p99", "mean")},
-        "throughput": as_float(view.summary.get("throughput_ips")),
+        "dataset_name": dataset.name,
+        "samples_total": dataset.samples_total,
+        "samples_planned": dataset.samples_run or dataset.samples_total,
+        "rtt": {"p50": rtt.p50, "p90": rtt.p90, "p99": rtt.p99, "mean": rtt.mean},
+        "throughput": summary.throughput_ips,
         "class_rows": rows,
         "top_confusions": top_confusions(matrix, view.classes),
         "confusion_svg": confusion_svg(matrix, view.classes) if matrix is not None else None,
@@ -153,12 +147,12 @@ def report_context(
         else None,
         "latency_svg": latency_svg(latencies, markers) if latencies.size else None,
         "latency_count": int(latencies.size),
-        "boards": board_rows(view.summary),
+        "boards": board_rows(view.doc.summary),
         "energy": energy,
         "tta": tta_view(view.summary),
         "power_svg": _energy_plot(energy),
-        "mismatches": mismatch_rows(view.samples, view.classes),
-        "failures": failure_rows(view.samples, view.classes),
+        "mismatches": mismatch_rows(view.doc.samples, view.classes),
+        "failures": failure_rows(view.doc.samples, view.classes),
         "failure_reasons": failure_reasons(all_failures.rows),
         "provenance": provenance(view),
     }

@@ -2,64 +2,45 @@
 
 A threshold is looked up in this order, first found wins:
 
-1. ``summary.<summary_key>`` (a number);
-2. ``thresholds.<key>`` for each of the spec's keys: a number or ``{"value": v, "source": text}``
-   (``source`` says where the harness took it from, e.g. "model metadata accuracy_threshold");
-3. the run option ``run.options.<option>`` (a string, as the harness records options).
+1. ``thresholds.<key>``: ``{"value": v, "source": text}`` as ``HilRun.record_threshold``
+   writes it (``source`` says where the harness took it from, e.g. "model metadata
+   accuracy_threshold");
+2. the run option ``run.options.<option>`` (a string, as the harness records options).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from reports.coerce import as_float, as_str, dig
+from reports.results_doc import ResultsDocument
 
 
 @dataclass(frozen=True)
 class ThresholdSpec:
-    """Where a threshold may be recorded in a results dict."""
+    """Where a threshold is recorded in a results document."""
 
-    summary_key: str
-    keys: tuple[str, ...]
+    key: str
     option: str
 
 
-ACCURACY_THRESHOLD = ThresholdSpec(
-    "accuracy_threshold", ("accuracy", "accuracy_threshold"), "accuracy-threshold"
-)
-ENERGY_BUDGET = ThresholdSpec(
-    "energy_budget_uj", ("energy_uj_per_inference", "energy_budget_uj"), "energy-budget-uj"
-)
-LATENCY_BUDGET = ThresholdSpec(
-    "latency_budget_us", ("latency_p99_us", "latency_budget_us"), "latency-budget-us"
-)
+ACCURACY_THRESHOLD = ThresholdSpec("accuracy", "accuracy-threshold")
+ENERGY_BUDGET = ThresholdSpec("energy_uj_per_inference", "energy-budget-uj")
+LATENCY_BUDGET = ThresholdSpec("latency_p99_us", "latency-budget-us")
 
 
-def _number(value: Any) -> float | None:
-    number = as_float(value)
-    if number is None and isinstance(value, str):
-        try:
-            return as_float(float(value))
-        except ValueError:
-            return None
-    return number
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text is not None else None
+    except ValueError:
+        return None
 
 
-def read_threshold(results: dict[str, Any], spec: ThresholdSpec) -> tuple[float | None, str | None]:
+def read_threshold(doc: ResultsDocument, spec: ThresholdSpec) -> tuple[float | None, str | None]:
     """Return ``(value, source)`` of a threshold (``(None, None)`` when the run has none)."""
-    value = as_float(dig(results, "summary", spec.summary_key))
-    if value is not None:
-        return value, None
-    for key in spec.keys:
-        entry = dig(results, "thresholds", key)
-        if isinstance(entry, dict):
-            value, source = as_float(entry.get("value")), as_str(entry.get("source"))
-        else:
-            value, source = as_float(entry), None
-        if value is not None:
-            return value, source
-    value = _number(dig(results, "run", "options", spec.option))
+    entry = doc.thresholds.get(spec.key)
+    if entry is not None:
+        return entry.value, entry.source
+    value = _number(doc.run.options.get(spec.option))
     if value is not None:
         return value, f"--{spec.option}"
     return None, None

@@ -1,9 +1,10 @@
 """Synthetic, internally consistent ``results.json`` dicts for tests and demos.
 
-The dicts follow the results schema in ``ARCHITECTURE.md``: per-sample records are generated
-first and the summary is derived from them, so counts, accuracies, the confusion matrix and
-latency percentiles agree with the samples. Every figure is fake and the dicts say so
-(``simulated`` is true unless a caller asks otherwise).
+The dicts follow the results schema (:mod:`reports.results_doc`,
+``docs/results.schema.json``): per-sample records are generated first and the summary is
+derived from them, so counts, accuracies, the confusion matrix and latency percentiles agree
+with the samples. Every figure is fake and the dicts say so (``simulated`` is true unless a
+caller asks otherwise).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from golden.format import FER_CLASSES
+from reports.results_doc import SCHEMA, SCHEMA_VERSION
 
 FAILURE_REASONS: tuple[str, ...] = (
     "timeout: no reply to INFER seq {seq} within 2.0 s",
@@ -95,7 +97,7 @@ def _fail(rng: np.random.Generator, sample: dict) -> None:
         error=reason.format(seq=sample["index"]),
         predicted=None,
         outputs=None,
-        match=None,
+        match=False,
         max_abs_diff=None,
         device_cycles=None,
         latency_us=None,
@@ -117,7 +119,7 @@ def summarize(samples: list[dict], classes: tuple[str, ...] = FER_CLASSES) -> di
     rtt = np.array([s["rtt_ms"] for s in ok], dtype=float)
 
     def pct(values: np.ndarray, q: float) -> float | None:
-        return round(float(np.percentile(values, q)), 2) if values.size else None
+        return float(np.percentile(values, q)) if values.size else None
 
     correct = sum(s["predicted"] == s["label"] for s in ok)
     golden_correct = sum(s["golden_predicted"] == s["label"] for s in ok)
@@ -134,7 +136,7 @@ def summarize(samples: list[dict], classes: tuple[str, ...] = FER_CLASSES) -> di
             "p50": pct(lat, 50),
             "p90": pct(lat, 90),
             "p99": pct(lat, 99),
-            "mean": round(float(lat.mean()), 2) if lat.size else None,
+            "mean": float(lat.mean()) if lat.size else None,
         },
         "host_rtt_ms": {"p50": pct(rtt, 50), "p90": pct(rtt, 90), "p99": pct(rtt, 99)},
         "throughput_ips": round(1000.0 / float(rtt.mean()), 2) if rtt.size else None,
@@ -211,12 +213,13 @@ def make_results(
         with_energy: include energy figures and the ``energy`` trace section.
         started: run.started (ISO 8601); ``finished`` is two minutes later.
         dataset_name: dataset.name (the dataset hash is derived from it).
-        accuracy_threshold: summary.accuracy_threshold, or None for no threshold.
+        accuracy_threshold: the ``thresholds.accuracy`` entry (as ``--accuracy-threshold``), or
+            None for no threshold.
         failed_tests: test name -> failure message of the ``verdict`` block (the run's tests'
             outcomes); empty or ``None``: every test passed.
 
     Returns:
-        A dict following the ``ferhil-results`` schema version 1.
+        A dict following the ``ferhil-results`` schema (:data:`SCHEMA_VERSION`).
     """
     rng = np.random.default_rng(seed)
     clock_hz = 100e6
@@ -229,8 +232,11 @@ def make_results(
         _fail(rng, samples[int(i)])
     summary = summarize(samples)
     meter: dict[str, Any] = {"simulated": simulated}
-    summary.update(simulated=simulated, meter=meter, accuracy_threshold=accuracy_threshold)
-    results: dict[str, Any] = {"schema": "ferhil-results", "schema_version": 1}
+    summary.update(simulated=simulated, meter=meter)
+    results: dict[str, Any] = {"schema": SCHEMA, "schema_version": SCHEMA_VERSION}
+    if accuracy_threshold is not None:
+        source = "--accuracy-threshold"
+        results["thresholds"] = {"accuracy": {"value": accuracy_threshold, "source": source}}
     if with_energy and summary["latency_us"]["p50"] is not None:
         energy = make_energy(rng, summary["latency_us"]["p50"])
         lat_s = summary["latency_us"]["p50"] * 1e-6
@@ -266,6 +272,8 @@ def make_results(
         "git_sha": _fake_hash("git", seed)[:40],
         "ferhil_version": "0.1.0",
         "argv": ["ferhil", "run", "--model", model_name],
+        "notes": [],
+        "options": {"model": model_name, "board": board_kind},
     }
     results["identity"] = {
         "model_name": model_name,
@@ -279,6 +287,11 @@ def make_results(
         "simulated": simulated,
         "protocol_version": 1,
         "core_clock_hz": clock_hz,
+        "clock_kind": 1 if simulated else 0,
+        "latency_method": None,
+        "cnn_backend": "portable" if simulated else "cnn",
+        "selftest": None,
+        "flashed": True,
         "toolchain": {"gcc": "12.2.1", "python": "3.11.2", "numpy": "2.1"},
     }
     results["dataset"] = {
@@ -286,6 +299,9 @@ def make_results(
         "path": f"data/{dataset_name}.npz",
         "hash": _fake_hash("data", dataset_name),
         "samples_total": n_samples if complete else n_samples * 2,
+        "samples_run": n_samples,
+        "generated": False,
+        "note": None,
         "classes": list(FER_CLASSES),
     }
     results["summary"] = summary
@@ -309,9 +325,15 @@ def make_verdict(failed_tests: dict[str, str] | None, complete: bool = True) -> 
         for n in [*names, *(n for n in failed if n not in names)]
     ]
     status = "fail" if failed else ("pass" if complete else "incomplete")
+    counts = {k: sum(t["outcome"] == k for t in tests) for k in ("passed", "failed", "skipped")}
     return {
         "status": status,
         "source": "pytest",
-        "failed": [t for t in tests if t["outcome"] == "failed"],
+        "counts": counts | {"error": 0},
+        "failed": [
+            {"test": t["test"], "nodeid": t["nodeid"], "message": t["message"]}
+            for t in tests
+            if t["outcome"] == "failed"
+        ],
         "tests": tests,
     }

@@ -7,10 +7,11 @@ the total so the page can say "showing 50 of 812".
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reports.coerce import as_float, as_int, as_list, as_str
+from reports.results_doc import Sample
 
 DEFAULT_CAP = 50
 
@@ -64,55 +65,45 @@ class Capped:
         return self.total - len(self.rows)
 
 
-def class_name(value: Any, classes: list[str]) -> str:
-    """Name of the class index ``value`` (``"—"`` when absent, ``"#9"`` when out of range)."""
-    index = as_int(value)
+def class_name(index: int | None, classes: list[str]) -> str:
+    """Name of the class ``index`` (``"—"`` when absent, ``"#9"`` when out of range)."""
     if index is None:
         return "—"
     return classes[index] if 0 <= index < len(classes) else f"#{index}"
 
 
-def _number(value: Any) -> int | float | None:
-    number = as_float(value)
-    if number is None:
-        return None
-    return int(number) if number.is_integer() else number
-
-
-def _cells(device: Any, golden: Any) -> list[OutputCell]:
-    dev, gold = as_list(device), as_list(golden)
+def _cells(device: list[int], golden: list[int]) -> list[OutputCell]:
+    dev: list[int | None] = [*device]
+    gold: list[int | None] = [*golden]
     width = max(len(dev), len(gold))
     dev += [None] * (width - len(dev))
     gold += [None] * (width - len(gold))
-    return [OutputCell(_number(d), _number(g)) for d, g in zip(dev, gold, strict=True)]
+    return [OutputCell(d, g) for d, g in zip(dev, gold, strict=True)]
 
 
-def _max_abs_diff(sample: dict[str, Any], cells: list[OutputCell]) -> float | None:
-    given = as_float(sample.get("max_abs_diff"))
-    if given is not None:
-        return given
+def _max_abs_diff(sample: Sample, cells: list[OutputCell]) -> float | None:
+    if sample.max_abs_diff is not None:
+        return float(sample.max_abs_diff)
     diffs = [
         abs(c.device - c.golden) for c in cells if c.device is not None and c.golden is not None
     ]
     return float(max(diffs)) if diffs else None
 
 
-def mismatch_rows(
-    samples: list[dict[str, Any]], classes: list[str], cap: int = DEFAULT_CAP
-) -> Capped:
+def mismatch_rows(samples: Sequence[Sample], classes: list[str], cap: int = DEFAULT_CAP) -> Capped:
     """Samples that ran but differ from the golden model, largest difference first."""
     rows = []
     for s in samples:
-        if s.get("status", "ok") != "ok" or s.get("match") is not False:
+        if not s.ok or s.match is not False:
             continue
-        cells = _cells(s.get("outputs"), s.get("golden_outputs"))
+        cells = _cells(s.outputs or [], s.golden_outputs)
         rows.append(
             MismatchRow(
-                index=as_int(s.get("index")),
-                sample_id=as_str(s.get("id")) or "—",
-                label=class_name(s.get("label"), classes),
-                predicted=class_name(s.get("predicted"), classes),
-                golden_predicted=class_name(s.get("golden_predicted"), classes),
+                index=s.index,
+                sample_id=s.id or "—",
+                label=class_name(s.label, classes),
+                predicted=class_name(s.predicted, classes),
+                golden_predicted=class_name(s.golden_predicted, classes),
                 cells=cells,
                 max_abs_diff=_max_abs_diff(s, cells),
             )
@@ -121,19 +112,17 @@ def mismatch_rows(
     return Capped(rows[:cap], len(rows))
 
 
-def failure_rows(
-    samples: list[dict[str, Any]], classes: list[str], cap: int = DEFAULT_CAP
-) -> Capped:
-    """Samples whose status is not ``ok``, in run order."""
+def failure_rows(samples: Sequence[Sample], classes: list[str], cap: int = DEFAULT_CAP) -> Capped:
+    """Samples whose status is ``failed``, in run order."""
     rows = [
         FailureRow(
-            index=as_int(s.get("index")),
-            sample_id=as_str(s.get("id")) or "—",
-            label=class_name(s.get("label"), classes),
-            error=as_str(s.get("error")) or f"status {as_str(s.get('status'))!s}, no reason given",
+            index=s.index,
+            sample_id=s.id or "—",
+            label=class_name(s.label, classes),
+            error=s.error or "failed, no reason given",
         )
         for s in samples
-        if s.get("status", "ok") != "ok"
+        if not s.ok
     ]
     return Capped(rows[:cap], len(rows))
 

@@ -13,8 +13,7 @@ from typing import Any
 
 from harness.store.errors import StoreError
 from harness.store.schema import STATUS_COMPLETE, STATUS_INCOMPLETE, RunTable
-
-RESULTS_SCHEMA = "ferhil-results"
+from reports.results_doc import ResultsDocumentError, load_results
 
 
 @dataclass(frozen=True)
@@ -76,21 +75,20 @@ def parse_time(text: Any) -> datetime | None:
 
 
 def check_document(document: Any) -> dict[str, Any]:
-    """Return ``document`` when it is a ``ferhil-results`` dict with a run id.
+    """Return ``document`` when it is a ``ferhil-results`` document with a run id.
+
+    The layout is checked by :func:`reports.results_doc.load_results`.
 
     Raises:
-        StoreError: naming what is missing.
+        StoreError: naming what is missing or wrong.
     """
-    if not isinstance(document, Mapping):
-        raise StoreError(f"expected a results.json object, got {type(document).__name__}")
-    if document.get("schema") != RESULTS_SCHEMA:
-        raise StoreError(
-            f"not a ferhil results document (schema {document.get('schema')!r}, expected "
-            f"{RESULTS_SCHEMA!r}); pass the results.json written by `ferhil run`"
-        )
-    run = document.get("run")
-    if not isinstance(run, Mapping) or not run.get("id"):
+    run = document.get("run") if isinstance(document, Mapping) else None
+    if isinstance(run, Mapping) and not run.get("id"):
         raise StoreError("the results document has no run.id; it cannot be stored")
+    try:
+        load_results(document, what="the results document")
+    except ResultsDocumentError as exc:
+        raise StoreError(str(exc)) from exc
     return dict(document)
 
 

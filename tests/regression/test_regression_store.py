@@ -16,7 +16,7 @@ def _without_samples(doc):
 
 def test_live_run_round_trip(store: ResultStore) -> None:
     doc = results("run-a", n=30)
-    begun = dict(doc, summary={}, samples=[])
+    begun = dict(doc, samples=[])
     begun["run"] = dict(doc["run"], complete=False)
     assert store.begin_run(begun) == "run-a"
     assert store.run("run-a").status == "running"

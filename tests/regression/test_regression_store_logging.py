@@ -16,7 +16,7 @@ def test_store_logs_open_start_finish_and_import(
 ) -> None:
     caplog.set_level(logging.INFO, logger="ferhil")
     doc = results("run-log", n=5)
-    begun = dict(doc, summary={}, samples=[])
+    begun = dict(doc, samples=[])
     begun["run"] = dict(doc["run"], complete=False)
     with ResultStore(f"sqlite:///{tmp_path / 'store.sqlite'}") as store:
         store.begin_run(begun)

@@ -99,14 +99,22 @@ def test_incomplete_and_simulated_banners(tmp_path: Path) -> None:
     assert "simulated board" not in html
 
 
+def _partial(n: int, failed: int, **summary: object) -> dict:
+    results = make_results(
+        n_samples=n, n_failed=failed, n_mismatched=0, complete=False, with_energy=False
+    )
+    results["summary"].update(summary)
+    return results
+
+
 @pytest.mark.parametrize(
     "results",
     [
-        {},
-        {"run": {"complete": False}, "samples": [{"index": 0, "status": "failed"}]},
-        {"summary": {"accuracy": "?", "latency_us": 3}, "energy": {"trace": 1}, "samples": "x"},
+        _partial(0, 0),
+        _partial(1, 1),
+        _partial(3, 3, energy_partial={"stage": "idle"}),
     ],
-    ids=["empty", "one-failure", "malformed"],
+    ids=["empty", "one-failure", "energy-partial"],
 )
 def test_partial_results_render_with_notes(tmp_path: Path, results: dict) -> None:
     html = _page(write_report(results, tmp_path))
@@ -126,6 +134,10 @@ def test_report_caps_long_tables(tmp_path: Path) -> None:
 def test_report_rejects_bad_input_and_unwritable_dir(tmp_path: Path) -> None:
     with pytest.raises(ReportDataError):
         write_report("results.json", tmp_path)  # type: ignore[arg-type]
+    malformed = make_results()
+    malformed["summary"]["accuracy"] = "?"
+    with pytest.raises(ReportDataError, match=r"summary\.accuracy must be"):
+        write_report(malformed, tmp_path)
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(ReportDataError, match="writable"):
@@ -207,7 +219,8 @@ def test_comparison_warns_about_different_datasets(tmp_path: Path) -> None:
     new = make_results(seed=1, dataset_name="b", complete=False)
     html = _page(write_comparison(base, new, tmp_path))
     assert "different datasets" in html and "INCOMPLETE RUN" in html
-    html = _page(write_comparison({}, {}, tmp_path / "empty"))
+    empty = make_results(n_samples=0, complete=False, with_energy=False)
+    html = _page(write_comparison(empty, empty, tmp_path / "empty"))
     assert "No sample changed its prediction" in html
 
 

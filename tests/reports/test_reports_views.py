@@ -10,10 +10,11 @@ import pytest
 from golden.errors import FerhilError
 from reports.coerce import ReportDataError, as_float, as_int, dig
 from reports.comparison_view import changed_samples, class_deltas, confusion_delta, metric_deltas
-from reports.energy_view import energy_view, parse_triggers, parse_windows
+from reports.energy_view import energy_view
 from reports.formatting import fmt_num, fmt_pct, fmt_signed, fmt_time
 from reports.history_view import group_runs
 from reports.metric_delta import MetricDelta
+from reports.results_doc import load_results
 from reports.run_view import class_rows, confusion_matrix, decide_verdict, run_view
 from reports.sample_data import make_results
 from reports.sample_tables import failure_reasons, failure_rows, mismatch_rows
@@ -38,9 +39,7 @@ def test_sample_data_summary_agrees_with_samples() -> None:
 
 def test_view_derives_missing_summary_from_samples() -> None:
     results = make_results(seed=1, n_samples=60)
-    stripped = copy.deepcopy(results)
-    stripped["summary"] = {}
-    view = run_view(stripped)
+    view = run_view(copy.deepcopy(results))  # the summary agrees with the samples
     ok = _ok(results)
     assert view.accuracy == pytest.approx(sum(s["predicted"] == s["label"] for s in ok) / len(ok))
     assert view.counts == {
@@ -65,7 +64,9 @@ def test_view_derives_missing_summary_from_samples() -> None:
 
 
 def test_view_of_empty_and_malformed_results() -> None:
-    view = run_view({"summary": {"accuracy": "high", "confusion": [[1, 2], [3]]}, "samples": [1]})
+    empty = make_results(n_samples=0, complete=False, with_energy=False)
+    empty["summary"]["confusion"] = []  # a run that stopped before its model was loaded
+    view = run_view(empty)
     assert view.accuracy is None
     assert view.samples == []
     assert confusion_matrix(view) is None
@@ -75,14 +76,21 @@ def test_view_of_empty_and_malformed_results() -> None:
         run_view([1, 2])
     with pytest.raises(FerhilError, match="schema"):
         run_view({"schema": "something-else"})
-    assert run_view({"schema_version": 99}).warnings
+    malformed = make_results()
+    malformed["summary"]["accuracy"] = "high"
+    with pytest.raises(ReportDataError, match=r"summary\.accuracy must be"):
+        run_view(malformed)
+    newer = make_results()
+    newer["schema_version"] = 99
+    newer["summary"]["a_future_figure"] = 1.0
+    assert run_view(newer).warnings
 
 
 def test_verdict_is_the_recorded_test_verdict_never_recomputed() -> None:
     clean = make_results(n_mismatched=0, n_failed=0, accuracy=0.9, accuracy_threshold=0.5)
     assert decide_verdict(run_view(clean)).status == "pass"
     low = copy.deepcopy(clean)
-    low["summary"]["accuracy_threshold"] = 0.99  # the page must not judge the run itself
+    low["thresholds"]["accuracy"]["value"] = 0.99  # the page must not judge the run itself
     assert decide_verdict(run_view(low)).status == "pass"
     failing = make_results(failed_tests={"test_accuracy_reaches_threshold": "accuracy 0.5 < 0.6"})
     verdict = decide_verdict(run_view(failing))
@@ -106,14 +114,15 @@ def test_simulated_flags() -> None:
 def test_mismatch_and_failure_tables() -> None:
     results = make_results(seed=5, n_samples=100, n_mismatched=6, n_failed=4)
     classes = results["dataset"]["classes"]
-    table = mismatch_rows(results["samples"], classes, cap=4)
+    samples = load_results(results).samples
+    table = mismatch_rows(samples, classes, cap=4)
     assert table.total == 6 and len(table.rows) == 4 and table.hidden == 2
     diffs = [r.max_abs_diff for r in table.rows]
     assert diffs == sorted(diffs, reverse=True)
     first = table.rows[0]
     assert any(c.differs for c in first.cells)
     assert max(abs(c.device - c.golden) for c in first.cells) == first.max_abs_diff
-    failures = failure_rows(results["samples"], classes)
+    failures = failure_rows(samples, classes)
     assert failures.total == 4 and all(r.error for r in failures.rows)
     reasons = failure_reasons(failures.rows)
     assert sum(count for _, count in reasons) == 4
@@ -121,10 +130,6 @@ def test_mismatch_and_failure_tables() -> None:
 
 
 def test_energy_windows_and_triggers_layouts() -> None:
-    assert parse_windows([0.0, 1.0]) == [(0.0, 1.0)]
-    assert parse_windows([[0, 1], [2, 3], "bad", [5, 4]]) == [(0.0, 1.0), (2.0, 3.0)]
-    assert parse_windows([{"start": 1, "end": 2}, {"start_s": 3, "end_s": 4}]) == [(1, 2), (3, 4)]
-    assert parse_triggers([0.5, {"t_s": 1.5, "level": 1}, "x"]) == [0.5, 1.5]
     results = make_results(seed=2)
     energy = energy_view(run_view(results))
     assert energy is not None and energy.has_trace
@@ -143,13 +148,6 @@ def test_energy_windows_and_triggers_layouts() -> None:
     )
     assert energy.truth_error == pytest.approx(expected)
     assert ("inferences in window", "100") in energy.details
-    generic = copy.deepcopy(results)
-    generic["energy"]["windows"] = {"idle": [[-0.05, -0.01]], "active": [[0.0, 0.1], [0.2, 0.3]]}
-    generic["energy"]["triggers"] = [0.0, 0.2]
-    energy = energy_view(run_view(generic))
-    assert energy is not None
-    assert energy.active == [(0.0, 0.1), (0.2, 0.3)] and energy.triggers == [0.0, 0.2]
-    assert energy.integration is None
     assert energy_view(run_view(make_results(with_energy=False))) is None
 
 
@@ -234,14 +232,12 @@ def test_thresholds_from_summary_sections_and_options() -> None:
     assert view.latency_budget_us is None
     results["thresholds"] = {
         "accuracy": {"value": 0.1, "source": "model metadata accuracy_threshold"},
-        "latency_p99_us": 2500.0,
-        "energy_uj_per_inference": 1.0,
+        "latency_p99_us": {"value": 2500.0, "source": "--latency-budget-us"},
+        "energy_uj_per_inference": {"value": 1.0, "source": "--energy-budget-uj"},
     }
     view = run_view(results)
     assert (view.threshold, view.threshold_source) == (0.1, "model card accuracy threshold")
     assert view.latency_budget_us == 2500.0 and view.energy_budget_uj == 1.0
-    results["summary"]["accuracy_threshold"] = 0.2  # summary wins over thresholds
-    assert run_view(results).threshold == 0.2
 
 
 def test_notes_from_run_and_dataset() -> None:
