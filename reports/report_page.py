@@ -149,7 +149,7 @@ def report_context(
         "latency_count": int(latencies.size),
         "boards": board_rows(view.doc.summary),
         "energy": energy,
-        "tta": tta_view(view.summary),
+        "tta": tta_view(view.doc.summary),
         "power_svg": _energy_plot(energy),
         "mismatches": mismatch_rows(view.doc.samples, view.classes),
         "failures": failure_rows(view.doc.samples, view.classes),

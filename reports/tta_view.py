@@ -2,15 +2,15 @@
 
 ``summary.tta`` is written by the harness when a run used ``--tta`` (``harness/tta.py``); the
 single-pass figures stay the headline and this view only adds the TTA ones next to them. Every
-part is optional: an older results.json without the block gives no view.
+view reads the typed ``summary.tta`` record (:mod:`reports.results_doc`); a run without ``--tta``
+has none and gives no view.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from reports.coerce import as_dict, as_float, as_int, as_str
+from reports.results_doc import Summary
 
 
 @dataclass(frozen=True)
@@ -20,9 +20,9 @@ class TtaView:
     kind: str
     accuracy: float | None
     golden_accuracy: float | None
-    answered: int | None
-    matched_golden: int | None
-    mismatched: int | None
+    answered: int
+    matched_golden: int
+    mismatched: int
     latency_us: dict[str, float | None]
     latency_ratio: float | None
     energy_uj_per_inference: float | None
@@ -40,22 +40,28 @@ class TtaView:
         return "simulated board" if self.simulated else "measured on the board"
 
 
-def tta_view(summary: Any) -> TtaView | None:
-    """Return the view of ``summary["tta"]``, or ``None`` when the run had no TTA."""
-    block = as_dict(as_dict(summary).get("tta"))
-    if not block:
+def tta_view(summary: Summary) -> TtaView | None:
+    """Return the view of ``summary.tta``, or ``None`` when the run had no TTA."""
+    block = summary.tta
+    if block is None:
         return None
-    latency = as_dict(block.get("latency_us"))
+    latency = block.latency_us
+    simulated = block.simulated if block.simulated is not None else summary.simulated
     return TtaView(
-        kind=as_str(block.get("kind")) or "hflip",
-        accuracy=as_float(block.get("accuracy")),
-        golden_accuracy=as_float(block.get("golden_accuracy")),
-        answered=as_int(block.get("answered")),
-        matched_golden=as_int(block.get("matched_golden")),
-        mismatched=as_int(block.get("mismatched")),
-        latency_us={q: as_float(latency.get(q)) for q in ("p50", "p90", "p99", "mean")},
-        latency_ratio=as_float(block.get("latency_ratio")),
-        energy_uj_per_inference=as_float(block.get("energy_uj_per_inference")),
-        energy_ratio=as_float(block.get("energy_ratio")),
-        simulated=bool(block.get("simulated", as_dict(summary).get("simulated"))),
+        kind=block.kind,
+        accuracy=block.accuracy,
+        golden_accuracy=block.golden_accuracy,
+        answered=block.answered,
+        matched_golden=block.matched_golden,
+        mismatched=block.mismatched,
+        latency_us={
+            "p50": latency.p50,
+            "p90": latency.p90,
+            "p99": latency.p99,
+            "mean": latency.mean,
+        },
+        latency_ratio=block.latency_ratio,
+        energy_uj_per_inference=block.energy_uj_per_inference,
+        energy_ratio=block.energy_ratio,
+        simulated=bool(simulated),
     )

@@ -31,7 +31,13 @@ from reports.results_doc.sections import (
     Threshold,
     VerdictSection,
 )
-from reports.results_doc.summary import BoardSummary, EnergyFigures, Percentiles, Summary
+from reports.results_doc.summary import (
+    BoardSummary,
+    EnergyFigures,
+    Percentiles,
+    Summary,
+    TtaSummary,
+)
 
 __all__ = [
     "SCHEMA",
@@ -55,6 +61,7 @@ __all__ = [
     "SelfTest",
     "Summary",
     "Threshold",
+    "TtaSummary",
     "VerdictSection",
     "check_results_document",
     "load_results",

@@ -106,6 +106,16 @@ class Sample:
     error: str | None = None
     board: str | None = None
     attempts: int | None = None
+    # --tta (harness/tta.py): the TTA result beside the single pass.
+    tta_golden_outputs: list[int] | None = None
+    tta_golden_predicted: int | None = None
+    tta_outputs: list[int] | None = None
+    tta_predicted: int | None = None
+    tta_match: bool | None = None
+    tta_max_abs_diff: int | None = None
+    tta_device_cycles: int | None = None
+    tta_latency_us: float | None = None
+    tta_error: str | None = None
 
     @property
     def ok(self) -> bool:

@@ -58,6 +58,31 @@ class BoardSummary:
 
 
 @dataclass(frozen=True)
+class TtaSummary:
+    """On-device test-time augmentation beside the single pass (``summary.tta``, ``--tta``).
+
+    Written by ``harness/tta.py`` (``tta_summary``); ``hil/test_tta.py`` adds the energy of
+    one TTA inference (both passes). The single-pass figures stay the headline.
+    """
+
+    kind: str
+    samples: int
+    answered: int
+    matched_golden: int
+    mismatched: int
+    accuracy: float | None
+    golden_accuracy: float | None
+    latency_us: Percentiles
+    latency_ratio: float | None = None
+    simulated: bool | None = None
+    energy_uj_per_inference: float | None = None
+    energy_n: int | None = None
+    energy_truth_uj_per_inference: float | None = None
+    energy_ratio: float | None = None
+    energy_partial: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class Summary:
     """Counts, accuracy and timing of the run, plus energy and verdict (``summary``)."""
 
@@ -86,3 +111,4 @@ class Summary:
     energy_partial: dict[str, Any] | None = None
     energy_by_board: dict[str, EnergyFigures] | None = None
     boards: dict[str, BoardSummary] | None = None
+    tta: TtaSummary | None = None

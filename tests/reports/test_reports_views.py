@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -264,23 +265,36 @@ def test_reports_never_imports_upper_layers() -> None:
 
 
 def test_tta_view_only_when_the_run_had_tta():
+    from reports.results_doc import Percentiles, Summary, TtaSummary
     from reports.tta_view import tta_view
 
-    assert tta_view({"accuracy": 0.7}) is None and tta_view(None) is None
-    view = tta_view(
-        {
-            "simulated": True,
-            "tta": {
-                "kind": "hflip",
-                "accuracy": 0.725,
-                "answered": 200,
-                "matched_golden": 199,
-                "latency_us": {"p50": 3402.8, "mean": 3402.8},
-                "latency_ratio": 2.0,
-            },
-        }
+    base = Summary(
+        samples=200,
+        matched_golden=200,
+        mismatched=0,
+        failed=0,
+        accuracy=0.7,
+        golden_accuracy=0.7,
+        per_class_accuracy={},
+        confusion=[],
+        latency_us=Percentiles(),
+        host_rtt_ms=Percentiles(),
+        simulated=True,
     )
+    assert tta_view(base) is None
+    tta = TtaSummary(
+        kind="hflip",
+        samples=200,
+        answered=200,
+        matched_golden=199,
+        mismatched=1,
+        accuracy=0.725,
+        golden_accuracy=0.725,
+        latency_us=Percentiles(p50=3402.8, mean=3402.8),
+        latency_ratio=2.0,
+    )
+    view = tta_view(replace(base, tta=tta))
     assert view is not None and view.label == "TTA (hflip)" and view.origin == "simulated board"
-    assert view.accuracy == 0.725 and view.matched_golden == 199 and view.mismatched is None
+    assert view.accuracy == 0.725 and view.matched_golden == 199 and view.mismatched == 1
     assert view.latency_us["p50"] == 3402.8 and view.latency_us["p99"] is None
     assert view.energy_uj_per_inference is None and view.latency_ratio == 2.0
