@@ -13,14 +13,27 @@ from __future__ import annotations
 import struct
 import time
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from firmware import protocol as p
 from firmware.agent_errors import AgentReplyError, AgentTimeoutError, ProtocolError
+from firmware.codec import Frame
 from firmware.messages import InferFailure, InferResult, parse_infer_reply
 
-if TYPE_CHECKING:
-    from firmware.client import AgentClient
+
+class PartClient(Protocol):
+    """What the chunked requests need of :class:`firmware.client.AgentClient`."""
+
+    attempts: int
+
+    def request(
+        self,
+        msg_type: p.MessageType,
+        payload: bytes = b"",
+        timeout: float | None = None,
+        attempts: int | None = None,
+    ) -> Frame:
+        """Send one request and return its reply frame, retrying on loss."""
 
 
 def needs_parts(input_bytes: int, max_payload: int = p.MAX_PAYLOAD) -> bool:
@@ -48,7 +61,7 @@ def parse_part_reply(payload: bytes) -> int:
     return int(staged)
 
 
-def infer_in_parts(client: AgentClient, key: int, data: bytes) -> InferResult:
+def infer_in_parts(client: PartClient, key: int, data: bytes) -> InferResult:
     """Stage ``data`` with INFER_PART requests, run it with an empty INFER; ``key`` is echoed.
 
     Raises:
@@ -71,7 +84,7 @@ def infer_in_parts(client: AgentClient, key: int, data: bytes) -> InferResult:
 
 
 def stream_in_parts(
-    client: AgentClient, items: Iterable[tuple[int, bytes]]
+    client: PartClient, items: Iterable[tuple[int, bytes]]
 ) -> Iterator[InferResult | InferFailure]:
     """Infer each ``(key, data)`` in parts, one sample at a time.
 
