@@ -101,8 +101,7 @@ class HilRun:
             client_factory=self._client_factory,
             build=build,
         )
-        # Observers (e.g. harness.regression.recorder.StoreRecorder), see RunListener.
-        self._listeners: list[RunListener] = []
+        self._listeners: list[RunListener] = []  # observers, e.g. the result store's recorder
 
     # -- the parts and read-only views ----------------------------------------------------
     @property
@@ -111,9 +110,9 @@ class HilRun:
         return self._results
 
     @property
-    def state(self) -> BringUpState:
-        """Where the board(s) are (:class:`~harness.bringup_states.BringUpState`)."""
-        return self._bringup.state
+    def states(self) -> tuple[BringUpState, ...]:
+        """Where the board(s) have been, the current state last (``bringup_states``)."""
+        return self._bringup.machine.history
 
     @property
     def report_dir(self) -> Path:
