@@ -59,9 +59,6 @@ TRANSITIONS: dict[BringUpState, frozenset[BringUpState]] = {
     _S.CLOSED: frozenset(),
 }
 
-#: States in which the board(s) are up and answer.
-UP = frozenset({_S.IDENTIFIED, _S.STREAMING, _S.RECOVERED, _S.STREAMED})
-
 
 def allowed(state: BringUpState) -> frozenset[BringUpState]:
     """The states ``state`` may go to."""
