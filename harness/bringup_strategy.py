@@ -120,7 +120,7 @@ class BringUpStrategy:
                 return self._start_pool(model)
             return self._start_one(model)
         except BaseException as exc:
-            self.machine.fail(f"{type(exc).__name__}: {exc}")
+            self.machine.fail(f"{type(exc).__name__}; the error follows")
             raise
 
     def _start_one(self, model: QuantModel) -> DeviceSession:
@@ -237,7 +237,7 @@ class BringUpStrategy:
                 self._device, self._image, self._expected, self._board_client
             )
         except BaseException as exc:
-            self.machine.fail(f"recovery failed: {type(exc).__name__}: {exc}")
+            self.machine.fail(f"recovery failed with {type(exc).__name__}")
             raise
         self.machine.to(_S.RECOVERED, note)
         self._results.add_note(f"after sample {after}: {note}")
