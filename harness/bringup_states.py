@@ -95,11 +95,11 @@ class BringUpMachine:
         """True when the machine may go to ``target`` now."""
         return target in allowed(self._state)
 
-    def to(self, target: BringUpState, detail: str = "") -> None:
-        """Go to ``target``, logging the transition (``detail`` says why or what happened).
+    def require(self, target: BringUpState) -> None:
+        """Check that the machine may go to ``target`` now, without going there.
 
         Raises:
-            IllegalTransitionError: when ``target`` is not reachable from the current state.
+            IllegalTransitionError: when it may not (the message names both states).
         """
         if not self.can(target):
             legal = ", ".join(sorted(s.value for s in allowed(self._state))) or "none: final"
@@ -107,6 +107,14 @@ class BringUpMachine:
                 f"{self.name}: cannot go from {self._state.value} to {target.value} (allowed: "
                 f"{legal}); call the run's stages in order: prepare, start, stream, finish"
             )
+
+    def to(self, target: BringUpState, detail: str = "") -> None:
+        """Go to ``target``, logging the transition (``detail`` says why or what happened).
+
+        Raises:
+            IllegalTransitionError: when ``target`` is not reachable from the current state.
+        """
+        self.require(target)
         LOG.info(
             "%s: %s -> %s%s",
             self.name,

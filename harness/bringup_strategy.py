@@ -113,8 +113,7 @@ class BringUpStrategy:
         Raises:
             IllegalTransitionError: when the board was already started (or closed).
         """
-        if not self.machine.can(_S.BUILT):
-            self.machine.to(_S.BUILT)  # raises with the current state named
+        self.machine.require(_S.BUILT)
         try:
             if is_multi_board(self._config):
                 return self._start_pool(model)
@@ -179,7 +178,7 @@ class BringUpStrategy:
         self._results.add_notes(self._pool.bring_up(self._config.get("flash")))
         self.machine.to(_S.FLASHED, f"{len(self._pool.up())} of {len(specs)} board(s) up")
         self._device = self._pool.primary()
-        self._expected = self._pool.up()[0].expected
+        self._expected = self._pool.members[0].expected
         self.machine.to(_S.IDENTIFIED, "HELLO matches on every board that is up")
         return self._device
 
