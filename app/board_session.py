@@ -37,6 +37,7 @@ class BoardSession:
 
     def _open(self) -> Any:
         from harness.config import FerhilConfig
+        from harness.hil_inputs import RunInputs
         from harness.hil_run import HilRun
         from harness.option_table import load_option_providers
 
@@ -44,8 +45,9 @@ class BoardSession:
         config = FerhilConfig.defaults(
             board=self.name, progress=False, report_dir=self.scratch, **self.options
         )
-        run = HilRun(config, load_model=lambda ref: self.model)
-        run.model = self.model
+        run = HilRun(
+            config, load_model=lambda ref: self.model, prepared=RunInputs.of_model(self.model)
+        )
         try:
             run.start()
         except BaseException:

@@ -69,7 +69,7 @@ def link_mix(
     )  # fmt: skip
     run = HilRun(cfg, load_model=load)
     clock = ArrivalClock()
-    run.listeners.append(clock)
+    run.add_listener(clock)
     try:
         run.prepare()
         run.start()

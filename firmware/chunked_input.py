@@ -13,14 +13,28 @@ from __future__ import annotations
 import struct
 import time
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from firmware import protocol as p
 from firmware.agent_errors import AgentReplyError, AgentTimeoutError, ProtocolError
+from firmware.codec import Frame
 from firmware.messages import InferFailure, InferResult, infer_result
 
-if TYPE_CHECKING:
-    from firmware.client import AgentClient
+
+class PartClient(Protocol):
+    """What the chunked requests need of :class:`firmware.client.AgentClient`."""
+
+    attempts: int
+
+    def request(
+        self,
+        msg_type: p.MessageType,
+        payload: bytes = b"",
+        timeout: float | None = None,
+        attempts: int | None = None,
+        flags: int = 0,
+    ) -> Frame:
+        """Send one request and return its reply frame, retrying on loss."""
 
 
 def needs_parts(input_bytes: int, max_payload: int = p.MAX_PAYLOAD) -> bool:
@@ -48,7 +62,7 @@ def parse_part_reply(payload: bytes) -> int:
     return int(staged)
 
 
-def infer_in_parts(client: AgentClient, key: int, data: bytes, *, tta: bool = False) -> InferResult:
+def infer_in_parts(client: PartClient, key: int, data: bytes, *, tta: bool = False) -> InferResult:
     """Stage ``data`` with INFER_PART requests, run it with an empty INFER; ``key`` is echoed.
 
     With ``tta`` the INFER carries the TTA flag and the result its ``tta_outputs``.
@@ -73,7 +87,7 @@ def infer_in_parts(client: AgentClient, key: int, data: bytes, *, tta: bool = Fa
 
 
 def stream_in_parts(
-    client: AgentClient, items: Iterable[tuple[int, bytes]], *, tta: bool = False
+    client: PartClient, items: Iterable[tuple[int, bytes]], *, tta: bool = False
 ) -> Iterator[InferResult | InferFailure]:
     """Infer each ``(key, data)`` in parts, one sample at a time (``tta``: with TTA too).
 

@@ -23,10 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from harness.run_listener import RunListener
+from harness.run_listener import ObservedRun, RunListener
 
 if TYPE_CHECKING:
-    from harness.hil_run import HilRun
     from harness.results import SampleRecord
 
 
@@ -36,8 +35,8 @@ class ArrivalClock(RunListener):
 
     arrivals: list[tuple[float, int, bool]] = field(default_factory=list)
 
-    def sample_recorded(self, run: HilRun, record: SampleRecord) -> None:
-        """HilRun listener hook."""
+    def sample_recorded(self, run: ObservedRun, record: SampleRecord) -> None:
+        """Listener hook (:class:`~harness.run_listener.RunListener`)."""
         clean = record.status == "ok" and int(record.extra.get("attempts", 1)) <= 1
         self.arrivals.append((time.monotonic(), int(record.index), clean))
 

@@ -142,6 +142,33 @@ def set_aside(report_dir: Path) -> Path | None:
     return target
 
 
+def start_segment(
+    report_dir: Path, identity: Mapping[str, Any], resume: bool
+) -> tuple[list[SampleRecord], list[str]]:
+    """Prepare ``report_dir``'s journal for a new segment; return the kept records and notes.
+
+    With ``resume`` the journal's successful samples of the same identity are kept
+    (:func:`resumable`); otherwise (or when nothing matches) an unfinished journal is set aside
+    and a finished run's journal is removed.
+    """
+    total = int(identity["samples_run"])
+    notes: list[str] = []
+    if resume:
+        kept = resumable(report_dir, identity)
+        if kept is not None:
+            return kept, [f"resumed an interrupted run: kept {len(kept)} of {total} samples"]
+        notes.append(
+            "--resume: the journal in the report folder is of another model, firmware or "
+            "data set; nothing was kept"
+        )
+    moved = set_aside(report_dir)
+    if moved is not None:
+        notes.append(f"an unfinished journal was kept as {moved.name}")
+    elif (report_dir / SAMPLES_FILE).exists():
+        (report_dir / SAMPLES_FILE).unlink()  # a finished run's journal
+    return [], notes
+
+
 class SampleJournal:
     """Appends one run segment to ``samples.jsonl`` (see the module docstring).
 

@@ -1,72 +1,79 @@
-"""The multi-board stages of a :class:`~harness.hil_run.HilRun` (``--board a,b,c``).
+"""The multi-board stages of a HIL run (``--board a,b,c``).
 
-:func:`start_pool` builds every board, makes its firmware image and brings the boards up in
-parallel (:class:`~harness.board_pool.BoardPool`); :func:`pool_streamer` streams the test set
-across them with work stealing (:func:`harness.sharding.stream_sharded`);
+:func:`build_pool` builds every board and makes its firmware image (the boards are then brought
+up in parallel by :class:`~harness.board_pool.BoardPool`); :func:`pool_streamer` streams the test
+set across them with work stealing (:func:`harness.sharding.stream_sharded`);
 :func:`add_pool_document` adds the per-board figures to ``results.json``: ``summary.boards``
 (per board: samples, agreement with golden, throughput, latency and host round trip) and the
 ``boards`` block (identity, flashed, errors, recoveries). Latency statistics are per board,
 since boards differ; ``summary.latency_us`` stays the statistic over every sample.
+:func:`board_views` gives each board that is up as a :class:`BoardView` (per-board energy).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
+from golden.format import QuantModel
 from harness.board_pool import BoardPool, PoolMember
-from harness.boards.base import Board, Capability
-from harness.boards.group import board_specs
+from harness.boards.base import Board, BoardSpec, Capability
 from harness.bringup import DeviceSession, ExpectedIdentity
+from harness.firmware_image import FirmwareImage
 from harness.results import SampleRecord, percentiles
 from harness.sharding import Lane, stream_sharded
 
 LOG = logging.getLogger("ferhil.boards")
 
-if TYPE_CHECKING:
-    from harness.hil_run import HilRun
 
+def build_pool(
+    specs: Sequence[BoardSpec],
+    make_board: Callable[[BoardSpec], Board],
+    make_image: Callable[[Board], FirmwareImage],
+    client_factory: Callable[[], Callable[[Any], Any]],
+    model_hash: str,
+) -> tuple[BoardPool, list[str]]:
+    """Build every board of ``specs`` and its firmware image (not brought up yet).
 
-def start_pool(run: HilRun) -> DeviceSession:
-    """Build, flash (once each) and bring up every board of ``run``; return the primary session.
+    Returns:
+        The pool and the images' notes (each once).
 
     Raises:
-        HarnessError: when no board comes up.
+        Exception: a board's or a build's own error; every board built so far is closed.
     """
-    assert run.model is not None
     members: list[PoolMember] = []
     boards: list[Board] = []
+    notes: list[str] = []
     try:
-        for spec in board_specs(run.config, run.report_dir):
-            boards.append(run._make_board(spec))
-            image, firmware_hash = run._firmware(boards[-1])
+        for spec in specs:
+            boards.append(make_board(spec))
+            made = make_image(boards[-1])
+            notes.extend(made.notes)
             board = boards[-1]
             make_client = (
-                board.make_client if board.has(Capability.OWN_CLIENT) else run._client_factory()
+                board.make_client if board.has(Capability.OWN_CLIENT) else client_factory()
             )
-            expected = ExpectedIdentity(run.model.hash(), firmware_hash)
-            members.append(PoolMember(boards[-1], image, expected, make_client))
+            expected = ExpectedIdentity(model_hash, made.firmware_hash)
+            members.append(PoolMember(boards[-1], made.path, expected, make_client))
     except BaseException:  # e.g. a labgrid place locked by someone else: free what we hold
         for board in boards:
             board.close()
         raise
-    run.notes[:] = list(dict.fromkeys(run.notes))  # one note per image, not per board
     LOG.info("bringing up %d board(s): %s", len(boards), ", ".join(b.facts.name for b in boards))
-    run.pool = BoardPool(members)
-    run.notes.extend(run.pool.bring_up(run.config.flash))
-    run.device = run.pool.primary()
-    run._expected = members[0].expected
-    return run.device
+    return BoardPool(members), list(dict.fromkeys(notes))
 
 
-def pool_streamer(run: HilRun) -> Callable[..., list[SampleRecord]]:
-    """A stand-in for :func:`harness.streaming.stream_samples` that streams across the pool.
+def pool_streamer(
+    pool: BoardPool, clock_override: float | None, on_lanes: Callable[[list[Lane]], None]
+) -> Callable[..., list[SampleRecord]]:
+    """A stand-in for :func:`harness.streaming.stream_samples` that streams across ``pool``.
 
     It takes the same arguments; the single-board ones (client, clock, recovery) are replaced by
-    each board's own.
+    each board's own. ``on_lanes`` receives the lanes before streaming starts.
     """
 
     def stream(
@@ -81,10 +88,10 @@ def pool_streamer(run: HilRun) -> Callable[..., list[SampleRecord]]:
         tta: bool = False,
         **_single_board: Any,
     ) -> list[SampleRecord]:
-        assert run.pool is not None
-        run.lanes = run.pool.lanes(run.config.clock_hz)
+        lanes = pool.lanes(clock_override)
+        on_lanes(lanes)
         return stream_sharded(
-            run.lanes,
+            lanes,
             inputs,
             templates,
             sink,
@@ -125,17 +132,22 @@ def board_summary(
     return out
 
 
-def add_pool_document(run: HilRun, document: dict[str, Any]) -> dict[str, Any]:
+def add_pool_document(
+    pool: BoardPool | None,
+    lanes: Sequence[Lane],
+    records: Sequence[SampleRecord],
+    document: dict[str, Any],
+) -> dict[str, Any]:
     """Add the per-board figures and identities of a multi-board run to ``document``."""
-    if run.pool is None:
+    if pool is None:
         return document
-    names = [m.name for m in run.pool.members]
-    boards = board_summary(run.records, run.lanes, names)
+    names = [m.name for m in pool.members]
+    boards = board_summary(records, lanes, names)
     for name, energy in (document["summary"].get("energy_by_board") or {}).items():
         if name in boards:
             boards[name]["energy_uj_per_inference"] = energy.get("energy_uj_per_inference")
     document["summary"]["boards"] = boards
-    document["boards"] = run.pool.describe()
+    document["boards"] = pool.describe()
     identity = document["identity"]
     identity["board"] = ",".join(names)
     flashed = [row["flashed"] for row in document["boards"] if row["flashed"] is not None]
@@ -143,31 +155,39 @@ def add_pool_document(run: HilRun, document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+@dataclass(frozen=True)
 class BoardView:
     """One board of a run seen as a single-board run (``device``, ``clock_hz()``, model, inputs).
 
-    Per-board measurements (energy) take it where they take a run.
+    Per-board measurements (energy) take it.
+
+    Attributes:
+        name: the board's name.
+        device: its session (``None``: the board is not up).
+        model: the model under test.
+        inputs: the run's model inputs (``None`` before the test set is loaded).
+        clock: the board's clock (``--clock-hz`` or its HELLO).
     """
 
-    def __init__(self, run: HilRun, session: DeviceSession, clock_hz: float | None) -> None:
-        self.device = session
-        self.model = run.model
-        self.inputs = run.inputs
-        self._clock_hz = clock_hz
+    name: str
+    device: DeviceSession | None
+    model: QuantModel | None
+    inputs: np.ndarray | None
+    clock: float | None
 
     def clock_hz(self) -> float | None:
         """The board's clock (``--clock-hz`` or its HELLO)."""
-        return self._clock_hz
+        return self.clock
 
 
-def board_views(run: HilRun) -> list[tuple[str, Any]]:
-    """``(board name, run-like view)`` per board that is up; ``[(board, run)]`` for one board."""
-    if run.pool is None:
-        name = run.device.board.facts.name if run.device is not None else "board"
-        return [(name, run)]
-    override = run.config.clock_hz
+def board_views(
+    pool: BoardPool | None, single: BoardView, clock_override: float | None
+) -> list[tuple[str, BoardView]]:
+    """``(board name, view)`` per board that is up; ``[(name, single)]`` for one board."""
+    if pool is None:
+        return [(single.name, single)]
     return [
-        (m.name, BoardView(run, m.session, m.clock_hz(override)))
-        for m in run.pool.up()
+        (m.name, replace(single, name=m.name, device=m.session, clock=m.clock_hz(clock_override)))
+        for m in pool.up()
         if m.session is not None
     ]

@@ -8,7 +8,8 @@ option, an ini key and a fixture ``ferhil_<name>``. Session fixtures:
   conftest to inject fakes);
 * ``ferhil_session``: the run with the board up and identity-checked (HELLO);
 * ``ferhil_run``: the run after the whole test set was streamed; its ``records`` hold one
-  result per image.
+  result per image; tests add to ``results.json`` through ``ferhil_run.results``
+  (:class:`~harness.run_results.ResultsCollector`).
 
 Under pytest-xdist (``-n N``) the boards of ``--board`` are shared out among the workers, one
 per worker, and each streams its shard of the test set; a run of ``hil/`` is distributed with
@@ -258,7 +259,8 @@ def ferhil_session(
     pytestconfig.stash[RUN_KEY] = run
     from harness.regression.recorder import recorders_for  # the result store (sqlalchemy)
 
-    run.listeners.extend(recorders_for(ferhil_config))
+    for recorder in recorders_for(ferhil_config):
+        run.add_listener(recorder)
     setup_error: str | None = None
     try:
         _prepare_or_skip(run, ferhil_config)
@@ -282,8 +284,8 @@ def ferhil_session(
         raise
     finally:
         verdict = pytestconfig.stash[VERDICT_KEY].block(run.complete, setup_error)
-        run.add_section(VERDICT_BLOCK, verdict)
-        run.add_summary(verdict=verdict["status"])
+        run.results.add_section(VERDICT_BLOCK, verdict)
+        run.results.add_summary(verdict=verdict["status"])
         run.finish()
 
 
@@ -315,12 +317,12 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
                 terminalreporter.write_line(f"{label} {value}")
         return
     run = config.stash.get(RUN_KEY, None)
-    if run is None or run.results_path is None:
+    if run is None or run.results.results_path is None:
         return
     terminalreporter.write_sep("-", "ferhil")
-    terminalreporter.write_line(f"verdict: {verdict_line(run.sections.get(VERDICT_BLOCK))}")
-    terminalreporter.write_line(f"results: {run.results_path}")
-    if run.report_path is not None:
-        terminalreporter.write_line(f"report:  {run.report_path}")
+    terminalreporter.write_line(f"verdict: {verdict_line(run.results.section(VERDICT_BLOCK))}")
+    terminalreporter.write_line(f"results: {run.results.results_path}")
+    if run.results.report_path is not None:
+        terminalreporter.write_line(f"report:  {run.results.report_path}")
     else:
         terminalreporter.write_line("report:  not rendered (reports.html is unavailable)")

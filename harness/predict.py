@@ -53,6 +53,7 @@ def predict_board(
     """Score ``paths`` on ``board`` (built, launched or flashed as in a HIL run)."""
     from golden.input_mapping import pixels_to_input
     from harness.config import FerhilConfig
+    from harness.hil_inputs import RunInputs
     from harness.hil_run import HilRun
     from harness.option_table import load_option_providers
 
@@ -61,8 +62,7 @@ def predict_board(
         config = FerhilConfig.defaults(
             board=board, progress=False, report_dir=Path(scratch), **(options or {})
         )
-        run = HilRun(config, load_model=lambda ref: model)
-        run.model = model
+        run = HilRun(config, load_model=lambda ref: model, prepared=RunInputs.of_model(model))
         try:
             device = run.start()
             faces = np.stack([load_face(p) for p in paths])

@@ -3,16 +3,39 @@
 from __future__ import annotations
 
 import subprocess
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import metadata
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fixtures.paths import REPO_ROOT
+from harness.bringup import DeviceSession
+from harness.config import FerhilConfig
+from harness.hil_inputs import RunIdentity, RunInputs
+from harness.run_results import ResultsCollector
 from reports.results_doc import SCHEMA, SCHEMA_VERSION
 
-if TYPE_CHECKING:
-    from harness.hil_run import HilRun
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What ``results.json`` says about a run besides its results.
+
+    Attributes:
+        identity: the run's id, start time and command line.
+        options: the resolved option values.
+        inputs: the model and test set (``None`` when the model was never loaded).
+        device: the (primary) board's session (``None`` when no board came up).
+        artifact: the firmware build artifact (``None``: prebuilt or built by the board).
+        clock_hz: the clock that turns cycles into time (``None``: unknown).
+    """
+
+    identity: RunIdentity
+    options: FerhilConfig
+    inputs: RunInputs | None
+    device: DeviceSession | None
+    artifact: Any
+    clock_hz: float | None
 
 
 @lru_cache(maxsize=1)
@@ -43,8 +66,8 @@ def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
 
 
-def _identity(run: HilRun) -> dict[str, Any]:
-    model = run.model
+def _identity(run: RunFacts) -> dict[str, Any]:
+    model = run.inputs.model if run.inputs is not None else None
     device = run.device
     hello = device.hello if device is not None else None
     facts = device.board.facts if device is not None else None
@@ -56,13 +79,13 @@ def _identity(run: HilRun) -> dict[str, Any]:
         "firmware_hash": (
             hello.firmware_hash if hello is not None else manifest.get("firmware_hash")
         ),
-        "board": facts.name if facts else run.config.board,
+        "board": facts.name if facts else run.options.board,
         "board_kind": facts.kind if facts else None,
         "board_id": facts.board_id if facts else None,
         "probe": facts.probe if facts else None,
         "simulated": facts.simulated if facts else None,
         "protocol_version": hello.protocol_version if hello is not None else None,
-        "core_clock_hz": run.clock_hz(),
+        "core_clock_hz": run.clock_hz,
         "clock_kind": hello.clock_kind if hello is not None else None,
         "latency_method": latency_method(hello.clock_kind) if hello is not None else None,
         "cnn_backend": manifest.get("backend"),
@@ -93,23 +116,25 @@ def _selftest_entry(result: Any) -> dict[str, Any] | None:
     return {"passed": bool(result.passed), "cycles": int(result.cycles), "detail": result.detail}
 
 
-def results_document(run: HilRun, summary: dict[str, Any]) -> dict[str, Any]:
-    """Return the full ``results.json`` object of ``run`` with ``summary``."""
-    ts = run.test_set
-    classes = list(run.model.classes) if run.model is not None else []
+def results_document(
+    run: RunFacts, results: ResultsCollector, summary: dict[str, Any]
+) -> dict[str, Any]:
+    """Return the full ``results.json`` object of ``run`` with ``results`` and ``summary``."""
+    ts = run.inputs.test_set if run.inputs is not None else None
+    classes = list(run.inputs.model.classes) if run.inputs is not None else []
     document: dict[str, Any] = {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
         "run": {
-            "id": run.run_id,
-            "started": _iso(run.started),
+            "id": run.identity.run_id,
+            "started": _iso(run.identity.started),
             "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-            "complete": run.complete,
+            "complete": results.complete,
             "git_sha": git_sha(),
             "ferhil_version": ferhil_version(),
-            "argv": run.argv,
-            "notes": run.notes,
-            "options": {k: (str(v) if v is not None else None) for k, v in run.config.items()},
+            "argv": list(run.identity.argv),
+            "notes": list(results.notes),
+            "options": {k: (str(v) if v is not None else None) for k, v in run.options.items()},
         },
         "identity": _identity(run),
         "dataset": {
@@ -123,7 +148,7 @@ def results_document(run: HilRun, summary: dict[str, Any]) -> dict[str, Any]:
             "classes": classes,
         },
         "summary": summary,
-        "samples": [r.to_json() for r in run.records],
+        "samples": [r.to_json() for r in results.records],
     }
-    document.update(run.sections)
+    document.update(results.sections)
     return document

@@ -23,7 +23,7 @@ def test_accuracy_reaches_threshold(ferhil_run, ferhil_config, record_property):
     if threshold is None:
         pytest.skip("no accuracy threshold: the model card has none; pass --accuracy-threshold")
     record_property("accuracy_threshold", threshold.value)
-    ferhil_run.record_threshold("accuracy", threshold.value, threshold.source)
+    ferhil_run.results.record_threshold("accuracy", threshold.value, threshold.source)
     assert summary["accuracy"] >= threshold.value, (
         f"accuracy {summary['accuracy']:.4f} < {threshold.value:.4f} ({threshold.source}) on "
         f"{summary['samples']} images of {ferhil_run.test_set.note}"

@@ -15,8 +15,12 @@ from typing import Any
 import pytest
 
 from harness.meters.errors import EnergyMeasurementError
-from harness.meters.hil_energy import SimMeterUnavailableError, measure_run_energy
-from harness.multi_board import board_views
+from harness.meters.hil_energy import (
+    SimMeterUnavailableError,
+    measure_run_energy,
+    record_energy,
+    record_partial_energy,
+)
 
 JUNIT_KEYS = (
     "energy_uj_per_inference",
@@ -35,20 +39,16 @@ def test_energy_per_inference(
 ) -> None:
     run = ferhil_session
     outcomes = {}
-    for board, view in board_views(run):  # boards differ: each is measured (one meter each)
+    for board, view in run.board_views():  # boards differ: each is measured (one meter each)
         try:
             outcomes[board] = measure_run_energy(view, ferhil_config)
         except SimMeterUnavailableError as exc:
             pytest.skip(str(exc))
         except EnergyMeasurementError as exc:
-            run.add_summary(energy_partial=exc.partial)  # keep what was measured
+            record_partial_energy(run.results, exc.partial)  # keep what was measured
             raise
-    outcome = next(iter(outcomes.values()))
-    if len(outcomes) > 1:
-        run.add_summary(energy_by_board={b: o.summary() for b, o in outcomes.items()})
+    outcome = record_energy(run.results, outcomes)
     summary = outcome.summary()
-    run.add_summary(**summary)
-    run.add_section("energy", outcome.section())
     for key in JUNIT_KEYS:
         if summary.get(key) is not None:
             record_testsuite_property(f"ferhil.{key}", summary[key])
@@ -60,7 +60,7 @@ def test_energy_per_inference(
     assert energy > 0, f"measured a non-positive energy per inference ({energy:.3f} µJ)"
     budget = ferhil_config.get("energy-budget-uj")
     if budget is not None:
-        run.record_threshold("energy_uj_per_inference", budget, "--energy-budget-uj")
+        run.results.record_threshold("energy_uj_per_inference", budget, "--energy-budget-uj")
         assert energy <= budget, (
             f"energy per inference {energy:.2f} µJ exceeds the budget {budget:g} µJ "
             f"(N={outcome.result.n}, window {outcome.result.window_s:.3f} s, "

@@ -28,7 +28,7 @@ def test_latency_within_budget(ferhil_run, ferhil_config, record_property):
         kind = getattr(clock_kind, "name", clock_kind)
         pytest.skip(f"no latency budget for clock kind {kind}; pass --latency-budget-us")
     record_property("latency_budget_us", budget.value)
-    ferhil_run.record_threshold("latency_p99_us", budget.value, budget.source)
+    ferhil_run.results.record_threshold("latency_p99_us", budget.value, budget.source)
     assert latency["p99"] <= budget.value, (
         f"p99 latency {latency['p99']:.1f} us > budget {budget.value:.1f} us ({budget.source}); "
         f"p50 {latency['p50']:.1f} us, p90 {latency['p90']:.1f} us"

@@ -30,11 +30,11 @@ def test_no_regression_against_baseline(ferhil_run, ferhil_config, pytestconfig,
     record_property("ferhil.baseline", choice.run.id if choice.run else None)
     if choice.run is None or base is None:
         note = f"regression: no baseline ({choice.reason}); nothing to compare with"
-        ferhil_run.notes.append(note)
+        ferhil_run.results.add_note(note)
         record_property("ferhil.regression", note)
         pytest.skip(note)
     verdict = compare_documents(base, document, limits)
-    ferhil_run.add_section(REGRESSION_BLOCK, regression_block(choice, verdict, limits))
+    ferhil_run.results.add_section(REGRESSION_BLOCK, regression_block(choice, verdict, limits))
     for check in verdict.checks:
         record_property(f"ferhil.regression.{check.metric}", f"{check.delta} ({check.verdict})")
     crossed = ", ".join(c.metric for c in verdict.failed)
@@ -43,6 +43,6 @@ def test_no_regression_against_baseline(ferhil_run, ferhil_config, pytestconfig,
         f"regression in {crossed}: model {ident['model_name']} v{ident['model_version']} "
         f"against {choice.reason}; {verdict.note}\n{verdict.table()}"
     )
-    ferhil_run.notes.append(
+    ferhil_run.results.add_note(
         f"regression: no threshold crossed against {choice.reason}; {verdict.note}"
     )

@@ -9,7 +9,6 @@ import pytest
 
 from harness.meters.errors import EnergyMeasurementError
 from harness.meters.hil_energy import SimMeterUnavailableError, measure_run_energy
-from harness.multi_board import board_views
 from harness.tta import tta_kind
 
 
@@ -44,21 +43,21 @@ def test_tta_outputs_match_golden(ferhil_run, ferhil_config, record_property):
 def test_tta_energy_per_inference(ferhil_session, ferhil_config, record_testsuite_property):
     _require_tta(ferhil_config)
     run = ferhil_session
-    _board, view = next(iter(board_views(run)))  # several boards: the first, as test_energy
+    _board, view = next(iter(run.board_views()))  # several boards: the first, as test_energy
     try:
         outcome = measure_run_energy(view, ferhil_config, tta=True)
     except SimMeterUnavailableError as exc:
         pytest.skip(str(exc))
     except EnergyMeasurementError as exc:
-        run.add_summary(tta={"energy_partial": exc.partial})
+        run.results.add_summary(tta={"energy_partial": exc.partial})
         raise
     energy = outcome.result.energy_uj_per_inference
     figures = {"energy_uj_per_inference": energy, "energy_n": outcome.result.n}
     if outcome.truth_uj_per_inference is not None:
         figures["energy_truth_uj_per_inference"] = outcome.truth_uj_per_inference
-    single = run.extra_summary.get("energy_uj_per_inference")
+    single = run.results.summary_number("energy_uj_per_inference")
     if single:
         figures["energy_ratio"] = energy / single
-    run.add_summary(tta=figures)
+    run.results.add_summary(tta=figures)
     record_testsuite_property("ferhil.tta_energy_uj_per_inference", energy)
     assert energy > 0, f"measured a non-positive energy per TTA inference ({energy:.3f} µJ)"

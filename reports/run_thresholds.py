@@ -2,7 +2,7 @@
 
 A threshold is looked up in this order, first found wins:
 
-1. ``thresholds.<key>``: ``{"value": v, "source": text}`` as ``HilRun.record_threshold``
+1. ``thresholds.<key>``: ``{"value": v, "source": text}`` as ``ResultsCollector.record_threshold``
    writes it (``source`` says where the harness took it from, e.g. "model metadata
    accuracy_threshold");
 2. the run option ``run.options.<option>`` (a string, as the harness records options).

@@ -1,14 +1,16 @@
 """Energy measurement of the board under test of a harness run (used by hil/test_energy.py).
 
-Glue between a :class:`~harness.hil_run.HilRun` (its board, protocol client, model and clock),
-the meter options and :func:`~harness.meters.energy.measure_energy`. With ``--meter sim`` the
-simulated meter follows the simulated board's GPIO edge log and reports the simulator's truth
-next to the measurement.
+Glue between one board of a run (a :class:`~harness.multi_board.BoardView`: its board, protocol
+client, model and clock), the meter options and :func:`~harness.meters.energy.measure_energy`.
+With ``--meter sim`` the simulated meter follows the simulated board's GPIO edge log and reports
+the simulator's truth next to the measurement. :func:`record_energy` adds the figures to the
+run's results (``summary`` keys and the ``energy`` block).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,8 @@ from harness.meters.energy_model import SimEnergyModel
 from harness.meters.errors import MeterError
 from harness.meters.session import default_trigger_edge, open_meter
 from harness.meters.sim_signal import BoardSignal
+from harness.multi_board import BoardView
+from harness.run_results import ResultsCollector
 
 #: Clock assumed when neither --clock-hz nor the board's HELLO gives one.
 FALLBACK_CLOCK_HZ = 50e6
@@ -113,7 +117,7 @@ def settings_from_config(options: ConfigLike, driver: str) -> EnergySettings:
     )
 
 
-def _sim_signal(run: Any, board: Board, clock_hz: float, pin_active_low: bool) -> BoardSignal:
+def _sim_signal(run: BoardView, board: Board, clock_hz: float, pin_active_low: bool) -> BoardSignal:
     gpio_log = board.gpio_log()
     if not board.facts.simulated or gpio_log is None:
         raise SimMeterUnavailableError(
@@ -122,6 +126,7 @@ def _sim_signal(run: Any, board: Board, clock_hz: float, pin_active_low: bool) -
         )
     from golden.cost import estimate_cost
 
+    assert run.model is not None  # the board is up: the model was loaded
     cost = estimate_cost(run.model, clock_hz=clock_hz)
     return BoardSignal(
         SimEnergyModel(),
@@ -133,7 +138,7 @@ def _sim_signal(run: Any, board: Board, clock_hz: float, pin_active_low: bool) -
     )
 
 
-def measure_run_energy(run: Any, options: ConfigLike, *, tta: bool = False) -> EnergyOutcome:
+def measure_run_energy(run: BoardView, options: ConfigLike, *, tta: bool = False) -> EnergyOutcome:
     """Measure energy per inference on the run's board with the configured meter.
 
     With ``tta`` an inference is one on-device TTA inference (``--tta``: both passes).
@@ -178,3 +183,24 @@ def measure_run_energy(run: Any, options: ConfigLike, *, tta: bool = False) -> E
         return EnergyOutcome(
             result, session.info(), truth, signal.model.describe() if signal is not None else {}
         )
+
+
+def record_energy(
+    results: ResultsCollector, outcomes: Mapping[str, EnergyOutcome]
+) -> EnergyOutcome:
+    """Add the energy figures of ``outcomes`` (by board) to ``results``; return the first.
+
+    The first board's figures are the top-level ``summary`` keys and the ``energy`` block; with
+    several boards ``summary.energy_by_board`` holds every board's.
+    """
+    outcome = next(iter(outcomes.values()))
+    if len(outcomes) > 1:
+        results.add_summary(energy_by_board={b: o.summary() for b, o in outcomes.items()})
+    results.add_summary(**outcome.summary())
+    results.add_section("energy", outcome.section())
+    return outcome
+
+
+def record_partial_energy(results: ResultsCollector, partial: Mapping[str, Any]) -> None:
+    """Keep what a failed measurement measured (``summary.energy_partial``)."""
+    results.add_summary(energy_partial=partial)

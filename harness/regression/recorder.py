@@ -1,4 +1,4 @@
-"""Record a HIL run in the result store while it runs (a :class:`~harness.hil_run.HilRun` listener).
+"""Record a HIL run in the result store while it runs (a :mod:`harness.run_listener` listener).
 
 :class:`StoreRecorder` receives the run's events:
 
@@ -7,7 +7,7 @@
   batch, at least every :attr:`StoreRecorder.interval_s` seconds);
 * ``results_written``: ``results.json`` is written: summary, remaining samples and the final
   status in one transaction; then ``history.html`` and ``comparison.html`` are written into the
-  report folder and linked from ``report.html`` (``run.report_links``).
+  report folder and linked from ``report.html`` (``run.results.add_links``).
 
 Database problems while samples stream do not stop the run (they are retried in the final
 transaction and noted in the report); failing to create or finish the run row is an error.
@@ -26,7 +26,7 @@ from fixtures.datasets import Dataset
 from golden.errors import FerhilError
 from harness.config import FerhilConfig
 from harness.regression.pages import write_pages
-from harness.run_listener import RunListener
+from harness.run_listener import ObservedRun, RunListener
 from harness.store.errors import StoreError
 from harness.store.location import db_url, display_url
 from harness.store.store import ResultStore
@@ -34,7 +34,6 @@ from harness.store.store import ResultStore
 LOG = logging.getLogger("ferhil.store")
 
 if TYPE_CHECKING:
-    from harness.hil_run import HilRun
     from harness.results import SampleRecord
 
 
@@ -72,20 +71,20 @@ class StoreRecorder(RunListener):
         self._last_flush = time.monotonic()
         self._append_error: str | None = None
 
-    def run_started(self, run: HilRun) -> None:
+    def run_started(self, run: ObservedRun) -> None:
         """Create the ``running`` row of ``run``."""
         self.store = ResultStore(self.url)
         self.run_id = self.store.begin_run(json_safe(run.document()))
         LOG.info("recording run %s in %s", self.run_id, display_url(self.url))
 
-    def sample_recorded(self, run: HilRun, record: SampleRecord) -> None:
+    def sample_recorded(self, run: ObservedRun, record: SampleRecord) -> None:
         """Buffer one sample; append the buffer when it is full or old enough."""
         self._pending.append(json_safe(record.to_json()))
         full = len(self._pending) >= self.batch
         if full or time.monotonic() - self._last_flush >= self.interval_s:
             self.flush(run)
 
-    def flush(self, run: HilRun) -> None:
+    def flush(self, run: ObservedRun) -> None:
         """Append the buffered samples in one transaction (kept for later on failure)."""
         if self.store is None or self.run_id is None or not self._pending:
             return
@@ -94,14 +93,16 @@ class StoreRecorder(RunListener):
         except StoreError as exc:
             if self._append_error is None:
                 self._append_error = str(exc)
-                run.notes.append(f"result store: appending samples failed (retried later): {exc}")
+                run.results.add_note(
+                    f"result store: appending samples failed (retried later): {exc}"
+                )
                 LOG.warning("appending samples to the result store failed (retried later): %s", exc)
             return
         finally:
             self._last_flush = time.monotonic()
         self._pending = []
 
-    def results_written(self, run: HilRun, document: dict[str, Any]) -> None:
+    def results_written(self, run: ObservedRun, document: dict[str, Any]) -> None:
         """Finish the run row in one transaction, then write and link the regression pages."""
         if self.store is None or self.run_id is None:
             return
@@ -113,7 +114,7 @@ class StoreRecorder(RunListener):
         finally:
             self.store.close()
 
-    def _write_pages(self, run: HilRun) -> None:
+    def _write_pages(self, run: ObservedRun) -> None:
         assert self.store is not None
         images = None
         if run.test_set is not None and isinstance(run.test_set.dataset, Dataset):
@@ -129,10 +130,10 @@ class StoreRecorder(RunListener):
             )
         except (FerhilError, OSError) as exc:
             message = f"result store: history/comparison pages not written: {exc}"
-            run.notes.append(message)
+            run.results.add_note(message)
             LOG.warning(message)
             return
-        run.report_links.update(pages.links())
+        run.results.add_links(pages.links())
 
 
 def recorders_for(config: FerhilConfig) -> list[StoreRecorder]:

@@ -2,7 +2,7 @@
 
 Writers: ``harness/meters/energy.py`` and ``hil_energy.py`` (``energy``), ``harness/verdict.py``
 (``verdict``), ``harness/regression/compare.py`` (``regression``), ``harness/board_pool.py``
-(``boards``), ``HilRun.record_threshold`` (``thresholds``).
+(``boards``), ``ResultsCollector.record_threshold`` (``thresholds``).
 """
 
 from __future__ import annotations

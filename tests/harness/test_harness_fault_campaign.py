@@ -39,7 +39,7 @@ def _campaign(tmp_path: Path, inject: str, n: int) -> tuple[HilRun, ArrivalClock
     )  # fmt: skip
     run = HilRun(cfg, load_model=load)
     clock = ArrivalClock()
-    run.listeners.append(clock)
+    run.add_listener(clock)
     try:
         run.prepare()
         run.start()

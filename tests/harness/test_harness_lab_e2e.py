@@ -72,7 +72,7 @@ def test_three_hostsim_boards_one_killed_mid_run(tmp_path: Path) -> None:
 
             board.flash = gone  # type: ignore[method-assign]
 
-    run.listeners.append(KillSim2())
+    run.add_listener(KillSim2())
     try:
         run.prepare()
         run.start()

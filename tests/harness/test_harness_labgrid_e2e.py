@@ -50,7 +50,7 @@ def _run(lab: Lab, out: Path, listener: Any = None, limit: int = SAMPLES) -> dic
     )
     run = HilRun(cfg)
     if listener is not None:
-        run.listeners.append(listener)
+        run.add_listener(listener)
     try:
         run.prepare()
         run.start()

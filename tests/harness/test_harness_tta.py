@@ -13,6 +13,7 @@ from harness.config import FerhilConfig
 from harness.hil_run import HilRun
 from harness.option_table import load_option_providers
 from harness.results import SampleRecord
+from harness.run_inputs import run_inputs
 from harness.tta import tta_summary
 
 HIL_TTA = Path(__file__).resolve().parents[2] / "hil" / "test_tta.py"
@@ -61,7 +62,7 @@ def test_hostsim_tta_run_matches_golden_tta(tmp_path):
         run.finish()
     cycles = device.hello.model_cycles
     assert len(records) == 24 and all(r.status == "ok" and r.match for r in records)
-    golden_tta = run_tta(run.model, run.inputs)
+    golden_tta = run_tta(run.model, run_inputs(run.test_set.dataset, run.model))
     for r in records:  # the headline stays the single pass; TTA comes beside it
         assert r.device_cycles == cycles and r.outputs == r.golden_outputs
         assert r.extra["tta_outputs"] == golden_tta[r.index].tolist()

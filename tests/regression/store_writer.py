@@ -48,7 +48,8 @@ def main(url: str, report_dir: str, seed: int, samples: int) -> None:
     )
     run = HilRun(cfg, load_model=lambda ref: load(ref))
     barrier(Path(sys.argv[5]), f"w{seed}", int(sys.argv[6]))
-    run.listeners.extend(recorders_for(cfg))
+    for recorder in recorders_for(cfg):
+        run.add_listener(recorder)
     try:
         run.prepare()
         run.start()
