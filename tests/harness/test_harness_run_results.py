@@ -6,6 +6,8 @@ import pytest
 
 from harness.results import SampleRecord
 from harness.run_results import ResultsCollector
+from reports.results_doc import ResultsDocumentError
+from reports.sample_data import make_results
 
 
 def _record(index, status="ok"):
@@ -72,6 +74,37 @@ def test_stream_sorts_records_and_judges_the_floor(tmp_path):
     results.end_stream(1.5, complete=False)
     assert [r.index for r in results.records] == [0, 1, 2]
     assert results.stream_wall_s == 1.5 and results.planned == 3 and not results.complete
-    path = results.write_results(tmp_path, {"summary": results.summary(["a"], False)})
+    document = {**make_results(n_samples=3), "summary": results.summary(["a"], False)}
+    path = results.write_results(tmp_path, document)
     assert path == results.results_path
     assert json.loads(path.read_text())["summary"]["samples"] == 3
+
+
+def test_write_results_refuses_a_document_off_the_schema(tmp_path):
+    results = ResultsCollector()
+    with pytest.raises(ResultsDocumentError):
+        results.write_results(tmp_path, {"summary": results.summary(["a"], False)})
+    assert results.results_path is None and not (tmp_path / "results.json").exists()
+
+
+def test_summary_number_reads_added_figures_only():
+    results = ResultsCollector()
+    results.add_summary(energy_uj_per_inference=2, verdict="passed", illegal_model=True)
+    assert results.summary_number("energy_uj_per_inference") == 2.0
+    assert results.summary_number("verdict") is None  # not a number
+    assert results.summary_number("illegal_model") is None  # a flag, not a figure
+    assert results.summary_number("accuracy") is None  # computed, not added
+
+
+def test_tta_summary_sits_beside_the_single_pass_with_added_figures():
+    results = ResultsCollector()
+    results.begin_stream([], planned=1)
+    record = _record(0)
+    record.extra.update(tta_outputs=[1, 0], tta_predicted=0, tta_match=True)
+    results.add_record(record)
+    results.add_summary(tta={"energy_uj_per_inference": 3.0})
+    summary = results.summary(["a", "b"], simulated=True, tta="hflip")
+    assert summary["tta"]["kind"] == "hflip" and summary["tta"]["matched_golden"] == 1
+    assert summary["tta"]["energy_uj_per_inference"] == 3.0
+    assert summary["samples"] == 1 and "energy_uj_per_inference" not in summary
+    assert results.summary(["a", "b"], simulated=True)["tta"] == {"energy_uj_per_inference": 3.0}
