@@ -25,7 +25,7 @@ pytest_plugins = ["pytester"] + ([] if _entry_point_active() else ["harness.plug
 
 
 # Guard of the README's test command: plain `pytest` (testpaths) must leave the user's `out/`
-# folder and result store as they were (harness/suite_mode.py sends HIL runs to pytest's tmp).
+# folder and result store as they were (harness/suite/suite_mode.py sends HIL runs to pytest's tmp).
 def _snapshot(paths):
     state = {}
     for root in paths:
@@ -50,7 +50,7 @@ def _guarded_paths(config):
 
 
 def pytest_sessionstart(session):
-    from harness.suite_mode import is_test_suite_run
+    from harness.suite.suite_mode import is_test_suite_run
 
     if is_test_suite_run(session.config):
         paths = _guarded_paths(session.config)

@@ -1,7 +1,7 @@
 """A board kept open for the app's uploads, set up exactly as ``ferhil predict --board`` does.
 
-``ferhil predict --board`` (:func:`harness.predict.predict_board`) builds, launches or flashes
-the board per call; the app instead brings it up once (the same :class:`harness.hil_run.HilRun`
+``ferhil predict --board`` (:func:`harness.cli.predict.predict_board`) builds, launches or flashes
+the board per call; the app instead brings it up once (the same :class:`harness.run.hil_run.HilRun`
 stages) and keeps the session, so a face is scored on the board in milliseconds. A live run
 started from the app needs the board for itself, so the app closes the
 session for the run's duration (:meth:`BoardSession.lend`, :meth:`BoardSession.take_back`).
@@ -36,10 +36,10 @@ class BoardSession:
         self._released = False
 
     def _open(self) -> Any:
-        from harness.config import FerhilConfig
-        from harness.hil_inputs import RunInputs
-        from harness.hil_run import HilRun
-        from harness.option_table import load_option_providers
+        from harness.run.hil_inputs import RunInputs
+        from harness.run.hil_run import HilRun
+        from harness.suite.config import FerhilConfig
+        from harness.suite.option_table import load_option_providers
 
         load_option_providers()
         config = FerhilConfig.defaults(

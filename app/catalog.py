@@ -21,7 +21,7 @@ from app.verdict import run_verdict
 from harness.store.location import display_url, sqlite_file
 from harness.store.records import StoredRun
 from harness.store.store import ResultStore
-from models.metrics import classification_report
+from models.training.metrics import classification_report
 
 #: What a run id looks like (``20261129T195253Z-72641dd2``; imported runs keep theirs).
 RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,127}$")

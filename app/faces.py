@@ -3,7 +3,7 @@
 A photo that already is a 48x48 crop is one face. Otherwise every face the frontal-face cascade
 finds is cropped (a square around the detector's box, widened by :data:`FACE_MARGIN` on each side
 and clipped to the photo) and goes through the same preprocessing as ``ferhil predict``
-(:func:`harness.image_input.load_face`, fed the crop as a lossless PNG). When no face is found
+(:func:`harness.cli.image_input.load_face`, fed the crop as a lossless PNG). When no face is found
 the whole photo is scored the way ``ferhil predict`` scores it (centred square), and the
 response says so.
 """
@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from app.uploads import Upload
-from harness.image_input import FACE_SIZE, load_face
+from harness.cli.image_input import FACE_SIZE, load_face
 
 #: Fraction of the detector's box added on each side (FER2013 crops show some forehead and chin).
 FACE_MARGIN = 0.1

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from fixtures.datasets import Dataset, DatasetError, load_dataset
-from harness.test_set import generated_dataset
+from harness.run.test_set import generated_dataset
 
 #: Runs whose images are kept in memory.
 CACHED_RUNS = 4

@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from app.errors import BusyError, NotFoundError
 from app.verdict import run_verdict
-from harness.sample_log import RESULTS_FILE, SAMPLES_FILE
+from harness.run.sample_log import RESULTS_FILE, SAMPLES_FILE
 from reports.results_doc import ResultsDocumentError, load_results_file
 
 #: Seconds between two looks at the journal.

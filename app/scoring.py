@@ -2,7 +2,8 @@
 
 * golden: :func:`golden.inference.run` on the input mapping of the model, probabilities from
   :func:`golden.outputs.class_probabilities` (the same numbers as ``ferhil predict``);
-* float: the zoo entry's ``float_weights.npz`` (:func:`models.float_weights.load_float_net`, the
+* float: the zoo entry's ``float_weights.npz``
+  (:func:`models.training.float_weights.load_float_net`, the
   network ``ferhil eval`` reports as float), softmax of its logits for the same int8 input / 128;
   a model without float weights has none, and :attr:`Scorer.float_missing` says why;
 * board: the raw outputs of an attached board (:class:`app.board_session.BoardSession`) through
@@ -45,7 +46,7 @@ def _named(classes: Sequence[str], probabilities: np.ndarray) -> dict[str, float
 
 def load_float(model: QuantModel, path: Path) -> tuple[Any, str | None]:
     """Return ``(float network or None, why it is missing or None)`` of the model at ``path``."""
-    from models.float_weights import FLOAT_WEIGHTS_FILE, load_float_net
+    from models.training.float_weights import FLOAT_WEIGHTS_FILE, load_float_net
 
     config = model.metadata.get("config")
     if not isinstance(config, dict):
@@ -109,7 +110,7 @@ class Scorer:
     def _float(self, x: np.ndarray) -> np.ndarray:
         import torch
 
-        from models.evaluate import float_outputs
+        from models.training.evaluate import float_outputs
 
         threads = torch.get_num_threads()
         torch.set_num_threads(1)

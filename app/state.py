@@ -65,7 +65,7 @@ class AppState:
 @functools.lru_cache(maxsize=1)
 def default_test_set_size() -> int:
     """Images in the test set a run uses by default (FER2013 PublicTest or the generated set)."""
-    from harness.test_set import select_test_set
+    from harness.run.test_set import select_test_set
 
     return int(select_test_set(None).samples_total)
 

@@ -1,7 +1,8 @@
 """The verdict of a run, read in one place: the ``verdict`` block the HIL tests recorded.
 
-The document is loaded through :func:`reports.run_view.run_view` (which checks it against
-:mod:`reports.results_doc`); the status and reasons are :func:`reports.run_view.decide_verdict`'s,
+The document is loaded through :func:`reports.common.run_view.run_view` (which checks it against
+:mod:`reports.results_doc`); the status and reasons are
+:func:`reports.common.run_view.decide_verdict`'s,
 so the app shows what ``report.html`` shows.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reports.run_view import decide_verdict, run_view
+from reports.common.run_view import decide_verdict, run_view
 
 
 def run_verdict(document: Mapping[str, Any]) -> dict[str, Any]:

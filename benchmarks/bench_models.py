@@ -15,9 +15,9 @@ import numpy as np
 import torch
 
 from golden.inference import run
-from models.export_ai8x import export_ai8x
-from models.export_onnx import export_onnx
-from models.network import FerNet, to_quant_model
+from models.export.export_ai8x import export_ai8x
+from models.export.export_onnx import export_onnx
+from models.nn.network import FerNet, to_quant_model
 
 
 def step_time(net: FerNet, mode: str, steps: int = 5) -> float:

@@ -1,6 +1,6 @@
 """Fault campaign on hostsim: every sample accounted, none silently wrong, none duplicated.
 
-Runs the harness's own streaming (harness.hil_run.HilRun, the real hostsim board over a pty)
+Runs the harness's own streaming (harness.run.hil_run.HilRun, the real hostsim board over a pty)
 under fault mixes: link faults through ``--inject`` (drops, bit flips, stalls, injected
 resets), a board that dies or hangs (hostsim ``--die-after``/``--hang-after``), and a
 ``ferhil run`` killed with SIGKILL (and SIGTERM) mid-stream, then ``--resume``-d. Per mix it
@@ -30,14 +30,14 @@ import numpy as np
 from bench_model import pick_model
 
 from golden.format import load, save
-from harness.config import FerhilConfig
-from harness.fault_audit import Accounting, ArrivalClock, account
-from harness.hil_run import HilRun
-from harness.option_table import load_option_providers
-from harness.test_set import generated_dataset
+from harness.run.fault_audit import Accounting, ArrivalClock, account
+from harness.run.hil_run import HilRun
+from harness.run.test_set import generated_dataset
+from harness.suite.config import FerhilConfig
+from harness.suite.option_table import load_option_providers
 
 REPO = Path(__file__).resolve().parents[1]
-ATTEMPTS = 3  # firmware.client.DEFAULT_ATTEMPTS
+ATTEMPTS = 3  # firmware.host.client.DEFAULT_ATTEMPTS
 
 LINK_MIXES: dict[str, str] = {
     "clean": "",

@@ -1,6 +1,6 @@
 """HIL streaming throughput on hostsim: images/s, golden match, share of the link's wire limit.
 
-Runs the harness's own streaming (harness.hil_run.HilRun, real hostsim over a pty, the real
+Runs the harness's own streaming (harness.run.hil_run.HilRun, real hostsim over a pty, the real
 protocol client) on FER2013 PublicTest:
 
 1. unthrottled, all 3,589 images (or --limit);
@@ -28,9 +28,9 @@ from bench_model import pick_model
 
 from fixtures.paths import fer2013_file
 from golden.format import load, save
-from harness.config import FerhilConfig
-from harness.hil_run import HilRun
-from harness.option_table import load_option_providers
+from harness.run.hil_run import HilRun
+from harness.suite.config import FerhilConfig
+from harness.suite.option_table import load_option_providers
 
 
 def model_ref(requested: str | None, scratch: Path) -> tuple[str, str]:

@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_model import pick_model
 
-from firmware.build import build_firmware
-from firmware.client import AgentClient
-from firmware.messages import InferResult
+from firmware.builder.build import build_firmware
+from firmware.host.client import AgentClient
+from firmware.host.messages import InferResult
 from fixtures.paths import fer2013_file
 from golden.format import QuantModel
 from golden.inference import run

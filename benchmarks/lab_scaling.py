@@ -1,6 +1,6 @@
 """Multi-board scaling: images/s of one run over 1, 2 and 3 hostsim boards at 921,600 baud.
 
-Each scenario is one harness run (:class:`harness.hil_run.HilRun` with ``--board
+Each scenario is one harness run (:class:`harness.run.hil_run.HilRun` with ``--board
 hostsim[,hostsim[,hostsim]] --baud 921600``: real hostsim processes over real ptys, the real
 protocol client, work stealing across the boards). The figure is the run's own
 ``summary.throughput_ips`` from results.json (images / streaming wall time); the speed-up is
@@ -34,9 +34,9 @@ from bench_model import pick_model
 from fixtures.paths import fer2013_file
 from golden.format import load, save
 from golden.synthetic import random_legal_model
-from harness.config import FerhilConfig
-from harness.hil_run import HilRun
-from harness.option_table import load_option_providers
+from harness.run.hil_run import HilRun
+from harness.suite.config import FerhilConfig
+from harness.suite.option_table import load_option_providers
 
 BAUD = 921600
 

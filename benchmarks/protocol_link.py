@@ -28,10 +28,10 @@ import serial
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from firmware import protocol as p  # noqa: E402
-from firmware.client import AgentClient  # noqa: E402
-from firmware.codec import Frame, encode_frame  # noqa: E402
-from firmware.messages import InferResult  # noqa: E402
+from firmware.host import protocol as p  # noqa: E402
+from firmware.host.client import AgentClient  # noqa: E402
+from firmware.host.codec import Frame, encode_frame  # noqa: E402
+from firmware.host.messages import InferResult  # noqa: E402
 
 STUB = REPO / "tests" / "protocol" / "c" / "stub"
 BOARD = REPO / "firmware" / "boards" / "hostsim"

@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_model import pick_model
 
-from firmware.build import build_firmware
-from firmware.client import AgentClient
-from firmware.model_plan import plan_model
+from firmware.builder.build import build_firmware
+from firmware.builder.model_plan import plan_model
+from firmware.host.client import AgentClient
 from golden.inference import run
 
 launch = importlib.import_module("firmware.boards.qemu_mps2_an386.launch")

@@ -11,10 +11,10 @@ from app import cli as app_cli
 from firmware import cli as firmware_cli
 from golden import cli as golden_cli
 from golden.errors import FerhilError
-from harness import commands as harness_commands
-from harness.error_boundary import run_guarded
+from harness.cli import commands as harness_commands
+from harness.cli.error_boundary import run_guarded
 from models import cli as models_cli
-from models import train_cli
+from models.training import train_cli
 
 #: Each package's ``register(subparsers)``, bottom layer first.
 REGISTRARS: tuple[Callable[[Any], None], ...] = (

@@ -8,9 +8,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from firmware.board_specs import board_names
-from firmware.build import build_firmware
-from firmware.msdk import BACKENDS
+from firmware.builder.board_specs import board_names
+from firmware.builder.build import build_firmware
+from firmware.builder.msdk import BACKENDS
 from golden.output_paths import output_dir
 from golden.zoo import load_model
 

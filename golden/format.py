@@ -35,7 +35,7 @@ The arithmetic these fields define is in :mod:`golden.arithmetic` and
 changes a computed output (layers, weights, biases, input shape and input mapping) and nothing
 else, so renaming a model or editing its metadata keeps its hash. The name and version are the
 only other fields compiled into the firmware; HELLO reports them and bring-up checks them beside
-the hash (``harness.bringup.ExpectedIdentity``). Every name is checked on load and save by
+the hash (``harness.run.bringup.ExpectedIdentity``). Every name is checked on load and save by
 :mod:`golden.identifiers` (letters, digits, ``_``, ``-``), so names are data, never code.
 """
 

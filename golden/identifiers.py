@@ -5,7 +5,8 @@ training config (model and zoo names) are data. They end up in generated C, izer
 replies, reports and file names, so they are checked once, when they are read, against a strict
 pattern: a hostile name (``*/``, a backslash-newline, ``#include``, ``: {``, ``../``, a NUL,
 quotes) is refused with a one-line error instead of being escaped differently in every emitter.
-The emitters still escape what they write (:mod:`firmware.c_literals`, :mod:`models.yaml_text`);
+The emitters still escape what they write (:mod:`firmware.builder.c_literals`,
+:mod:`models.export.yaml_text`);
 this module is the first of the two fences.
 
 Rules (at most :data:`MAX_NAME_LEN` characters, so a name fits HELLO's 32-byte field with its NUL):

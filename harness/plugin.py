@@ -1,22 +1,22 @@
 """The ferhil pytest plugin (entry point ``pytest11: ferhil = harness.plugin``).
 
-Options come from the option table (:mod:`harness.options`): every row becomes a command-line
+Options come from the option table (:mod:`harness.suite.options`): every row becomes a command-line
 option, an ini key and a fixture ``ferhil_<name>``. Session fixtures:
 
-* ``ferhil_config``: the resolved option values (:class:`~harness.config.FerhilConfig`);
-* ``ferhil_run_factory``: builds the :class:`~harness.hil_run.HilRun` (override it in a
+* ``ferhil_config``: the resolved option values (:class:`~harness.suite.config.FerhilConfig`);
+* ``ferhil_run_factory``: builds the :class:`~harness.run.hil_run.HilRun` (override it in a
   conftest to inject fakes);
 * ``ferhil_session``: the run with the board up and identity-checked (HELLO);
 * ``ferhil_run``: the run after the whole test set was streamed; its ``records`` hold one
   result per image; tests add to ``results.json`` through ``ferhil_run.results``
-  (:class:`~harness.run_results.ResultsCollector`).
+  (:class:`~harness.run.run_results.ResultsCollector`).
 
 Under pytest-xdist (``-n N``) the boards of ``--board`` are shared out among the workers, one
 per worker, and each streams its shard of the test set; a run of ``hil/`` is distributed with
 ``--dist each`` so every worker with a board runs the HIL tests, and workers without a board
 skip them with the reason. Each worker writes into ``<report-dir>/<worker id>``; the controller
 merges them into one ``results.json``, ``report.html`` and store record
-(:mod:`harness.xdist_boards`).
+(:mod:`harness.lab.xdist_boards`).
 
 At session end the run writes ``results.json`` and ``report.html`` into ``--report-dir``
 (also after a failure or Ctrl-C, marked ``complete: false``). JUnit XML (``--junitxml``) gets
@@ -36,16 +36,16 @@ from typing import Any
 import pytest
 
 from golden.errors import FerhilError
-from harness.config import FerhilConfig
 from harness.errors import ConfigError
-from harness.hil_run import HilRun
-from harness.option_fixtures import option_fixtures_plugin
-from harness.option_table import load_option_providers
-from harness.options import GROUPS
-from harness.suite_mode import is_test_suite_run, isolate
-from harness.termination import sigterm_as_interrupt
-from harness.verdict import VERDICT_BLOCK, VerdictCollector, verdict_line
-from harness.xdist_boards import finish_controller, worker_config
+from harness.lab.xdist_boards import finish_controller, worker_config
+from harness.run.hil_run import HilRun
+from harness.suite.config import FerhilConfig
+from harness.suite.option_fixtures import option_fixtures_plugin
+from harness.suite.option_table import load_option_providers
+from harness.suite.options import GROUPS
+from harness.suite.suite_mode import is_test_suite_run, isolate
+from harness.suite.termination import sigterm_as_interrupt
+from harness.suite.verdict import VERDICT_BLOCK, VerdictCollector, verdict_line
 
 CONFIG_KEY = pytest.StashKey[FerhilConfig]()
 VERDICT_KEY = pytest.StashKey[VerdictCollector]()
@@ -120,7 +120,7 @@ def _places_from_lg_env(config: pytest.Config, resolved: FerhilConfig) -> Ferhil
     lg_env = config.getoption("lg_env", None) or os.environ.get("LG_ENV")
     if resolved.place or not lg_env:
         return resolved
-    from harness.labgrid_env import places_from_env_file
+    from harness.devices.labgrid_env import places_from_env_file
 
     try:
         places, coordinator = places_from_env_file(lg_env)
@@ -139,7 +139,7 @@ def _is_hil_session(config: pytest.Config) -> bool:
     """True when pytest runs the HIL suite (``hil/``, as ``ferhil run`` does) under xdist."""
     if not getattr(config.option, "numprocesses", None):
         return False
-    from harness.commands import HIL_DIR
+    from harness.cli.commands import HIL_DIR
 
     for arg in config.args:
         path = Path(str(arg).split("::")[0]).resolve()
@@ -161,7 +161,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Keep every test that uses the HIL run on one xdist worker (``--dist loadgroup``).
 
-    Their outcomes make the run's verdict (:mod:`harness.verdict`).
+    Their outcomes make the run's verdict (:mod:`harness.suite.verdict`).
     """
     collector = config.stash.get(VERDICT_KEY, None)
     for item in items:

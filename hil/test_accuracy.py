@@ -1,6 +1,6 @@
 """Device accuracy on the test set reaches the model card's threshold.
 
-The threshold rule is documented in ``harness/thresholds.py``: ``--accuracy-threshold``, else
+The threshold rule is documented in ``harness/suite/thresholds.py``: ``--accuracy-threshold``, else
 the model card's ``accuracy_threshold``, else its measured int8 accuracy minus
 ``max(0.02, 3 binomial standard errors)``. The test skips on the generated stand-in set (no
 FER2013) and when no threshold is known.
@@ -8,7 +8,7 @@ FER2013) and when no threshold is known.
 
 import pytest
 
-from harness.thresholds import accuracy_threshold
+from harness.suite.thresholds import accuracy_threshold
 
 
 def test_accuracy_reaches_threshold(ferhil_run, ferhil_config, record_property):

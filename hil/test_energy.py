@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from harness.meters.errors import EnergyMeasurementError
-from harness.meters.hil_energy import (
+from harness.meters.glue.hil_energy import (
     SimMeterUnavailableError,
     measure_run_energy,
     record_energy,

@@ -19,7 +19,7 @@ def test_board_reports_model_and_firmware_under_test(ferhil_session, record_prop
 
 
 def test_board_speaks_the_protocol_version(ferhil_session, record_property):
-    from firmware.protocol import PROTOCOL_VERSION
+    from firmware.host.protocol import PROTOCOL_VERSION
 
     version = ferhil_session.device.hello.protocol_version
     record_property("protocol_version", version)

@@ -1,13 +1,13 @@
 """On-device latency (cycles at the reported clock) stays within the budget.
 
-Budget rule in ``harness/thresholds.py``: ``--latency-budget-us``, else the model card's
+Budget rule in ``harness/suite/thresholds.py``: ``--latency-budget-us``, else the model card's
 ``latency_budget_us``, else twice the cost-model estimate for an accelerator clock (hostsim's
 simulated clock or real hardware); none for QEMU instruction counts.
 """
 
 import pytest
 
-from harness.thresholds import latency_budget_us
+from harness.suite.thresholds import latency_budget_us
 
 
 def test_latency_within_budget(ferhil_run, ferhil_config, record_property):

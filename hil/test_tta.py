@@ -8,8 +8,8 @@ energy of one TTA inference with the run's meter. Without ``--tta`` they skip wi
 import pytest
 
 from harness.meters.errors import EnergyMeasurementError
-from harness.meters.hil_energy import SimMeterUnavailableError, measure_run_energy
-from harness.tta import tta_kind
+from harness.meters.glue.hil_energy import SimMeterUnavailableError, measure_run_energy
+from harness.run.tta import tta_kind
 
 
 def _require_tta(config):

@@ -1,6 +1,7 @@
 """``ferhil export``: write a quantized model for ADI's izer (ai8x) or as ONNX.
 
-``train`` and ``eval`` live in :mod:`models.train_cli`; ``ferhil.cli`` registers both modules.
+``train`` and ``eval`` live in :mod:`models.training.train_cli`; ``ferhil.cli`` registers both
+modules.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = output_dir(args.out, "--out")
     print(f"model {model.name} v{model.version} (hash {model.short_hash})")
     if args.format == "ai8x":
-        from models.export_ai8x import export_ai8x
+        from models.export.export_ai8x import export_ai8x
 
         paths = export_ai8x(model, out)
         written = [paths.checkpoint, paths.network_yaml, paths.sample_input]
@@ -30,7 +31,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             "--sample-input sample_input.npy --device MAX78000"
         )
     else:
-        from models.export_onnx import export_onnx
+        from models.export.export_onnx import export_onnx
 
         result = export_onnx(model, out / "model.onnx")
         written = [result.path]
@@ -55,7 +56,7 @@ def parse_shape(text: str) -> tuple[int, ...]:
 def cmd_import_ai8x(args: argparse.Namespace) -> int:
     """``ferhil import-ai8x``: read an ai8x checkpoint + izer YAML, write a .qmodel.npz."""
     from golden.format import save
-    from models.import_ai8x import import_ai8x
+    from models.export.import_ai8x import import_ai8x
 
     model = import_ai8x(args.checkpoint, args.network_yaml, input_shape=args.input_shape)
     path = save(model, args.out)

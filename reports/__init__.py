@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from reports.coerce import ReportDataError
+from reports.common.coerce import ReportDataError
 
 if TYPE_CHECKING:
     from reports.html import write_comparison, write_history, write_report

@@ -5,9 +5,9 @@ regression code uses :func:`write_history` and :func:`write_comparison`. Each wr
 self-contained HTML file (inline CSS and SVG/PNG, no scripts, no network) and returns its path.
 """
 
-from reports.comparison_page import COMPARISON_FILE, write_comparison
-from reports.history_page import HISTORY_FILE, write_history
-from reports.report_page import REPORT_FILE, write_report
+from reports.comparison.comparison_page import COMPARISON_FILE, write_comparison
+from reports.history.history_page import HISTORY_FILE, write_history
+from reports.run.report_page import REPORT_FILE, write_report
 
 __all__ = [
     "COMPARISON_FILE",

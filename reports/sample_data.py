@@ -144,7 +144,7 @@ def summarize(samples: list[dict], classes: tuple[str, ...] = FER_CLASSES) -> di
 
 
 def make_energy(rng: np.random.Generator, latency_us: float, n: int = 100) -> dict[str, Any]:
-    """Return a fake ``energy`` section in the harness layout (``harness/meters/energy.py``).
+    """Return a fake ``energy`` section in the harness layout (``harness/meters/method/energy.py``).
 
     A BENCH window of ``n`` back-to-back inferences starts at the trigger (t = 0) with idle
     margins on both sides; the idle baseline is a separate record summarised in ``windows``.
@@ -312,7 +312,7 @@ def make_results(
 
 
 def make_verdict(failed_tests: dict[str, str] | None, complete: bool = True) -> dict[str, Any]:
-    """A ``verdict`` block as the pytest plugin writes it (see ``harness/verdict.py``)."""
+    """A ``verdict`` block as the pytest plugin writes it (see ``harness/suite/verdict.py``)."""
     names = ["test_every_sample_answered", "test_device_outputs_match_golden"]
     failed = dict(failed_tests or {})
     tests = [

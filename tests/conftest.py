@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from firmware.izer import IzerInstall, IzerMissingError, find_izer, shared_izer_dir
+from firmware.builder.izer import IzerInstall, IzerMissingError, find_izer, shared_izer_dir
 
 
 @pytest.fixture(scope="session")

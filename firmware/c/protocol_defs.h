@@ -1,6 +1,6 @@
 /* protocol_defs.h: ferhil agent protocol constants.
- * GENERATED from firmware/protocol.py by firmware/protocol_header.py; do not edit.
- * Regenerate: .venv/bin/python -m firmware.protocol_header
+ * GENERATED from firmware/host/protocol.py by firmware/builder/protocol_header.py; do not edit.
+ * Regenerate: .venv/bin/python -m firmware.builder.protocol_header
  * See firmware/PROTOCOL.md. All multi-byte fields are little-endian. */
 #ifndef FERHIL_PROTOCOL_DEFS_H
 #define FERHIL_PROTOCOL_DEFS_H

@@ -1,16 +1,15 @@
-"""The power-meter interface, its configuration and trace records, and the driver registry.
+"""The power-meter interface, its configuration and trace records.
 
 A meter digitizes the current (and, where it can, the voltage) of the board's supply rail
 into a trace that starts at a trigger. :class:`Meter` is the protocol every driver implements;
-drivers register themselves by name with :func:`register_driver` and are built with
-:func:`driver_class` (``--meter-driver n6705|dmm6500``).
+the drivers are listed by name in ``harness/meters/drivers/registry.py``
+(``--meter-driver n6705|dmm6500``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, TypeVar, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -177,44 +176,3 @@ def record_immediate(
     meter.arm()
     meter.wait_complete(duration_s + timeout_s)
     return meter.fetch_trace()
-
-
-M = TypeVar("M")
-_DRIVERS: dict[str, type] = {}
-
-
-def register_driver(name: str) -> Callable[[type[M]], type[M]]:
-    """Class decorator: register a meter driver under ``name``."""
-
-    def decorate(cls: type[M]) -> type[M]:
-        _DRIVERS[name] = cls
-        return cls
-
-    return decorate
-
-
-def driver_names() -> list[str]:
-    """Names of the registered drivers (their modules imported)."""
-    _import_drivers()
-    return sorted(_DRIVERS)
-
-
-def driver_class(name: str) -> type:
-    """Return the driver class registered as ``name``.
-
-    Raises:
-        MeterError: for an unknown name, listing the known ones.
-    """
-    _import_drivers()
-    try:
-        return _DRIVERS[name]
-    except KeyError:
-        raise MeterError(
-            f"unknown meter driver {name!r}; use --meter-driver with one of "
-            f"{', '.join(sorted(_DRIVERS))}"
-        ) from None
-
-
-def _import_drivers() -> None:
-    import harness.meters.dmm6500
-    import harness.meters.n6705  # noqa: F401

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from fixtures.datasets import Dataset, DatasetError, load_dataset
-from harness.test_set import generated_dataset
+from harness.run.test_set import generated_dataset
 
 LOG = logging.getLogger("ferhil.regression")
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from harness.config import ConfigLike, as_config
 from harness.regression.errors import RegressionError
+from harness.suite.config import ConfigLike, as_config
 
 PYPROJECT_TABLE = ("tool", "ferhil", "regression")
 

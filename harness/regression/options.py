@@ -6,8 +6,8 @@ to the defaults (:mod:`harness.regression.limits`). Importing this module regist
 
 from __future__ import annotations
 
-from harness.options import OPTIONS, Option, in_group, non_negative_float, non_negative_int
 from harness.regression.limits import RegressionLimits
+from harness.suite.options import OPTIONS, Option, in_group, non_negative_float, non_negative_int
 
 _DEFAULTS = RegressionLimits()
 

@@ -1,4 +1,4 @@
-"""Record a HIL run in the result store while it runs (a :mod:`harness.run_listener` listener).
+"""Record a HIL run in the store while it runs (a :mod:`harness.run.run_listener` listener).
 
 :class:`StoreRecorder` receives the run's events:
 
@@ -24,17 +24,17 @@ import numpy as np
 
 from fixtures.datasets import Dataset
 from golden.errors import FerhilError
-from harness.config import FerhilConfig
 from harness.regression.pages import write_pages
-from harness.run_listener import ObservedRun, RunListener
+from harness.run.run_listener import ObservedRun, RunListener
 from harness.store.errors import StoreError
 from harness.store.location import db_url, display_url
 from harness.store.store import ResultStore
+from harness.suite.config import FerhilConfig
 
 LOG = logging.getLogger("ferhil.store")
 
 if TYPE_CHECKING:
-    from harness.results import SampleRecord
+    from harness.run.results import SampleRecord
 
 
 def json_safe(value: Any) -> Any:

@@ -1,13 +1,13 @@
 """Option rows of the result store (``--db``, ``--record/--no-record``).
 
-Importing this module registers the rows in :data:`harness.options.OPTIONS` (it is listed in
-:mod:`harness.option_table`), so they exist in pytest, the ini file and ``ferhil run``.
+Importing this module registers the rows in :data:`harness.suite.options.OPTIONS` (it is listed in
+:mod:`harness.suite.option_table`), so they exist in pytest, the ini file and ``ferhil run``.
 """
 
 from __future__ import annotations
 
-from harness.options import OPTIONS, Option, in_group
 from harness.store.defaults import DB_ENV, DEFAULT_DB_FILE
+from harness.suite.options import OPTIONS, Option, in_group
 
 STORE_OPTIONS: tuple[Option, ...] = (
     Option(

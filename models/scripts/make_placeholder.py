@@ -1,6 +1,6 @@
 """Make the placeholder zoo model ``models/zoo/fercnn-v1`` (a few CPU minutes, not a real trainer).
 
-Trains the default :class:`~models.network.FerNet` on a shuffled subset of FER2013 ``train.npz``
+Trains the default :class:`~models.nn.network.FerNet` on a shuffled subset of FER2013 ``train.npz``
 in float mode, then briefly in QAT mode, quantizes it, measures its int8 accuracy on PublicTest
 with :func:`golden.inference.run` and writes ``model.qmodel.npz``, ``config.yaml`` and ``CARD.md``.
 The real trainer is ``ferhil train``.
@@ -23,7 +23,7 @@ from fixtures.paths import fer2013_file
 from golden.format import QuantModel, save
 from golden.inference import run
 from golden.input_mapping import pixels_to_input
-from models.network import FerNet, to_quant_model
+from models.nn.network import FerNet, to_quant_model
 
 ZOO_DIR = Path(__file__).resolve().parents[1] / "zoo" / "fercnn-v1"
 BATCH = 128

@@ -4,7 +4,7 @@ Writers (``harness``) check a document with :func:`check_results_document` befor
 readers (``reports``, the result store, ``app``) load it with :func:`load_results` or
 :func:`load_results_file` and read the typed :class:`ResultsDocument`. The JSON Schema
 ``docs/results.schema.json`` is generated from the records (:func:`schema_text`). Imports
-nothing but the standard library and :mod:`reports.coerce`'s error type.
+nothing but the standard library and :mod:`reports.common.coerce`'s error type.
 """
 
 from reports.results_doc.codec import ResultsDocumentError

@@ -15,7 +15,7 @@ import types
 from functools import cache
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
-from reports.coerce import ReportDataError
+from reports.common.coerce import ReportDataError
 
 T = TypeVar("T")
 

@@ -1,7 +1,8 @@
 """The run, identity, dataset and sample records of ``results.json``.
 
-Fields follow what the harness writes (``harness/run_document.py``, ``harness/results.py``,
-``harness/multi_board.py``, ``harness/xdist_boards.py``, the result store's rebuilt documents).
+Fields follow what the harness writes (``harness/run/run_document.py``, ``harness/run/results.py``,
+``harness/lab/multi_board.py``, ``harness/lab/xdist_boards.py``, the result store's rebuilt
+documents).
 A field with a default may be absent; ``None`` is JSON ``null``.
 """
 
@@ -106,7 +107,7 @@ class Sample:
     error: str | None = None
     board: str | None = None
     attempts: int | None = None
-    # --tta (harness/tta.py): the TTA result beside the single pass.
+    # --tta (harness/run/tta.py): the TTA result beside the single pass.
     tta_golden_outputs: list[int] | None = None
     tta_golden_predicted: int | None = None
     tta_outputs: list[int] | None = None

@@ -1,7 +1,8 @@
 """The optional top-level blocks of ``results.json``: energy, verdict, regression, boards.
 
-Writers: ``harness/meters/energy.py`` and ``hil_energy.py`` (``energy``), ``harness/verdict.py``
-(``verdict``), ``harness/regression/compare.py`` (``regression``), ``harness/board_pool.py``
+Writers: ``harness/meters/method/energy.py`` and ``hil_energy.py`` (``energy``),
+    ``harness/suite/verdict.py``
+(``verdict``), ``harness/regression/compare.py`` (``regression``), ``harness/lab/board_pool.py``
 (``boards``), ``ResultsCollector.record_threshold`` (``thresholds``).
 """
 

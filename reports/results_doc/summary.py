@@ -1,6 +1,6 @@
 """The ``summary`` record of ``results.json`` and its parts.
 
-Written by ``harness/results.py`` (``summarize``), extended by the energy measurement
+Written by ``harness/run/results.py`` (``summarize``), extended by the energy measurement
 (``hil/test_energy.py``: figures, ``meter``, ``energy_by_board``, ``energy_partial``), the
 pytest plugin (``verdict``) and multi-board runs (``boards``).
 """
@@ -61,7 +61,7 @@ class BoardSummary:
 class TtaSummary:
     """On-device test-time augmentation beside the single pass (``summary.tta``, ``--tta``).
 
-    Written by ``harness/tta.py`` (``tta_summary``); ``hil/test_tta.py`` adds the energy of
+    Written by ``harness/run/tta.py`` (``tta_summary``); ``hil/test_tta.py`` adds the energy of
     one TTA inference (both passes). The single-pass figures stay the headline.
     """
 

@@ -17,8 +17,8 @@ from app.scoring import Scorer
 from app.state import build_state
 from app.uploads import MAX_UPLOAD_BYTES
 from golden.zoo import load_model, resolve_model_path
-from harness.predict import predict_golden
-from models.metrics import classification_report
+from harness.cli.predict import predict_golden
+from models.training.metrics import classification_report
 
 
 def post_image(server: LiveServer, data: bytes, **kw) -> httpx.Response:
@@ -64,8 +64,8 @@ def test_48x48_scores_equal_ferhil_predict_and_the_float_model(
 
     import torch
 
-    from models.evaluate import float_outputs
-    from models.float_weights import load_float_net
+    from models.training.evaluate import float_outputs
+    from models.training.float_weights import load_float_net
 
     net = load_float_net(server.state.model_path.parent, model.metadata["config"])
     x = pixels.astype(np.int64)[None, None] - 128

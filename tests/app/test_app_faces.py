@@ -8,7 +8,7 @@ from PIL import Image
 
 from app.faces import FACE_MARGIN, detect_boxes, find_faces, widen
 from app.uploads import check_upload
-from harness.image_input import load_face
+from harness.cli.image_input import load_face
 
 
 def test_drawn_face_is_found_once_and_cropped_like_ferhil_predict(tmp_path) -> None:

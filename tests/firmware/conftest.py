@@ -11,9 +11,9 @@ import pytest
 import serial
 from firmware_testlib import C_DIR, DRIVER_DIR, STRICT_CFLAGS, DriverRunner, have
 
-from firmware.build import FirmwareArtifact, build_firmware
-from firmware.client import AgentClient
-from firmware.synth import synthesize
+from firmware.builder.build import FirmwareArtifact, build_firmware
+from firmware.builder.synth import synthesize
+from firmware.host.client import AgentClient
 from fixtures.paths import fer2013_dir
 from golden.format import QuantModel
 from golden.input_mapping import pixels_to_input

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from firmware_testlib import have
 
-import firmware.build as build_mod
-from firmware.board_specs import UnknownBoardError, list_boards, load_board
-from firmware.build import build_firmware
-from firmware.toolchains import TOOLCHAINS, Toolchain, ToolchainMissingError
+import firmware.builder.build as build_mod
+from firmware.builder.board_specs import UnknownBoardError, list_boards, load_board
+from firmware.builder.build import build_firmware
+from firmware.builder.toolchains import TOOLCHAINS, Toolchain, ToolchainMissingError
 from golden.format import FER_CLASSES, Pool, QuantLayer, QuantModel
 from golden.synthetic import random_legal_model
 

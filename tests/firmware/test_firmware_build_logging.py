@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from firmware.toolchains import FirmwareBuildError, run_tool
+from firmware.builder.toolchains import FirmwareBuildError, run_tool
 
 
 def test_run_tool_logs_the_command_and_a_failure(

@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from firmware.build import FirmwareArtifact, build_firmware
-from firmware.izer import IzerInstall
-from firmware.izer_project import kat_expected_outputs
-from firmware.link_map import parse_map
-from firmware.synth import kat_expected
-from firmware.toolchains import FirmwareBuildError
+from firmware.builder.build import FirmwareArtifact, build_firmware
+from firmware.builder.izer import IzerInstall
+from firmware.builder.izer_project import kat_expected_outputs
+from firmware.builder.link_map import parse_map
+from firmware.builder.synth import kat_expected
+from firmware.builder.toolchains import FirmwareBuildError
 from golden.zoo import list_zoo, load_model
 
 pytestmark = pytest.mark.slow
@@ -41,7 +41,7 @@ def fthr_builds(
     maxim_path: Path, izer_install: IzerInstall, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[tuple[str, str], FirmwareArtifact | FirmwareBuildError]:
     """Every zoo model with the accelerator backend and the portable one (or its refusal)."""
-    from models.export_ai8x import export_ai8x
+    from models.export.export_ai8x import export_ai8x
 
     cache = tmp_path_factory.mktemp("fthr")
     builds: dict[tuple[str, str], FirmwareArtifact | FirmwareBuildError] = {}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from firmware.synth import synthesize
+from firmware.builder.synth import synthesize
 from golden.format import QuantModel
 from golden.random_graphs import KINDS, random_graph
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from firmware.build import FirmwareArtifact
-from firmware.client import AgentClient
-from firmware.messages import InferResult
+from firmware.builder.build import FirmwareArtifact
+from firmware.host.client import AgentClient
+from firmware.host.messages import InferResult
 from golden.format import QuantModel
 from golden.inference import run
 

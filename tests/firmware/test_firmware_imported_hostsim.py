@@ -1,6 +1,7 @@
 """Imported ADI models (CIFAR-10; KWS20 v3 with Conv1d) on the portable firmware equal golden.
 
-The checkpoints come from the shared ai8x-synthesis copy and are read by ``models.import_ai8x``.
+The checkpoints come from the shared ai8x-synthesis copy and are read by
+``models.export.import_ai8x``.
 CIFAR-10 is built for hostsim and driven over its pseudo-terminal with 200 seeded inputs plus
 ADI's sample input. KWS20 v3's generated C is also run directly on the host (``cnn_driver``) over
 the same 200 inputs; its run over the agent protocol (16 KiB input in INFER_PART frames) through
@@ -16,13 +17,13 @@ import pytest
 import serial
 from firmware_testlib import DriverRunner, have
 
-from firmware.build import build_firmware
-from firmware.client import AgentClient
-from firmware.izer import shared_izer_dir
-from firmware.messages import InferResult
+from firmware.builder.build import build_firmware
+from firmware.builder.izer import shared_izer_dir
+from firmware.host.client import AgentClient
+from firmware.host.messages import InferResult
 from golden.format import QuantModel
 from golden.inference import run
-from models.import_ai8x import import_ai8x
+from models.export.import_ai8x import import_ai8x
 
 pytestmark = pytest.mark.slow
 N_INPUTS = 200

@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from firmware.izer import shared_izer_dir
+from firmware.builder.izer import shared_izer_dir
 from golden.format import save
 from golden.inference import run
-from models.import_ai8x import import_ai8x
+from models.export.import_ai8x import import_ai8x
 
 pytestmark = [
     pytest.mark.slow,

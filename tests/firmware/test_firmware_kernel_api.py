@@ -1,6 +1,6 @@
 """The C kernel API: buffer sizes computed in C agree with Python's plan; bad arguments fail.
 
-The scratch buffers of the generated ``cnn.c`` are sized by :mod:`firmware.model_plan`; the
+The scratch buffers of the generated ``cnn.c`` are sized by :mod:`firmware.builder.model_plan`; the
 kernels' own ``ferhil_*_get_buffer_size`` functions are the authority. These tests compile a
 tiny C program against ``firmware/c/kernels.c`` and compare the two figures layer by layer.
 """
@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from firmware_testlib import C_DIR, DRIVER_DIR, STRICT_CFLAGS, have
 
-from firmware.model_plan import ModelPlan, plan_model
-from firmware.synth import synthesize
+from firmware.builder.model_plan import ModelPlan, plan_model
+from firmware.builder.synth import synthesize
 from golden.format import QuantModel
 from golden.synthetic import random_legal_model
 

@@ -11,8 +11,8 @@ import pytest
 import serial
 from firmware_testlib import have
 
-from firmware.build import FirmwareArtifact, build_firmware
-from firmware.client import AgentClient
+from firmware.builder.build import FirmwareArtifact, build_firmware
+from firmware.host.client import AgentClient
 from golden.format import QuantModel
 from golden.inference import run
 from golden.tta import run_tta

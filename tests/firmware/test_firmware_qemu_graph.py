@@ -10,8 +10,8 @@ import serial
 from firmware_testlib import have
 
 from firmware.boards.qemu_mps2_an386 import launch
-from firmware.build import build_firmware
-from firmware.client import AgentClient
+from firmware.builder.build import build_firmware
+from firmware.host.client import AgentClient
 from golden.inference import run
 from golden.random_graphs import KINDS, random_graph, random_input
 

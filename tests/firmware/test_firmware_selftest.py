@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import serial
 
-from firmware import protocol as p
-from firmware.board_specs import load_board
-from firmware.build import FirmwareArtifact, _compile_gcc
-from firmware.client import AgentClient
-from firmware.messages import SelftestResult
+from firmware.builder.board_specs import load_board
+from firmware.builder.build import FirmwareArtifact, _compile_gcc
+from firmware.host import protocol as p
+from firmware.host.client import AgentClient
+from firmware.host.messages import SelftestResult
 
 
 def _selftest(binary: Path) -> SelftestResult:

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from firmware_testlib import C_DIR, STRICT_CFLAGS, have
 
-from firmware.model_plan import SynthesisError, plan_model
-from firmware.synth import GENERATED_FILES, synthesize
-from firmware.weight_packing import WeightPackingError, pack_rows, row_bytes, unpack_rows
+from firmware.builder.model_plan import SynthesisError, plan_model
+from firmware.builder.synth import GENERATED_FILES, synthesize
+from firmware.builder.weight_packing import WeightPackingError, pack_rows, row_bytes, unpack_rows
 from golden.format import QuantModel
 from golden.synthetic import random_legal_model
 

@@ -19,18 +19,18 @@ import numpy as np
 import pytest
 import yaml
 
-from firmware.c_literals import c_comment, c_string
-from firmware.synth import synthesize
+from firmware.builder.c_literals import c_comment, c_string
+from firmware.builder.synth import synthesize
 from golden import format as qformat
 from golden.errors import FerhilError
 from golden.format import QuantModel
 from golden.identifiers import InvalidNameError, check_name, check_version, child_path
 from golden.synthetic import random_legal_model
-from harness.bringup import ExpectedIdentity, identity_mismatches
-from models.checkpointing import CheckpointError, load_checkpoint
-from models.export_ai8x import network_yaml
-from models.train_config import ConfigError, config_from_dict
-from models.yaml_text import yaml_comment, yaml_entry
+from harness.run.bringup import ExpectedIdentity, identity_mismatches
+from models.export.export_ai8x import network_yaml
+from models.export.yaml_text import yaml_comment, yaml_entry
+from models.training.checkpointing import CheckpointError, load_checkpoint
+from models.training.train_config import ConfigError, config_from_dict
 
 HOSTILE = [
     "x */ int evil; /*",
@@ -198,7 +198,7 @@ def test_training_config_names_are_validated(bad: str) -> None:
 
 
 def test_hello_checks_name_and_version() -> None:
-    from harness.boards.fake import fake_hello
+    from harness.devices.boards.fake import fake_hello
 
     expected = ExpectedIdentity("a" * 64, None, "fercnn", "4")
     good = fake_hello("a" * 64, "f" * 64, model_name="fercnn", model_version="4")

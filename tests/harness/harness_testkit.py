@@ -50,7 +50,7 @@ def copy_hil_suite(pytester) -> None:  # type: ignore[no-untyped-def]
 
 def generated_set(folder: Path, n: int, seed: int = 11) -> Path:
     """Write ``n`` generated 48x48 faces and labels as an npz test set (no FER2013 needed)."""
-    from harness.test_set import generated_dataset
+    from harness.run.test_set import generated_dataset
 
     ds = generated_dataset(n, seed=seed)
     folder.mkdir(parents=True, exist_ok=True)

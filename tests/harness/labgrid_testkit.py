@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from golden.format import QuantModel
-from harness.boards.sim_process import SimulatorProcess
+from harness.devices.boards.sim_process import SimulatorProcess
 
 
 def _tool(name: str) -> str:
@@ -103,7 +103,7 @@ def _listening(port: int) -> bool:
 @contextlib.contextmanager
 def labgrid_lab(model: QuantModel, count: int = 3, baud: int = 921600) -> Iterator[Lab]:
     """Start the lab (see the module docstring); yield it; stop everything."""
-    from firmware.build import build_firmware
+    from firmware.builder.build import build_firmware
 
     image = build_firmware("hostsim", model).path
     root = Path(tempfile.mkdtemp(prefix="ferhil-labgrid-"))

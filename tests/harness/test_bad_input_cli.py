@@ -27,7 +27,7 @@ from ferhil import cli
 from golden import format as qformat
 from golden.format import QuantLayer, QuantModel
 from golden.synthetic import random_legal_model
-from harness.error_boundary import CRASH_DIR_ENV, EXIT_BUG, run_guarded
+from harness.cli.error_boundary import CRASH_DIR_ENV, EXIT_BUG, run_guarded
 from harness.store.location import db_url
 
 REPO = Path(__file__).resolve().parents[2]
@@ -349,8 +349,8 @@ def test_closed_stdout_pipe_is_quiet(files: dict[str, Path], tmp_path: Path) -> 
 
 
 def test_failure_text_says_the_attempts_once() -> None:
-    from firmware.messages import InferFailure
-    from harness.streaming import _reply_fields
+    from firmware.host.messages import InferFailure
+    from harness.run.streaming import _reply_fields
 
     failure = InferFailure(3, "no INFER reply within 5 s (gave up after 3 attempts)", 3)
     assert _reply_fields(failure)[2] == "no INFER reply within 5 s (gave up after 3 attempts)"
@@ -362,7 +362,7 @@ def test_run_prepare_refuses_or_labels_an_illegal_model(
     allow: bool, files: dict[str, Path], tmp_path: Path
 ) -> None:
     from golden.legality import IllegalModelError
-    from harness.hil_run import HilRun
+    from harness.run.hil_run import HilRun
 
     np.savez(tmp_path / "ds.npz", images=np.zeros((2, 48, 48), np.uint8), labels=[0, 1])
     config = {

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 from harness_testkit import saved_model
 
-from firmware.messages import BenchResult, HelloInfo, InferResult
+from firmware.host.messages import BenchResult, HelloInfo, InferResult
 from golden.format import load
-from harness.boards.base import Board, BoardFacts, BoardSpec, Capability
-from harness.boards.fake import FakeBoard
-from harness.boards.hostsim import HostsimBoard
-from harness.boards.max78000fthr import Max78000FthrBoard
-from harness.boards.qemu import QemuBoard
+from harness.devices.boards.base import Board, BoardFacts, BoardSpec, Capability
+from harness.devices.boards.fake import FakeBoard
+from harness.devices.boards.hostsim import HostsimBoard
+from harness.devices.boards.max78000fthr import Max78000FthrBoard
+from harness.devices.boards.qemu import QemuBoard
 from harness.errors import HarnessError
 
 

@@ -1,8 +1,8 @@
 """One name per board in every command: `ferhil build --board qemu` = `ferhil run --board qemu`."""
 
 from ferhil.cli import build_parser
-from firmware.board_specs import board_names, load_board
-from harness.boards.registry import BOARD_KINDS
+from firmware.builder.board_specs import board_names, load_board
+from harness.devices.boards.registry import BOARD_KINDS
 
 
 def test_build_and_run_name_the_boards_alike() -> None:

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from serial.tools.list_ports_common import ListPortInfo
 
-from harness.boards import BoardSpec, create_board
-from harness.boards import max78000fthr as fthr_module
-from harness.boards import qemu as qemu_module
-from harness.boards.hostsim import HostsimBoard
-from harness.boards.qemu import QemuBoard
+from harness.devices.boards import BoardSpec, create_board
+from harness.devices.boards import max78000fthr as fthr_module
+from harness.devices.boards import qemu as qemu_module
+from harness.devices.boards.hostsim import HostsimBoard
+from harness.devices.boards.qemu import QemuBoard
+from harness.devices.transports import open_transport, scheme_of
 from harness.errors import ConfigError, TransportError
-from harness.transports import open_transport, scheme_of
 
 ECHO_SIM = """
 import os, pty, sys, tty

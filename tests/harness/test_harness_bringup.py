@@ -2,12 +2,12 @@ from pathlib import Path
 
 import pytest
 
-from firmware.agent_errors import AgentReplyError
-from firmware.protocol import ErrorCode, MessageType
-from harness.boards.base import BoardFacts
-from harness.boards.fake import fake_hello
-from harness.bringup import ExpectedIdentity, bring_up, identity_mismatches
+from firmware.host.agent_errors import AgentReplyError
+from firmware.host.protocol import ErrorCode, MessageType
+from harness.devices.boards.base import BoardFacts
+from harness.devices.boards.fake import fake_hello
 from harness.errors import DeviceIdentityError, HarnessError
+from harness.run.bringup import ExpectedIdentity, bring_up, identity_mismatches
 
 GOOD = ExpectedIdentity(model_hash="a" * 64, firmware_hash="f" * 64)
 

@@ -6,16 +6,16 @@ import pytest
 from harness_testkit import saved_model
 
 from golden.format import load
-from harness.boards.fake import FakeBoard
-from harness.bringup_states import (
+from harness.devices.boards.fake import FakeBoard
+from harness.run.bringup_states import (
     BringUpMachine,
     BringUpState,
     IllegalTransitionError,
     allowed,
 )
-from harness.config import FerhilConfig
-from harness.hil_run import HilRun
-from harness.option_table import load_option_providers
+from harness.run.hil_run import HilRun
+from harness.suite.config import FerhilConfig
+from harness.suite.option_table import load_option_providers
 
 S = BringUpState
 

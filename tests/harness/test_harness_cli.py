@@ -12,11 +12,11 @@ from ferhil.cli import build_parser, main
 from golden.format import save
 from golden.inference import run as golden_run
 from golden.input_mapping import pixels_to_input
-from harness import commands
-from harness.doctor import Check, format_checks
+from harness.cli import commands
+from harness.cli.doctor import Check, format_checks
+from harness.cli.image_input import center_square, load_face
+from harness.cli.predict import predict_golden
 from harness.errors import ConfigError
-from harness.image_input import center_square, load_face
-from harness.predict import predict_golden
 
 
 def test_center_square():
@@ -132,7 +132,7 @@ def test_doctor_table_has_fixes():
 
 
 def test_predict_on_a_board_uses_the_device_outputs(tmp_path):
-    from harness.predict import predict_board
+    from harness.cli.predict import predict_board
 
     model = small_model()
     Image.fromarray(np.full((48, 48), 77, np.uint8)).save(tmp_path / "f.png")

@@ -3,12 +3,12 @@ from pathlib import Path
 
 import pytest
 
-from harness import config_codegen
-from harness.config import FerhilConfig, as_config, option_default
-from harness.config_codegen import FIELDS_PATH, REGENERATE, annotation, render, stale_message
 from harness.errors import ConfigError
-from harness.option_table import load_option_providers
-from harness.options import OPTIONS, Option, OptionTable
+from harness.suite import config_codegen
+from harness.suite.config import FerhilConfig, as_config, option_default
+from harness.suite.config_codegen import FIELDS_PATH, REGENERATE, annotation, render, stale_message
+from harness.suite.option_table import load_option_providers
+from harness.suite.options import OPTIONS, Option, OptionTable
 
 
 def test_checked_in_fields_match_the_option_table():

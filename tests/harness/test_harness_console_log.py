@@ -3,8 +3,8 @@
 import io
 import logging
 
-from firmware.codec import Frame, encode_frame
-from harness.console_log import ConsoleSplitter, ConsoleTap
+from firmware.host.codec import Frame, encode_frame
+from harness.run.console_log import ConsoleSplitter, ConsoleTap
 
 
 class _Bytes:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from firmware.izer import IzerInstall
-from harness.doctor import check_izer, check_msdk, check_openocd
+from firmware.builder.izer import IzerInstall
+from harness.cli.doctor import check_izer, check_msdk, check_openocd
 
 SHARED_MSDK = Path(__file__).resolve().parents[3] / "shared" / "vendor" / "msdk"
 

@@ -11,12 +11,12 @@ import pytest
 from harness_testkit import saved_model
 
 from golden.format import load
-from harness.config import FerhilConfig
-from harness.fault_audit import ArrivalClock, account
-from harness.faults import FaultPlan
-from harness.hil_run import HilRun
-from harness.option_table import load_option_providers
-from harness.test_set import generated_dataset
+from harness.run.fault_audit import ArrivalClock, account
+from harness.run.faults import FaultPlan
+from harness.run.hil_run import HilRun
+from harness.run.test_set import generated_dataset
+from harness.suite.config import FerhilConfig
+from harness.suite.option_table import load_option_providers
 
 pytestmark = [
     pytest.mark.slow,

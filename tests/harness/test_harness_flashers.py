@@ -10,11 +10,11 @@ from types import SimpleNamespace
 
 import pytest
 
+from harness.devices.flashers import FlasherSettings, create_flasher
+from harness.devices.flashers.openocd_flasher import OpenOcdFlasher
+from harness.devices.flashers.pyocd_flasher import PyOcdFlasher
+from harness.devices.flashers.tcl import tcl_quote
 from harness.errors import ConfigError, FlashError
-from harness.flashers import FlasherSettings, create_flasher
-from harness.flashers.openocd_flasher import OpenOcdFlasher
-from harness.flashers.pyocd_flasher import PyOcdFlasher
-from harness.flashers.tcl import tcl_quote
 
 
 class FakePyOcd:
@@ -280,7 +280,7 @@ def test_openocd_on_path_needs_its_max78000_cfg(tmp_path, image):
 
 
 def test_fthr_default_flasher_is_openocd():
-    from harness.boards.max78000fthr import DEFAULT_FLASHER
+    from harness.devices.boards.max78000fthr import DEFAULT_FLASHER
 
     assert DEFAULT_FLASHER == "openocd"
 

@@ -8,10 +8,10 @@ import pytest
 from harness_testkit import saved_model
 
 from golden.format import load
-from harness.config import FerhilConfig
-from harness.hil_run import HilRun
-from harness.option_table import load_option_providers
-from harness.test_set import generated_dataset
+from harness.run.hil_run import HilRun
+from harness.run.test_set import generated_dataset
+from harness.suite.config import FerhilConfig
+from harness.suite.option_table import load_option_providers
 
 pytestmark = [
     pytest.mark.slow,

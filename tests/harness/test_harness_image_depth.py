@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from harness.cli.image_input import load_face
 from harness.errors import ConfigError
-from harness.image_input import load_face
 
 RAMP8 = np.tile(np.arange(0, 240, 5, dtype=np.uint8), (48, 1))  # 48 columns, 0..235
 

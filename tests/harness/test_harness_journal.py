@@ -6,10 +6,10 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from harness.answered_floor import answered_floor
-from harness.journal import SampleJournal, read_journal, resumable, set_aside
-from harness.results import SampleRecord
-from harness.sample_log import SAMPLES_FILE
+from harness.run.answered_floor import answered_floor
+from harness.run.journal import SampleJournal, read_journal, resumable, set_aside
+from harness.run.results import SampleRecord
+from harness.run.sample_log import SAMPLES_FILE
 from harness.store.liveness import current_owner, owner_gone
 
 IDENT = {"model_hash": "m", "firmware_hash": "f", "dataset_hash": "d", "samples_run": 5}

@@ -2,11 +2,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.boards.selection import board_spec
-from harness.config import FerhilConfig
+from harness.devices.boards.selection import board_spec
+from harness.devices.lab_inventory import load_lab, parse_lab
 from harness.errors import ConfigError
-from harness.lab import load_lab, parse_lab
-from harness.option_table import load_option_providers
+from harness.suite.config import FerhilConfig
+from harness.suite.option_table import load_option_providers
 
 load_option_providers()
 

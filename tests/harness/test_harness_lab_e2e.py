@@ -14,12 +14,12 @@ import pytest
 from harness_testkit import saved_model
 
 from golden.format import load
-from harness.config import FerhilConfig
 from harness.errors import TransportError
-from harness.hil_run import HilRun
-from harness.option_table import load_option_providers
-from harness.run_listener import RunListener
-from harness.test_set import generated_dataset
+from harness.run.hil_run import HilRun
+from harness.run.run_listener import RunListener
+from harness.run.test_set import generated_dataset
+from harness.suite.config import FerhilConfig
+from harness.suite.option_table import load_option_providers
 
 pytestmark = [
     pytest.mark.slow,

@@ -13,11 +13,11 @@ from labgrid_testkit import Lab, labgrid_lab, labgrid_skip_reason
 
 from fixtures.paths import fer2013_file
 from golden.zoo import load_model
-from harness.config import FerhilConfig
-from harness.hil_run import HilRun
-from harness.labgrid_place import PlaceLockedError
-from harness.option_table import load_option_providers
-from harness.run_listener import RunListener
+from harness.devices.labgrid_place import PlaceLockedError
+from harness.run.hil_run import HilRun
+from harness.run.run_listener import RunListener
+from harness.suite.config import FerhilConfig
+from harness.suite.option_table import load_option_providers
 
 pytestmark = [pytest.mark.slow]
 

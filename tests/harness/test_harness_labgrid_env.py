@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.boards.group import board_names, board_specs, is_multi_board
+from harness.devices.boards.group import board_names, board_specs, is_multi_board
+from harness.devices.labgrid_env import places_from_env_file
 from harness.errors import ConfigError
-from harness.labgrid_env import places_from_env_file
 
 ENV = """\
 targets:

@@ -1,7 +1,7 @@
 """results.json names how latency was measured for every clock kind HELLO can report."""
 
-from firmware.protocol import ClockKind
-from harness.run_document import LATENCY_METHODS, latency_method
+from firmware.host.protocol import ClockKind
+from harness.run.run_document import LATENCY_METHODS, latency_method
 
 
 def test_every_clock_kind_has_a_latency_method() -> None:

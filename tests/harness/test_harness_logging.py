@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness.flashers.base import FlasherSettings
-from harness.flashers.openocd_flasher import OpenOcdFlasher
-from harness.meters.session import open_meter
-from harness.results import SampleRecord
-from harness.streaming import stream_samples
+from harness.devices.flashers.base import FlasherSettings
+from harness.devices.flashers.openocd_flasher import OpenOcdFlasher
+from harness.meters.glue.session import open_meter
+from harness.run.results import SampleRecord
+from harness.run.streaming import stream_samples
 
 
 @dataclass
@@ -113,7 +113,7 @@ class _ResettingClient:
 def test_bringup_recovery_logs_a_warning_naming_the_board(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from harness.bringup import DeviceSession, ExpectedIdentity, recover_session
+    from harness.run.bringup import DeviceSession, ExpectedIdentity, recover_session
 
     caplog.set_level(logging.INFO, logger="ferhil")
     session = DeviceSession(_Board(), _ResettingClient(), None, flashed=False)  # type: ignore[arg-type]

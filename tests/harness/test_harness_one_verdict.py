@@ -17,8 +17,8 @@ from ferhil.cli import main
 from golden.format import save
 
 CORRUPT_CONFTEST = """
-from harness.boards.registry import BOARD_KINDS
-from harness.boards.fake import FakeBoard
+from harness.devices.boards.registry import BOARD_KINDS
+from harness.devices.boards.fake import FakeBoard
 
 def pytest_configure(config):
     BOARD_KINDS["fake-corrupt"] = lambda spec: FakeBoard(spec, corrupt={3, 11})

@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import FerhilConfig
 from harness.errors import ConfigError
-from harness.option_table import load_option_providers
-from harness.options import OPTIONS, Option, OptionTable, parse_bool
+from harness.suite.config import FerhilConfig
+from harness.suite.option_table import load_option_providers
+from harness.suite.options import OPTIONS, Option, OptionTable, parse_bool
 
 load_option_providers()
 

@@ -8,8 +8,8 @@ from harness_testkit import copy_hil_suite, saved_model
 from fixtures.paths import fer2013_file
 
 FAKE_KINDS_CONFTEST = """
-from harness.boards.registry import BOARD_KINDS
-from harness.boards.fake import FakeBoard
+from harness.devices.boards.registry import BOARD_KINDS
+from harness.devices.boards.fake import FakeBoard
 
 KINDS = {
     "fake-corrupt": lambda spec: FakeBoard(spec, corrupt={3, 11}),
@@ -166,7 +166,7 @@ def test_interrupted_run_keeps_samples_jsonl(pytester, tmp_path):
 def test_generated_set_when_data_missing_skips_accuracy(pytester, tmp_path):
     pytester.makeconftest(
         """
-        import harness.test_set as ts
+        import harness.run.test_set as ts
 
         def pytest_configure(config):
             config._saved_fer = ts.fer2013_file
@@ -236,7 +236,7 @@ def test_resume_completes_an_interrupted_run(pytester, tmp_path):
 
 @pytest.mark.slow
 def test_rows_added_by_another_module_get_option_ini_env_and_fixture(pytester, monkeypatch):
-    from harness.options import OPTIONS, Option
+    from harness.suite.options import OPTIONS, Option
 
     row = Option(
         "widget-count", "a row another module adds", default=1, type=int, env="FERHIL_TEST_WIDGETS"

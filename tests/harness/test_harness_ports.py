@@ -10,10 +10,10 @@ import pytest
 import serial.tools.list_ports
 from serial.tools.list_ports_common import ListPortInfo
 
-from harness import doctor
+from harness.cli import doctor
+from harness.devices.ports import port_of_probe, probe_port_map, resolve_port
+from harness.devices.transports import open_transport
 from harness.errors import ConfigError
-from harness.ports import port_of_probe, probe_port_map, resolve_port
-from harness.transports import open_transport
 
 
 def _port(device: str, serial_number: str | None, vid: int = 0x0D28, pid: int = 0x0204) -> Any:

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from harness import processes
+from harness.devices import processes
 
 REPO = Path(__file__).resolve().parents[2]
 
 PARENT = """
 import sys, time
 sys.path.insert(0, sys.argv[1])
-from harness import processes
+from harness.devices import processes
 child = processes.spawn(["sleep", "60"])
 print(child.pid, flush=True)
 time.sleep(60)

@@ -5,10 +5,10 @@ import json
 from harness_testkit import saved_model
 
 from golden.format import load
-from harness.boards.fake import FakeBoard
-from harness.config import FerhilConfig
-from harness.hil_run import HilRun
-from harness.option_table import load_option_providers
+from harness.devices.boards.fake import FakeBoard
+from harness.run.hil_run import HilRun
+from harness.suite.config import FerhilConfig
+from harness.suite.option_table import load_option_providers
 
 
 def test_dead_board_is_relaunched_and_no_sample_is_lost(tmp_path):

@@ -9,11 +9,11 @@ import pytest
 from harness_testkit import saved_model
 
 from golden.format import load
-from harness.config import FerhilConfig
-from harness.hil_run import HilRun
-from harness.option_table import load_option_providers
-from harness.results import write_results_json
+from harness.run.hil_run import HilRun
+from harness.run.results import write_results_json
 from harness.store.store import ResultStore
+from harness.suite.config import FerhilConfig
+from harness.suite.option_table import load_option_providers
 from reports.results_doc import SCHEMA_FILE, ResultsDocumentError, load_results
 
 REPO = Path(__file__).resolve().parents[2]

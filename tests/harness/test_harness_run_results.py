@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from harness.results import SampleRecord
-from harness.run_results import ResultsCollector
+from harness.run.results import SampleRecord
+from harness.run.run_results import ResultsCollector
 from reports.results_doc import ResultsDocumentError
 from reports.sample_data import make_results
 

@@ -15,16 +15,16 @@ from harness_testkit import generated_set, saved_model, small_model
 
 from golden.format import load
 from golden.inference import run as golden_run
-from harness.boards.base import BoardSpec
-from harness.boards.fake import FakeAgentClient, FakeBoard
-from harness.boards.group import board_names, board_specs
-from harness.boards.registry import BOARD_KINDS
-from harness.config import FerhilConfig
+from harness.devices.boards.base import BoardSpec
+from harness.devices.boards.fake import FakeAgentClient, FakeBoard
+from harness.devices.boards.group import board_names, board_specs
+from harness.devices.boards.registry import BOARD_KINDS
 from harness.errors import ConfigError, TransportError
-from harness.hil_run import HilRun
-from harness.option_table import load_option_providers
-from harness.results import SampleRecord
-from harness.sharding import Lane, WorkQueue, chunk_size, stream_sharded
+from harness.lab.sharding import Lane, WorkQueue, chunk_size, stream_sharded
+from harness.run.hil_run import HilRun
+from harness.run.results import SampleRecord
+from harness.suite.config import FerhilConfig
+from harness.suite.option_table import load_option_providers
 
 
 def _set(n: int, seed: int = 0) -> tuple[Any, np.ndarray, list[SampleRecord]]:

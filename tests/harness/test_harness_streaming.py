@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from firmware.messages import InferFailure, InferResult
-from harness.results import SampleRecord, percentiles, summarize
-from harness.streaming import stream_samples
+from firmware.host.messages import InferFailure, InferResult
+from harness.run.results import SampleRecord, percentiles, summarize
+from harness.run.streaming import stream_samples
 
 
 def Result(seq, status, outputs, cycles):  # noqa: N802 (the real reply type, retyped)

@@ -13,8 +13,8 @@ from fixtures.tensor_dataset import is_tensor_archive, load_tensor_dataset
 from golden.input_mapping import pixels_to_input
 from golden.random_graphs import KINDS, random_graph
 from harness.errors import ConfigError
-from harness.run_inputs import run_classes, run_inputs
-from harness.test_set import generated_dataset, select_test_set
+from harness.run.run_inputs import run_classes, run_inputs
+from harness.run.test_set import generated_dataset, select_test_set
 
 
 def _save(path: Path, inputs: np.ndarray, labels: np.ndarray, **extra: np.ndarray) -> Path:

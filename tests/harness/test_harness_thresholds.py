@@ -4,7 +4,7 @@ import pytest
 from harness_testkit import small_model
 
 from golden.cost import estimate_latency_us
-from harness.thresholds import accuracy_threshold, latency_budget_us
+from harness.suite.thresholds import accuracy_threshold, latency_budget_us
 
 
 def test_accuracy_threshold_order():

@@ -9,12 +9,12 @@ from harness_testkit import generated_set, saved_model
 
 from golden.format import load
 from golden.tta import run_tta
-from harness.config import FerhilConfig
-from harness.hil_run import HilRun
-from harness.option_table import load_option_providers
-from harness.results import SampleRecord
-from harness.run_inputs import run_inputs
-from harness.tta import tta_summary
+from harness.run.hil_run import HilRun
+from harness.run.results import SampleRecord
+from harness.run.run_inputs import run_inputs
+from harness.run.tta import tta_summary
+from harness.suite.config import FerhilConfig
+from harness.suite.option_table import load_option_providers
 
 HIL_TTA = Path(__file__).resolve().parents[2] / "hil" / "test_tta.py"
 
@@ -100,7 +100,7 @@ def test_hil_tta_test_judges_or_skips(pytester, tmp_path, tta):
 
 
 def test_journal_of_another_tta_setting_is_not_resumed():
-    from harness.journal import same_identity
+    from harness.run.journal import same_identity
 
     plain = {"model_hash": "m", "firmware_hash": "f", "dataset_hash": "d", "samples_run": 9}
     tta = {**plain, "tta": "hflip"}

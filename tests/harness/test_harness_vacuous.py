@@ -6,8 +6,8 @@ import pytest
 from harness_testkit import copy_hil_suite, saved_model
 
 CONFTEST = """
-from harness.boards.registry import BOARD_KINDS
-from harness.boards.fake import FakeBoard
+from harness.devices.boards.registry import BOARD_KINDS
+from harness.devices.boards.fake import FakeBoard
 
 KINDS = {
     "fake-mute": lambda spec: FakeBoard(spec, fail=set(range(10_000))),

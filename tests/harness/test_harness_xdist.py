@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from harness_testkit import saved_model
 
-from harness.config import FerhilConfig
-from harness.option_table import load_option_providers
+from harness.lab.xdist_boards import shard_indices, worker_config
 from harness.store.store import ResultStore
-from harness.xdist_boards import shard_indices, worker_config
+from harness.suite.config import FerhilConfig
+from harness.suite.option_table import load_option_providers
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -76,7 +76,7 @@ def _doc(board: str, indices: list[int], ips: float) -> dict:
 
 
 def test_merge_documents_keeps_each_sample_once_and_labels_boards() -> None:
-    from harness.xdist_boards import merge_documents
+    from harness.lab.xdist_boards import merge_documents
 
     merged = merge_documents(
         [_doc("hostsim", [0, 2, 4], 30.0), _doc("hostsim", [1, 3], 20.0)], ["gw0", "gw1"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from harness.devices.flashers.tcl import tcl_quote
 from harness.errors import FlashError
-from harness.flashers.tcl import tcl_quote
 
 HOSTILE = [
     "/tmp/fw.elf",

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from harness.meters.energy_model import SimEnergyModel
-from harness.meters.n6705 import N6705Meter
-from harness.meters.scpi import ScpiSession
-from harness.meters.sim_server import SimulatedMeterServer
-from harness.meters.sim_signal import BoardSignal
-from harness.meters.synthetic_bench import SyntheticBench
+from harness.meters.drivers.n6705 import N6705Meter
+from harness.meters.drivers.scpi import ScpiSession
+from harness.meters.simulator.energy_model import SimEnergyModel
+from harness.meters.simulator.sim_server import SimulatedMeterServer
+from harness.meters.simulator.sim_signal import BoardSignal
+from harness.meters.simulator.synthetic_bench import SyntheticBench
 
 CLOCK_HZ = 50e6
 MACS = 10_000_000

@@ -7,9 +7,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness.meters.edge_log import Edge, EdgeLogReader, Segment, Timeline, parse_edge_line
 from harness.meters.errors import MeterError
-from harness.meters.sim_signal import active_time_between
+from harness.meters.simulator.edge_log import (
+    Edge,
+    EdgeLogReader,
+    Segment,
+    Timeline,
+    parse_edge_line,
+)
+from harness.meters.simulator.sim_signal import active_time_between
 
 
 def test_parse_lines() -> None:

@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 
 from harness.meters.base import AcquisitionConfig, Trace, record_immediate
-from harness.meters.energy import EnergySettings, choose_n, decimate, measure_energy
-from harness.meters.energy_model import SimEnergyModel
+from harness.meters.drivers.n6705 import N6705Meter
 from harness.meters.errors import EnergyMeasurementError
-from harness.meters.n6705 import N6705Meter
-from harness.meters.sim_signal import BoardSignal
-from harness.meters.synthetic_bench import SyntheticBench
-from harness.meters.window_edges import find_edges
+from harness.meters.method.energy import EnergySettings, choose_n, decimate, measure_energy
+from harness.meters.method.window_edges import find_edges
+from harness.meters.simulator.energy_model import SimEnergyModel
+from harness.meters.simulator.sim_signal import BoardSignal
+from harness.meters.simulator.synthetic_bench import SyntheticBench
 
 FAST = EnergySettings(min_window_s=0.1, idle_window_s=0.2)
 # The simulated workload of the tests/meters fixtures (conftest.py): 2 ms per inference.

@@ -16,11 +16,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from harness.meters.energy import EnergySettings, measure_energy
-from harness.meters.energy_model import SimEnergyModel
-from harness.meters.hil_energy import client_bench
-from harness.meters.session import open_meter
-from harness.meters.sim_signal import BoardSignal
+from harness.meters.glue.hil_energy import client_bench
+from harness.meters.glue.session import open_meter
+from harness.meters.method.energy import EnergySettings, measure_energy
+from harness.meters.simulator.energy_model import SimEnergyModel
+from harness.meters.simulator.sim_signal import BoardSignal
 
 pytestmark = [
     pytest.mark.slow,
@@ -30,12 +30,12 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def hostsim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    from firmware.build import build_firmware
-    from firmware.client import AgentClient
+    from firmware.builder.build import build_firmware
+    from firmware.host.client import AgentClient
     from golden.cost import estimate_cost
     from golden.synthetic import random_legal_model
-    from harness.boards.base import BoardSpec
-    from harness.boards.hostsim import HostsimBoard
+    from harness.devices.boards.base import BoardSpec
+    from harness.devices.boards.hostsim import HostsimBoard
 
     # a small legal model (65 k MACs, ~4.7 k simulated cycles) keeps host-speed BENCH fast
     model = random_legal_model(np.random.default_rng(0), max_layers=3, max_channels=8)

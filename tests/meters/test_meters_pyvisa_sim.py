@@ -7,16 +7,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness.meters.base import AcquisitionConfig, driver_class, driver_names
-from harness.meters.dmm6500 import Dmm6500Meter
+from harness.meters.base import AcquisitionConfig
+from harness.meters.drivers.dmm6500 import Dmm6500Meter
+from harness.meters.drivers.n6705 import N6705Meter
+from harness.meters.drivers.registry import driver_class, driver_names
+from harness.meters.drivers.scpi import ScpiSession
 from harness.meters.errors import (
     InstrumentError,
     MeterError,
     MeterIdentityError,
     MeterTimeoutError,
 )
-from harness.meters.n6705 import N6705Meter
-from harness.meters.scpi import ScpiSession
 
 pytest.importorskip("pyvisa_sim")
 YAML = Path(__file__).with_name("meters_pyvisa_sim.yaml")
@@ -119,8 +120,8 @@ def test_n6705_asks_the_module_before_range_settings() -> None:
 
 
 def test_open_meter_uses_the_given_visa_library_and_5v_supply_default() -> None:
-    from harness.meters.options import METER_OPTIONS
-    from harness.meters.session import open_meter
+    from harness.meters.glue.options import METER_OPTIONS
+    from harness.meters.glue.session import open_meter
 
     supply = next(o for o in METER_OPTIONS if o.name == "meter-supply-v")
     wiring = (Path(__file__).parents[2] / "harness" / "meters" / "WIRING.md").read_text()

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from firmware.messages import BenchResult
+from firmware.host.messages import BenchResult
 from harness.meters.errors import MeterConnectionError, MeterError, MeterIdentityError
-from harness.meters.hil_energy import client_bench, settings_from_config
-from harness.meters.options import METER_OPTIONS, energy_n
-from harness.meters.session import open_meter
-from harness.option_table import load_option_providers
-from harness.options import OPTIONS
+from harness.meters.glue.hil_energy import client_bench, settings_from_config
+from harness.meters.glue.options import METER_OPTIONS, energy_n
+from harness.meters.glue.session import open_meter
+from harness.suite.option_table import load_option_providers
+from harness.suite.options import OPTIONS
 
 
 def test_option_rows_are_registered() -> None:
@@ -41,7 +41,7 @@ def test_open_sim_meter_reports_itself_simulated() -> None:
 def test_stopping_the_server_ends_open_connections() -> None:
     import threading
 
-    from harness.meters.scpi import ScpiSession
+    from harness.meters.drivers.scpi import ScpiSession
 
     with open_meter("sim") as session:
         assert session.server is not None

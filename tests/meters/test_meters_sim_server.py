@@ -8,18 +8,18 @@ import numpy as np
 import pytest
 
 from harness.meters.base import AcquisitionConfig
-from harness.meters.energy import EnergySettings, measure_energy
+from harness.meters.drivers.n6705 import N6705Meter
+from harness.meters.drivers.scpi import ScpiSession
 from harness.meters.errors import (
     EnergyMeasurementError,
     InstrumentError,
     MeterConnectionError,
     MeterTimeoutError,
 )
-from harness.meters.n6705 import N6705Meter
-from harness.meters.scpi import ScpiSession
-from harness.meters.sim_instrument import normalize_header, round_interval
-from harness.meters.sim_server import SimulatedMeterServer
-from harness.meters.synthetic_bench import SyntheticBench
+from harness.meters.method.energy import EnergySettings, measure_energy
+from harness.meters.simulator.sim_instrument import normalize_header, round_interval
+from harness.meters.simulator.sim_server import SimulatedMeterServer
+from harness.meters.simulator.synthetic_bench import SyntheticBench
 
 
 def test_header_forms_and_interval_rounding() -> None:

@@ -11,7 +11,7 @@ import pytest
 from golden.format import save
 from golden.synthetic import random_legal_model
 from models.cli import register
-from models.import_ai8x import import_ai8x
+from models.export.import_ai8x import import_ai8x
 
 
 def _parser() -> argparse.ArgumentParser:

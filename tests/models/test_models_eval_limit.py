@@ -3,8 +3,8 @@
 import numpy as np
 
 from fixtures.datasets import Dataset
-from harness.test_set import limited
-from models import evaluate
+from harness.run.test_set import limited
+from models.training import evaluate
 
 
 def _sorted_by_class(per_class: int = 10) -> Dataset:

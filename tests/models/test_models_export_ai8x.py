@@ -16,9 +16,9 @@ from golden.format import Pool, QuantLayer, QuantModel
 from golden.inference import run
 from golden.quantize import stored_bias_to_hardware
 from golden.synthetic import random_legal_model
-from models.ai8x_layout import Ai8xExportError, processor_mask, processors_per_pass
-from models.export_ai8x import export_ai8x
-from models.import_ai8x import Ai8xImportError, import_ai8x
+from models.export.ai8x_layout import Ai8xExportError, processor_mask, processors_per_pass
+from models.export.export_ai8x import export_ai8x
+from models.export.import_ai8x import Ai8xImportError, import_ai8x
 
 KEYS = (
     "op.weight",

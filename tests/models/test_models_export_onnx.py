@@ -12,8 +12,8 @@ import torch
 from golden.format import QuantModel
 from golden.inference import run
 from golden.synthetic import random_legal_model
-from models.export_onnx import TOLERANCE, export_onnx
-from models.network import from_quant_model
+from models.export.export_onnx import TOLERANCE, export_onnx
+from models.nn.network import from_quant_model
 
 
 def _izer_legal_model(seed: int) -> QuantModel:

@@ -12,8 +12,8 @@ from ferhil.cli import main
 from golden.format import load
 from golden.inference import run_outputs
 from golden.random_graphs import random_graph, random_input
-from models.ai8x_checkpoint import CheckpointLoadError, load_checkpoint
-from models.export_ai8x import export_ai8x
+from models.export.ai8x_checkpoint import CheckpointLoadError, load_checkpoint
+from models.export.export_ai8x import export_ai8x
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "vendor" / "ai8x-synthesis"
 

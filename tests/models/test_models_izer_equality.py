@@ -1,8 +1,10 @@
 """Golden inference equals izer's own simulation (``--sample-numpy-filename``) exactly.
 
 Three ADI-trained checkpoints (MNIST, CIFAR-10, KWS20 v3, with ADI's sample inputs) imported by
-``models.import_ai8x``, and random legal graphs (residual, element-wise, concat, 1-D, transposed,
-multi-output, multi-pass) exported by ``models.export_ai8x``. izer runs once per case per test
+``models.export.import_ai8x``, and random legal graphs (residual, element-wise, concat, 1-D,
+transposed,
+multi-output, multi-pass) exported by ``models.export.export_ai8x``. izer runs once per case per
+test
 session, several processes at a time, in temporary folders; the tests skip when izer is absent.
 """
 
@@ -14,12 +16,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from firmware.izer import IzerInstall
-from firmware.izer_batch import IzerJob, run_izer_batch
+from firmware.builder.izer import IzerInstall
+from firmware.builder.izer_batch import IzerJob, run_izer_batch
 from golden.inference import run_outputs
 from golden.random_graphs import KINDS, random_graph, random_input
-from models.export_ai8x import export_ai8x
-from models.import_ai8x import import_ai8x
+from models.export.export_ai8x import export_ai8x
+from models.export.import_ai8x import import_ai8x
 
 pytestmark = pytest.mark.slow
 

@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from firmware.izer import IzerInstall, shared_izer_dir
-from firmware.izer_batch import IzerJob, run_izer_batch
+from firmware.builder.izer import IzerInstall, shared_izer_dir
+from firmware.builder.izer_batch import IzerJob, run_izer_batch
 from golden.errors import FerhilError
 from golden.inference import run_outputs
-from models.izer_testcfg import find_files, import_test_config
+from models.export.izer_testcfg import find_files, import_test_config
 
 pytestmark = pytest.mark.slow
 TESTS = (shared_izer_dir() or Path("/nonexistent")) / "tests"

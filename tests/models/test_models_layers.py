@@ -10,7 +10,7 @@ from torch import nn
 from golden.arithmetic import avg_pool2d
 from golden.errors import FerhilError
 from golden.format import Pool, QuantLayer
-from models.layers import FusedConv2d, FusedLinear, IllegalLayerError, set_mode
+from models.nn.layers import FusedConv2d, FusedLinear, IllegalLayerError, set_mode
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,9 @@ import yaml
 from golden.errors import FerhilError
 from golden.inference import run
 from golden.legality import LegalityError, check_model
-from models.layer_rules import IllegalLayerError
-from models.network import FerNet, from_quant_model, to_quant_model
-from models.network_config import default_network_config, load_network_config
+from models.nn.layer_rules import IllegalLayerError
+from models.nn.network import FerNet, from_quant_model, to_quant_model
+from models.nn.network_config import default_network_config, load_network_config
 
 
 def _small(layers: list[dict[str, Any]], shape: tuple[int, int, int] = (1, 8, 8)) -> dict:

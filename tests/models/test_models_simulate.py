@@ -13,8 +13,8 @@ from torch import nn
 from golden.inference import run
 from golden.outputs import dequantize_outputs
 from golden.synthetic import random_legal_model
-from models.layers import FusedConv2d, set_mode
-from models.network import FerNet, from_quant_model, to_quant_model
+from models.nn.layers import FusedConv2d, set_mode
+from models.nn.network import FerNet, from_quant_model, to_quant_model
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -12,9 +12,9 @@ from golden.inference import run
 from golden.input_mapping import pixels_to_input
 from golden.legality import check_model
 from golden.zoo import load_model
-from models.export_ai8x import export_ai8x
-from models.import_ai8x import import_ai8x
-from models.network import from_quant_model
+from models.export.export_ai8x import export_ai8x
+from models.export.import_ai8x import import_ai8x
+from models.nn.network import from_quant_model
 
 ZOO = Path(__file__).resolve().parents[2] / "models" / "zoo" / "fercnn-v1"
 

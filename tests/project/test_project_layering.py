@@ -214,3 +214,81 @@ def test_no_import_module_strings_for_our_modules() -> None:
             ):
                 bad.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value!r}")
     assert not bad, "import in-repo modules with import statements:\n" + "\n".join(sorted(bad))
+
+
+# -- inside the packages -----------------------------------------------------------------------
+
+#: The only modules directly in the regrouped folders; everything else lives in the subpackage
+#: of its concern (ARCHITECTURE.md, "Where things go").
+FLAT_MODULES: dict[str, set[str]] = {
+    "harness": {"__init__.py", "errors.py", "plugin.py"},
+    "harness/meters": {"__init__.py", "base.py", "errors.py"},
+    "firmware": {"__init__.py", "cli.py"},
+    "models": {"__init__.py", "cli.py"},
+    "reports": {"__init__.py", "html.py", "sample_data.py"},
+}
+
+#: What each part of ``harness.meters`` may import of ``harness.meters``: drivers, simulator and
+#: the energy method know only the interface (``base``, ``errors``); the glue joins them.
+METER_PARTS: dict[str, set[str]] = {
+    "harness.meters.errors": set(),
+    "harness.meters.base": {"harness.meters.errors"},
+    "harness.meters.drivers": {"harness.meters.base", "harness.meters.errors"},
+    "harness.meters.simulator": {"harness.meters.base", "harness.meters.errors"},
+    "harness.meters.method": {"harness.meters.base", "harness.meters.errors"},
+    "harness.meters.glue": {
+        "harness.meters.base",
+        "harness.meters.errors",
+        "harness.meters.drivers",
+        "harness.meters.simulator",
+        "harness.meters.method",
+    },
+}
+
+
+def test_regrouped_folders_hold_only_their_own_modules() -> None:
+    extra = [
+        f"{folder}/{path.name}"
+        for folder, keep in FLAT_MODULES.items()
+        for path in sorted((ROOT / folder).glob("*.py"))
+        if path.name not in keep
+    ]
+    assert not extra, "move these into the subpackage of their concern:\n" + "\n".join(extra)
+
+
+def part_of(module: str, parts: dict[str, set[str]]) -> str | None:
+    """The entry of ``parts`` that ``module`` is, or is inside of (``None``: none)."""
+    for part in sorted(parts, key=len, reverse=True):
+        if module == part or module.startswith(part + "."):
+            return part
+    return None
+
+
+def part_violations(graph: dict[str, set[str]], parts: dict[str, set[str]]) -> list[str]:
+    """``a imports b`` for every import between two parts that ``parts`` does not allow."""
+    bad = []
+    for module, imports in sorted(graph.items()):
+        here = part_of(module, parts)
+        if here is None:
+            continue
+        for imported in sorted(imports):
+            there = part_of(imported, parts)
+            if there is not None and there != here and there not in parts[here]:
+                bad.append(f"{module} imports {imported}")
+    return bad
+
+
+def test_meter_parts_import_only_the_interface() -> None:
+    modules = repo_modules()
+    graph = import_graph()
+    for name, path in modules.items():
+        graph[name] |= {m for m in imported_modules(path) if m in modules}
+    bad = part_violations(graph, METER_PARTS)
+    assert not bad, "harness.meters parts:\n" + "\n".join(bad)
+
+
+def test_part_violations_finds_a_forbidden_import() -> None:
+    parts = {"p.a": set(), "p.b": {"p.a"}}
+    assert part_violations({"p.a.x": {"p.b.y"}, "p.b.y": {"p.a.x"}}, parts) == [
+        "p.a.x imports p.b.y"
+    ]

@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from firmware import protocol as p
-from firmware.codec import Frame, cobs_decode, cobs_encode, crc32, decode_frame, encode_frame
+from firmware.host import protocol as p
+from firmware.host.codec import Frame, cobs_decode, cobs_encode, crc32, decode_frame, encode_frame
 
 
 def c_cobs_encode(lib: ctypes.CDLL, data: bytes) -> bytes:

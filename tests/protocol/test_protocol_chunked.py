@@ -10,12 +10,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from firmware import protocol as p
-from firmware.agent_errors import AgentReplyError
-from firmware.chunked_input import needs_parts, parse_part_reply, part_payloads
-from firmware.client import AgentClient
-from firmware.codec import Frame, FrameDecoder, encode_frame
-from firmware.messages import InferResult, parse_error_reply
+from firmware.host import protocol as p
+from firmware.host.agent_errors import AgentReplyError
+from firmware.host.chunked_input import needs_parts, parse_part_reply, part_payloads
+from firmware.host.client import AgentClient
+from firmware.host.codec import Frame, FrameDecoder, encode_frame
+from firmware.host.messages import InferResult, parse_error_reply
 from golden.tta import combine
 
 BIG_SHAPE = (4, 64, 64)  # 16 KiB (the big_hostsim fixture's input), like KWS20 v3's 128x128

@@ -10,11 +10,11 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from firmware import protocol as p
-from firmware.agent_errors import AgentReplyError, AgentTimeoutError, ProtocolError
-from firmware.client import AgentClient
-from firmware.codec import Frame, FrameDecoder
-from firmware.messages import InferFailure, InferResult
+from firmware.host import protocol as p
+from firmware.host.agent_errors import AgentReplyError, AgentTimeoutError, ProtocolError
+from firmware.host.client import AgentClient
+from firmware.host.codec import Frame, FrameDecoder
+from firmware.host.messages import InferFailure, InferResult
 
 Mutator = Callable[[int, bytes], bytes | None]
 
@@ -164,8 +164,8 @@ def test_stream_reports_failures_never_drops(agent_lib: ctypes.CDLL) -> None:
 
 
 def test_stream_wrong_size_fails_without_retry(agent_lib: ctypes.CDLL) -> None:
-    from firmware.link import FrameLink
-    from firmware.pipeline import PipelineRequest, run_pipeline
+    from firmware.host.link import FrameLink
+    from firmware.host.pipeline import PipelineRequest, run_pipeline
 
     link = FrameLink(LoopbackTransport(agent_lib))
     reqs = iter([PipelineRequest(0, 1, bytes(2304)), PipelineRequest(1, 2, bytes(10))])

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from firmware import protocol as p
-from firmware.agent_errors import FrameError, ProtocolError
-from firmware.codec import (
+from firmware.host import protocol as p
+from firmware.host.agent_errors import FrameError, ProtocolError
+from firmware.host.codec import (
     Frame,
     FrameDecoder,
     build_raw_frame,

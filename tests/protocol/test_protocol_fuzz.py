@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from firmware import protocol as p
-from firmware.client import AgentClient
-from firmware.codec import Frame, FrameDecoder, encode_frame
+from firmware.host import protocol as p
+from firmware.host.client import AgentClient
+from firmware.host.codec import Frame, FrameDecoder, encode_frame
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]

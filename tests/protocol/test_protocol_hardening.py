@@ -10,11 +10,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from firmware import protocol as p
-from firmware.agent_errors import ProtocolError
-from firmware.client import AgentClient
-from firmware.codec import Frame, FrameDecoder, build_raw_frame, cobs_encode, crc32
-from firmware.messages import parse_error_reply
+from firmware.host import protocol as p
+from firmware.host.agent_errors import ProtocolError
+from firmware.host.client import AgentClient
+from firmware.host.codec import Frame, FrameDecoder, build_raw_frame, cobs_encode, crc32
+from firmware.host.messages import parse_error_reply
 
 pytestmark = pytest.mark.skipif(
     not Path("/dev/ptmx").exists(), reason="hostsim needs Linux pseudo-terminals"

@@ -1,16 +1,17 @@
-"""The committed C header equals the one rendered from firmware/protocol.py."""
+"""The committed C header equals the one rendered from firmware/host/protocol.py."""
 
 from __future__ import annotations
 
 import re
 
-from firmware import protocol as p
-from firmware.protocol_header import HEADER_PATH, render_protocol_header
+from firmware.builder.protocol_header import HEADER_PATH, render_protocol_header
+from firmware.host import protocol as p
 
 
 def test_committed_header_is_current() -> None:
     assert HEADER_PATH.read_text() == render_protocol_header(), (
-        "firmware/c/protocol_defs.h is stale: run .venv/bin/python -m firmware.protocol_header"
+        "firmware/c/protocol_defs.h is stale: "
+        "run .venv/bin/python -m firmware.builder.protocol_header"
     )
 
 

@@ -12,11 +12,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from firmware import protocol as p
-from firmware.agent_errors import AgentReplyError, ProtocolError
-from firmware.client import AgentClient
-from firmware.codec import Frame, FrameDecoder, build_raw_frame, cobs_encode, encode_frame
-from firmware.messages import InferFailure, InferResult, parse_error_reply
+from firmware.host import protocol as p
+from firmware.host.agent_errors import AgentReplyError, ProtocolError
+from firmware.host.client import AgentClient
+from firmware.host.codec import Frame, FrameDecoder, build_raw_frame, cobs_encode, encode_frame
+from firmware.host.messages import InferFailure, InferResult, parse_error_reply
 from golden.tta import combine
 
 pytestmark = pytest.mark.skipif(
@@ -164,7 +164,7 @@ def test_error_replies(hostsim: Callable[..., Any]) -> None:
         # bad length: consistent CRC, lying length field
         body = bytearray(build_raw_frame(Frame(p.MessageType.PING, 301, b"abcdef"))[:-4])
         body[4] = 99
-        from firmware.codec import crc32
+        from firmware.host.codec import crc32
 
         lying = bytes(body) + crc32(bytes(body)).to_bytes(4, "little")
         [reply] = exchange(ser, b"\0" + cobs_encode(lying) + b"\0")

@@ -17,10 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
 from harness_testkit import generated_set, saved_model
 
 from golden.format import load
-from harness.config import FerhilConfig
-from harness.hil_run import HilRun
-from harness.option_table import load_option_providers
 from harness.regression.recorder import recorders_for
+from harness.run.hil_run import HilRun
+from harness.suite.config import FerhilConfig
+from harness.suite.option_table import load_option_providers
 
 
 def barrier(folder: Path, name: str, parties: int, timeout_s: float = 300.0) -> None:

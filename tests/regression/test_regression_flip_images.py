@@ -11,8 +11,8 @@ from regression_testkit import results
 
 from ferhil.cli import main
 from harness.regression.flip_images import changed_sample_images
-from harness.test_set import generated_dataset
-from reports.thumbnails import image_data_uri
+from harness.run.test_set import generated_dataset
+from reports.comparison.thumbnails import image_data_uri
 
 
 def _on_generated_set(doc: dict[str, Any], right: Any) -> dict[str, Any]:

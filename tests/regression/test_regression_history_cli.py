@@ -111,7 +111,7 @@ def test_import_of_a_non_results_file_fails_clearly(tmp_path, capsys) -> None:
 
 
 def test_store_and_regression_options_are_harness_options() -> None:
-    from harness.option_table import load_option_providers
+    from harness.suite.option_table import load_option_providers
 
     table = load_option_providers()
     assert table["db"].env == "FERHIL_DB" and table["db"].key == "ferhil_db"

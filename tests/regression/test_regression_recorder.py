@@ -21,8 +21,8 @@ HIL_DIR = Path(__file__).resolve().parents[2] / "hil"
 KIT_DIR = Path(__file__).resolve().parent
 
 INTERRUPT_CONFTEST = """
-from harness.boards.registry import BOARD_KINDS
-from harness.boards.fake import FakeBoard
+from harness.devices.boards.registry import BOARD_KINDS
+from harness.devices.boards.fake import FakeBoard
 
 def pytest_configure(config):
     BOARD_KINDS["fake-interrupt"] = lambda spec: FakeBoard(spec, interrupt_after=7)

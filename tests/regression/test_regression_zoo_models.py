@@ -21,7 +21,7 @@ from golden.input_mapping import pixels_to_input
 from golden.zoo import ZooError, load_model
 from harness.regression.compare import compare_documents
 from harness.regression.limits import RegressionLimits
-from harness.test_set import select_test_set
+from harness.run.test_set import select_test_set
 
 BROKEN_LAYER = 1  # zeroing this layer's bias costs fercnn-v4 about 14 points on FER2013
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reports import write_report
-from reports.labels import clock_kind_label, threshold_source_label, yes_no
+from reports.common.labels import clock_kind_label, threshold_source_label, yes_no
 from reports.sample_data import make_results
 
 RAW = "model metadata publictest_int8_accuracy=0.6779 minus 0.1982"

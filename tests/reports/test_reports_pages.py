@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from reports import ReportDataError, write_comparison, write_history, write_report
+from reports.comparison.thumbnails import image_data_uri, to_uint8_image
 from reports.sample_data import make_results
-from reports.thumbnails import image_data_uri, to_uint8_image
 
 SVG = re.compile(r"<svg\b.*?</svg>", re.S)
 EXTERNAL = re.compile(
@@ -236,7 +236,7 @@ def test_thumbnails() -> None:
 
 
 def test_deterministic_latency_gets_a_narrow_bin() -> None:
-    from reports.plots_run import latency_bins
+    from reports.run.plots_run import latency_bins
 
     edges = latency_bins(np.full(30, 990.88))
     assert len(edges) == 2 and edges[0] < 990.88 < edges[1] and edges[1] - edges[0] < 5
@@ -245,7 +245,7 @@ def test_deterministic_latency_gets_a_narrow_bin() -> None:
 
 
 def test_harness_shaped_energy_section_renders(tmp_path: Path) -> None:
-    """The layout harness/meters/energy.py writes: one BENCH window marked by its end."""
+    """The layout harness/meters/method/energy.py writes: one BENCH window marked by its end."""
     results = make_results(seed=3)
     windows = results["energy"]["windows"]
     length = windows["end_s"] - windows["start_s"]
@@ -269,7 +269,7 @@ def test_reports_html_facade() -> None:
 
 
 def test_top_confusions() -> None:
-    from reports.report_page import top_confusions
+    from reports.run.report_page import top_confusions
 
     matrix = np.array([[5, 2, 0], [7, 1, 1], [0, 2, 9]])
     assert top_confusions(matrix, ["a", "b", "c"], 2) == [("b", "a", 7), ("a", "b", 2)]

@@ -9,16 +9,21 @@ import numpy as np
 import pytest
 
 from golden.errors import FerhilError
-from reports.coerce import ReportDataError, as_float, as_int, dig
-from reports.comparison_view import changed_samples, class_deltas, confusion_delta, metric_deltas
-from reports.energy_view import energy_view
-from reports.formatting import fmt_num, fmt_pct, fmt_signed, fmt_time
-from reports.history_view import group_runs
-from reports.metric_delta import MetricDelta
+from reports.common.coerce import ReportDataError, as_float, as_int, dig
+from reports.common.formatting import fmt_num, fmt_pct, fmt_signed, fmt_time
+from reports.common.metric_delta import MetricDelta
+from reports.common.run_view import class_rows, confusion_matrix, decide_verdict, run_view
+from reports.common.sample_tables import failure_reasons, failure_rows, mismatch_rows
+from reports.comparison.comparison_view import (
+    changed_samples,
+    class_deltas,
+    confusion_delta,
+    metric_deltas,
+)
+from reports.history.history_view import group_runs
 from reports.results_doc import load_results
-from reports.run_view import class_rows, confusion_matrix, decide_verdict, run_view
+from reports.run.energy_view import energy_view
 from reports.sample_data import make_results
-from reports.sample_tables import failure_reasons, failure_rows, mismatch_rows
 
 
 def _ok(results: dict) -> list[dict]:
@@ -266,7 +271,7 @@ def test_reports_never_imports_upper_layers() -> None:
 
 def test_tta_view_only_when_the_run_had_tta():
     from reports.results_doc import Percentiles, Summary, TtaSummary
-    from reports.tta_view import tta_view
+    from reports.run.tta_view import tta_view
 
     base = Summary(
         samples=200,

@@ -1,12 +1,12 @@
-"""models.augment: determinism, range, and that each op does what it says."""
+"""models.training.augment: determinism, range, and that each op does what it says."""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
 
-from models.augment import INPUT_MAX, INPUT_MIN, AugmentConfig, augment_batch, mix_batch
-from models.train_data import class_weights, epoch_order, stratified_split
+from models.training.augment import INPUT_MAX, INPUT_MIN, AugmentConfig, augment_batch, mix_batch
+from models.training.train_data import class_weights, epoch_order, stratified_split
 
 
 def _batch(n: int = 8) -> torch.Tensor:

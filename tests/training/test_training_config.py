@@ -1,4 +1,4 @@
-"""models.train_config / models.train_setup: config parsing and network assembly."""
+"""models.training.train_config / train_setup: config parsing and network assembly."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from models.checkpointing import TrainState, load_checkpoint, save_checkpoint
-from models.train_config import ConfigError, config_from_dict, load_config, save_config
-from models.train_setup import SetupError, build_network, soft_cross_entropy
+from models.training.checkpointing import TrainState, load_checkpoint, save_checkpoint
+from models.training.train_config import ConfigError, config_from_dict, load_config, save_config
+from models.training.train_setup import SetupError, build_network, soft_cross_entropy
 
 REPO = Path(__file__).resolve().parents[2]
 WIDE = {

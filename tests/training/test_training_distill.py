@@ -11,7 +11,7 @@ import pytest
 import torch
 from training_testkit import TINY_NET, synthetic_npz
 
-from models.distill import (
+from models.training.distill import (
     TEACHER_FILE,
     DistillConfig,
     DistillError,
@@ -19,10 +19,10 @@ from models.distill import (
     distill_targets,
     teacher_probs,
 )
-from models.train import cpu_has_fast_bf16, resolve_precision, train
-from models.train_cli import main as train_cli_main
-from models.train_config import ConfigError, config_from_dict, save_config
-from models.train_data import prepare_data
+from models.training.train import cpu_has_fast_bf16, resolve_precision, train
+from models.training.train_cli import main as train_cli_main
+from models.training.train_config import ConfigError, config_from_dict, save_config
+from models.training.train_data import prepare_data
 
 
 def _raw(root: Path, name: str) -> dict[str, object]:

@@ -1,4 +1,4 @@
-"""models.metrics against hand-computed cases."""
+"""models.training.metrics against hand-computed cases."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ import math
 
 import numpy as np
 
-from models.metrics import accuracy, classification_report, confusion_matrix, top_confusions
+from models.training.metrics import (
+    accuracy,
+    classification_report,
+    confusion_matrix,
+    top_confusions,
+)
 
 
 def test_confusion_and_accuracy_by_hand() -> None:

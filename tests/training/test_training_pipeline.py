@@ -15,9 +15,9 @@ from training_testkit import TINY_NET, synthetic_npz
 
 from golden import format as qformat
 from golden.inference import run as golden_run
-from models.train import train
-from models.train_cli import main as train_cli_main
-from models.train_config import config_from_dict, save_config
+from models.training.train import train
+from models.training.train_cli import main as train_cli_main
+from models.training.train_config import config_from_dict, save_config
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,7 @@ def test_eval_cli_json_has_accuracy_int8(tiny: dict[str, Path]) -> None:
 
 @pytest.mark.slow
 def test_resume_after_interruption_matches_uninterrupted(tiny: dict[str, Path]) -> None:
-    from models.train_config import load_config
+    from models.training.train_config import load_config
 
     cfg = dataclasses.replace(load_config(tiny["config"]), checkpoint_minutes=1000.0)
     whole = train(cfg, tiny["root"] / "whole")
@@ -116,7 +116,7 @@ def test_resume_after_interruption_matches_uninterrupted(tiny: dict[str, Path]) 
 
 
 def test_resume_needs_checkpoint(tmp_path: Path) -> None:
-    from models.train import TrainError
+    from models.training.train import TrainError
 
     cfg = config_from_dict({"network": TINY_NET})
     with pytest.raises(TrainError, match="does not exist"):

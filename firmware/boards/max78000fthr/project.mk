@@ -18,7 +18,7 @@ HAL_TRIGGER_ACTIVE_LOW ?= 1
 PROJ_CFLAGS += -DHAL_TRIGGER_PORT=$(HAL_TRIGGER_PORT) -DHAL_TRIGGER_PIN=$(HAL_TRIGGER_PIN)
 PROJ_CFLAGS += -DHAL_TRIGGER_ACTIVE_LOW=$(HAL_TRIGGER_ACTIVE_LOW)
 
-# Build identity (firmware/build.py passes the firmware hash).
+# Build identity (firmware/builder/build.py passes the firmware hash).
 FERHIL_BUILD_HASH ?= unknown
 FERHIL_BUILD_ID ?= 0u
 PROJ_CFLAGS += -DFIRMWARE_BUILD_HASH=\"$(FERHIL_BUILD_HASH)\" -DFIRMWARE_BUILD_ID=$(FERHIL_BUILD_ID)

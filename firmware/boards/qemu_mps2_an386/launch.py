@@ -152,7 +152,7 @@ def start_qemu(
         icount_shift: ``-icount shift`` (0..10); one instruction takes 2**shift ns of
             virtual time.
         popen: starts the process (the harness passes its supervisor,
-            ``harness.processes.spawn``, so QEMU dies with the harness).
+            ``harness.devices.processes.spawn``, so QEMU dies with the harness).
 
     Raises:
         QemuError: when qemu-system-arm is missing, the ELF does not exist, or QEMU fails.

@@ -1,0 +1,57 @@
+"""Float weights of a zoo entry (``float_weights.npz``): write, and rebuild the float network.
+
+The zoo keeps the best float-phase state dict next to the quantized model so that ``ferhil eval``
+can report the float accuracy beside the integer one, and so that a zoo model can serve as a
+distillation teacher (:mod:`models.training.distill`). The file is a plain ``.npz`` of float32
+arrays: it
+is read with ``allow_pickle=False``, so a crafted file cannot run code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from golden import format as qformat
+from golden.zoo import resolve_model_path
+from models.nn.network import FerNet
+
+FLOAT_WEIGHTS_FILE = "float_weights.npz"
+
+
+def save_float_weights(state: dict[str, torch.Tensor], path: Path) -> Path:
+    """Write a state dict as an ``.npz`` of float32 arrays (no pickle)."""
+    arrays = {
+        k: v.detach().cpu().float().numpy() for k, v in state.items() if v.is_floating_point()
+    }
+    with path.open("wb") as fh:
+        np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
+    return path
+
+
+def load_float_net(folder: Path, network_config: dict[str, Any]) -> FerNet | None:
+    """Rebuild the float network of a zoo entry from ``float_weights.npz`` (None if absent)."""
+    path = folder / FLOAT_WEIGHTS_FILE
+    if not path.is_file():
+        return None
+    net = FerNet(network_config)
+    with np.load(path, allow_pickle=False) as data:
+        state = {k: torch.from_numpy(data[k]) for k in data.files}
+    own = net.state_dict()
+    own.update({k: v.to(own[k].dtype) for k, v in state.items() if k in own})
+    net.load_state_dict(own)
+    return net.set_mode("float")
+
+
+def load_zoo_float_net(ref: str) -> FerNet | None:
+    """Return the float network of the zoo model ``ref`` (None when it has no float weights).
+
+    Raises:
+        ZooError / ModelFormatError: for an unknown or unreadable model.
+    """
+    path = resolve_model_path(ref)
+    config = qformat.load(path).metadata.get("config")
+    return load_float_net(path.parent, config) if isinstance(config, dict) else None

@@ -1,0 +1,1 @@
+"""The comparison page (``comparison.html``): a new run against a base run."""

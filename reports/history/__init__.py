@@ -1,0 +1,1 @@
+"""The history page (``history.html``): runs across model versions."""

@@ -1,0 +1,1 @@
+"""The per-run report page (``report.html``): its views and plots."""
