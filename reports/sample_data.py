@@ -40,7 +40,7 @@ def _sample(
     index: int,
     accuracy: float,
     clock_hz: float,
-) -> dict:
+) -> dict[str, Any]:
     classes = len(FER_CLASSES)
     label, difficulty, confused_with = data
     correct = difficulty + rng.normal(0.0, 0.05) < accuracy
@@ -80,7 +80,7 @@ def _dataset(name: str, n: int) -> list[tuple[int, float, int]]:
     ]
 
 
-def _mismatch(rng: np.random.Generator, sample: dict) -> None:
+def _mismatch(rng: np.random.Generator, sample: dict[str, Any]) -> None:
     golden = list(sample["outputs"])
     for pos in rng.choice(len(golden), size=2, replace=False):
         golden[int(pos)] += int(rng.choice([-3, -2, -1, 1, 2, 3]))
@@ -90,7 +90,7 @@ def _mismatch(rng: np.random.Generator, sample: dict) -> None:
     sample["max_abs_diff"] = int(np.max(np.abs(np.subtract(golden, sample["outputs"]))))
 
 
-def _fail(rng: np.random.Generator, sample: dict) -> None:
+def _fail(rng: np.random.Generator, sample: dict[str, Any]) -> None:
     reason = FAILURE_REASONS[int(rng.integers(0, len(FAILURE_REASONS)))]
     sample.update(
         status="failed",
@@ -105,7 +105,9 @@ def _fail(rng: np.random.Generator, sample: dict) -> None:
     )
 
 
-def summarize(samples: list[dict], classes: tuple[str, ...] = FER_CLASSES) -> dict[str, Any]:
+def summarize(
+    samples: list[dict[str, Any]], classes: tuple[str, ...] = FER_CLASSES
+) -> dict[str, Any]:
     """Derive the ``summary`` counts and metrics of a results dict from its samples."""
     ok = [s for s in samples if s["status"] == "ok"]
     confusion = np.zeros((len(classes), len(classes)), dtype=int)

@@ -53,7 +53,8 @@ def port_of_probe(probe: str, ports: Sequence[ListPortInfo]) -> str:
     matches = exact or [p for p in numbered if wanted in p.serial_number.lower()]
     devices = sorted({p.device for p in matches})
     if len(devices) == 1:
-        return devices[0]
+        result: str = devices[0]
+        return result
     if not devices:
         raise ConfigError(
             f"no serial port belongs to probe {probe!r} (ports: {_describe(ports)}); plug the "

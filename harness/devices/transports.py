@@ -35,7 +35,10 @@ def open_serial(url: str, baud: int, timeout: float) -> Transport:
     board (its receive buffer full) costs bounded time, not a fixed 10 s per write.
     """
     frame_wire_s = 4096 * 10 / max(1, baud)
-    return serial.Serial(url, baudrate=baud, timeout=timeout, write_timeout=timeout + frame_wire_s)
+    result: Transport = serial.Serial(
+        url, baudrate=baud, timeout=timeout, write_timeout=timeout + frame_wire_s
+    )
+    return result
 
 
 def open_socket(url: str, baud: int, timeout: float) -> Transport:

@@ -109,7 +109,8 @@ def merge_documents(docs: Sequence[dict[str, Any]], workers: Sequence[str]) -> d
     merged["run"]["xdist_workers"] = [d["run"]["id"] for d in docs]
     merged["identity"]["board"] = ",".join(labels)
     merged["dataset"]["samples_run"] = len(records)
-    return merged
+    result: dict[str, Any] = merged
+    return result
 
 
 def merge_worker_results(report_dir: Path, since: float = 0.0) -> Path | None:

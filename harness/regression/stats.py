@@ -58,7 +58,8 @@ def mcnemar_exact(lost: int, gained: int) -> float:
         return 1.0
     k = min(lost, gained)
     tail = sum(math.comb(m, i) for i in range(k + 1)) / 2**m
-    return min(1.0, 2.0 * tail)
+    result: float = min(1.0, 2.0 * tail)
+    return result
 
 
 def _solve(f: Callable[[float], float], target: float) -> float:

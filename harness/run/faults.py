@@ -209,7 +209,8 @@ class FaultyTransport:
         return bytes(out)
 
     def _stalled(self) -> bool:
-        return time.monotonic() < self.__dict__["_stalled_until"]
+        result: bool = time.monotonic() < self.__dict__["_stalled_until"]
+        return result
 
     def _release(self) -> None:
         queued: bytearray = self.__dict__["_queued"]

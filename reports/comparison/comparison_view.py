@@ -95,7 +95,8 @@ def confusion_delta(base: RunView, new: RunView) -> np.ndarray | None:
     b, n = confusion_matrix(base), confusion_matrix(new)
     if b is None or n is None or base.classes != new.classes or b.shape != n.shape:
         return None
-    return n - b
+    result: np.ndarray | None = n - b
+    return result
 
 
 def _key(sample: Sample) -> str:

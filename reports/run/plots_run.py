@@ -26,7 +26,10 @@ from reports.common.figure_svg import (
 def row_normalised(matrix: np.ndarray) -> np.ndarray:
     """Divide each row by its sum (rows summing to zero stay zero)."""
     sums = matrix.sum(axis=1, keepdims=True).astype(float)
-    return np.divide(matrix, sums, out=np.zeros(matrix.shape, dtype=float), where=sums > 0)
+    result: np.ndarray = np.divide(
+        matrix, sums, out=np.zeros(matrix.shape, dtype=float), where=sums > 0
+    )
+    return result
 
 
 def confusion_svg(matrix: np.ndarray, classes: Sequence[str], key: str = "confusion") -> Markup:

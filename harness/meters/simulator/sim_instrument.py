@@ -144,7 +144,8 @@ class SimulatedN6705:
             self.errors.append(UNDEFINED)
             return None
         try:
-            return handler(args)
+            result: str | None = handler(args)
+            return result
         except (ValueError, IndexError):
             self.errors.append(ILLEGAL)
             return "" if header.endswith("?") else None
