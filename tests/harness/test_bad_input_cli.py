@@ -363,15 +363,16 @@ def test_run_prepare_refuses_or_labels_an_illegal_model(
 ) -> None:
     from golden.legality import IllegalModelError
     from harness.run.hil_run import HilRun
+    from harness.suite.config import FerhilConfig
 
     np.savez(tmp_path / "ds.npz", images=np.zeros((2, 48, 48), np.uint8), labels=[0, 1])
-    config = {
-        "report-dir": tmp_path / "hil",
-        "model": str(files["illegal"]),
-        "dataset": str(tmp_path / "ds.npz"),
-        "allow-illegal": allow,
-    }
-    run = HilRun(config)  # type: ignore[arg-type]
+    config = FerhilConfig.defaults(
+        report_dir=tmp_path / "hil",
+        model=str(files["illegal"]),
+        dataset=str(tmp_path / "ds.npz"),
+        allow_illegal=allow,
+    )
+    run = HilRun(config)
     if not allow:
         with pytest.raises(IllegalModelError, match="--allow-illegal"):
             run.prepare()
