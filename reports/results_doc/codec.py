@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import types
+from collections.abc import Callable
 from functools import cache
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
@@ -46,50 +47,154 @@ def _fail(path: str, want: str, value: Any) -> ResultsDocumentError:
     )
 
 
+Decoder = Callable[[Any, str], Any]
+
+
 def decode(tp: Any, value: Any, path: str, strict: bool = True) -> Any:
     """Return ``value`` read as type ``tp`` (records become dataclass instances).
 
     Raises:
         ResultsDocumentError: ``value`` does not fit ``tp``; the message names ``path``.
     """
+    return _decoder(tp, strict)(value, path)
+
+
+def decode_record(cls: type[T], value: Any, path: str, strict: bool = True) -> T:
+    """Return the record ``cls`` read from the JSON object ``value``.
+
+    Raises:
+        ResultsDocumentError: a required key is missing, a value has the wrong type or (when
+            ``strict``) a key is not part of the record.
+    """
+    tp: Any = cls
+    record: T = _decoder(tp, strict)(value, path)
+    return record
+
+
+@cache
+def _decoder(tp: Any, strict: bool) -> Decoder:
+    """Return the reader of type ``tp``, built once per type (a document has ~10^5 values)."""
     origin = get_origin(tp)
     if tp is Any:
-        return value
-    if tp is type(None):
-        if value is not None:
-            raise _fail(path, "null", value)
-        return None
+        return lambda value, path: value
     if origin in (Union, types.UnionType):
-        options = get_args(tp)
-        if value is None and type(None) in options:
+        return _union_decoder(tp, strict)
+    if origin is Literal:
+        allowed = get_args(tp)
+
+        def literal(value: Any, path: str) -> Any:
+            if value not in allowed or isinstance(value, bool):
+                raise _fail(path, _describe(tp), value)
+            return value
+
+        return literal
+    if origin is list:
+        return _list_decoder(get_args(tp)[0], strict)
+    if origin is dict:
+        item = _decoder(get_args(tp)[1], strict)
+
+        def mapping(value: Any, path: str) -> Any:
+            if not isinstance(value, dict):
+                raise _fail(path, "an object", value)
+            return {str(k): item(v, f"{path}.{k}") for k, v in value.items()}
+
+        return mapping
+    if dataclasses.is_dataclass(tp):
+        return _record_decoder(tp, strict)  # type: ignore[arg-type]
+    check = _SCALAR_CHECKS.get(tp, _never)
+    return lambda value, path: value if check(value) else _scalar(tp, value, path)
+
+
+def _union_decoder(tp: Any, strict: bool) -> Decoder:
+    options = [_decoder(o, strict) for o in get_args(tp) if o is not type(None)]
+    nullable = type(None) in get_args(tp)
+
+    def union(value: Any, path: str) -> Any:
+        if value is None and nullable:
             return None
         errors = []
-        for option in (o for o in options if o is not type(None)):
+        for option in options:
             try:
-                return decode(option, value, path, strict)
+                return option(value, path)
             except ResultsDocumentError as exc:
                 errors.append(exc)
         raise errors[0] if len(errors) == 1 else _fail(path, _describe(tp), value)
-    if origin is Literal:
-        if value not in get_args(tp) or isinstance(value, bool):
-            raise _fail(path, _describe(tp), value)
-        return value
-    if origin is list:
+
+    return union
+
+
+def _list_decoder(item_tp: Any, strict: bool) -> Decoder:
+    item = _decoder(item_tp, strict)
+    check = _SCALAR_CHECKS.get(item_tp)
+
+    def sequence(value: Any, path: str) -> Any:
         if not isinstance(value, list):
             raise _fail(path, "a list", value)
-        (item,) = get_args(tp)
-        return [decode(item, v, f"{path}[{i}]", strict) for i, v in enumerate(value)]
-    if origin is dict:
+        if check is not None and all(map(check, value)):  # numbers: one pass, no paths
+            return list(value)
+        return [item(v, f"{path}[{i}]") for i, v in enumerate(value)]
+
+    return sequence
+
+
+def _record_decoder(cls: type, strict: bool) -> Decoder:
+    hints = _hints(cls)
+    names = {f.name for f in _fields(cls)}
+    fields = [
+        (
+            f.name,
+            _decoder(hints[f.name], strict),
+            f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING,
+        )
+        for f in _fields(cls)
+    ]
+
+    def record(value: Any, path: str) -> Any:
         if not isinstance(value, dict):
             raise _fail(path, "an object", value)
-        _, item = get_args(tp)
-        return {str(k): decode(item, v, f"{path}.{k}", strict) for k, v in value.items()}
-    if dataclasses.is_dataclass(tp):
-        return decode_record(tp, value, path, strict)  # type: ignore[arg-type]
-    return _scalar(tp, value, path)
+        unknown = [k for k in value if k not in names]
+        if strict and unknown:
+            raise ResultsDocumentError(
+                f"results document: {path} has unknown key {unknown[0]!r} (known: "
+                f"{', '.join(sorted(names))}); add it to reports/results_doc first, or pass a "
+                "results.json written by `ferhil run`"
+            )
+        kwargs = {}
+        for name, read, required in fields:
+            if name in value:
+                kwargs[name] = read(value[name], f"{path}.{name}")
+            elif required:
+                raise ResultsDocumentError(
+                    f"results document: {path} lacks {name!r}; pass a results.json written by "
+                    "`ferhil run` (schema docs/results.schema.json)"
+                )
+        return cls(**kwargs)
+
+    return record
+
+
+def _never(value: Any) -> bool:
+    return False
+
+
+def _finite_number(value: Any) -> bool:
+    return (type(value) is float or type(value) is int) and math.isfinite(value)
+
+
+#: Exact-type checks that accept only what :func:`_scalar` accepts (a miss falls back to it,
+#: which accepts subclasses or says which value is wrong).
+_SCALAR_CHECKS: dict[Any, Callable[[Any], bool]] = {
+    int: lambda v: type(v) is int,
+    float: _finite_number,
+    str: lambda v: type(v) is str,
+    bool: lambda v: type(v) is bool,
+    type(None): lambda v: v is None,
+}
 
 
 def _scalar(tp: Any, value: Any, path: str) -> Any:
+    if tp is type(None):
+        raise _fail(path, "null", value)
     if tp is bool:
         if not isinstance(value, bool):
             raise _fail(path, "true or false", value)
@@ -108,36 +213,6 @@ def _scalar(tp: Any, value: Any, path: str) -> Any:
             raise _fail(path, "text", value)
         return value
     raise TypeError(f"{tp!r} is not a JSON type of a results record")
-
-
-def decode_record(cls: type[T], value: Any, path: str, strict: bool = True) -> T:
-    """Return the record ``cls`` read from the JSON object ``value``.
-
-    Raises:
-        ResultsDocumentError: a required key is missing, a value has the wrong type or (when
-            ``strict``) a key is not part of the record.
-    """
-    if not isinstance(value, dict):
-        raise _fail(path, "an object", value)
-    hints = _hints(cls)
-    names = {f.name for f in _fields(cls)}
-    unknown = [k for k in value if k not in names]
-    if strict and unknown:
-        raise ResultsDocumentError(
-            f"results document: {path} has unknown key {unknown[0]!r} (known: "
-            f"{', '.join(sorted(names))}); add it to reports/results_doc first, or pass a "
-            "results.json written by `ferhil run`"
-        )
-    kwargs = {}
-    for f in _fields(cls):
-        if f.name in value:
-            kwargs[f.name] = decode(hints[f.name], value[f.name], f"{path}.{f.name}", strict)
-        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            raise ResultsDocumentError(
-                f"results document: {path} lacks {f.name!r}; pass a results.json written by "
-                "`ferhil run` (schema docs/results.schema.json)"
-            )
-    return cls(**kwargs)
 
 
 def encode(value: Any) -> Any:
