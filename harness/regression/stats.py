@@ -15,22 +15,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from statistics import NormalDist
 
-
-@dataclass(frozen=True)
-class ChangeTest:
-    """An accuracy change (new - base, as a fraction), its interval and two-sided p-value."""
-
-    delta: float
-    low: float
-    high: float
-    p_value: float
-    method: str
-    n: int
-    lost: int | None = None
-    gained: int | None = None
+from reports.results_doc.sections import ChangeStats
 
 
 def _log_comb(n: int, k: int) -> float:
@@ -84,16 +71,16 @@ def clopper_pearson(k: int, n: int, alpha: float) -> tuple[float, float]:
     return low, high
 
 
-def paired_change(lost: int, gained: int, n: int, alpha: float) -> ChangeTest:
+def paired_change(lost: int, gained: int, n: int, alpha: float) -> ChangeStats:
     """Accuracy change of ``n`` paired samples with ``lost``/``gained`` discordant pairs."""
     m = lost + gained
     if n == 0:
-        return ChangeTest(0.0, 0.0, 0.0, 1.0, "paired: no samples", 0, lost, gained)
+        return ChangeStats(0.0, 0.0, 0.0, 1.0, "paired: no samples", 0, lost, gained)
     delta = (gained - lost) / n
     theta_low, theta_high = clopper_pearson(lost, m, alpha)
     scale = m / n
     low, high = scale * (1 - 2 * theta_high), scale * (1 - 2 * theta_low)
-    return ChangeTest(
+    return ChangeStats(
         delta, low, high, mcnemar_exact(lost, gained), "exact McNemar (paired)", n, lost, gained
     )
 
@@ -124,10 +111,10 @@ def wilson(k: int, n: int, alpha: float) -> tuple[float, float]:
 
 def unpaired_change(
     base_correct: int, base_n: int, new_correct: int, new_n: int, alpha: float
-) -> ChangeTest:
+) -> ChangeStats:
     """Accuracy change between two independent sets (Fisher exact, Newcombe interval)."""
     if base_n == 0 or new_n == 0:
-        return ChangeTest(0.0, -1.0, 1.0, 1.0, "unpaired: no samples", min(base_n, new_n))
+        return ChangeStats(0.0, -1.0, 1.0, 1.0, "unpaired: no samples", min(base_n, new_n))
     p1, p2 = base_correct / base_n, new_correct / new_n
     l1, u1 = wilson(base_correct, base_n, alpha)
     l2, u2 = wilson(new_correct, new_n, alpha)
@@ -136,4 +123,4 @@ def unpaired_change(
     high = delta + math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
     p_value = fisher_exact(base_correct, base_n - base_correct, new_correct, new_n - new_correct)
     method = "Fisher exact, Newcombe interval (unpaired)"
-    return ChangeTest(delta, low, high, p_value, method, min(base_n, new_n))
+    return ChangeStats(delta, low, high, p_value, method, min(base_n, new_n))

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.regression.limits import RegressionLimits
-from harness.regression.stats import ChangeTest, paired_change, unpaired_change
+from harness.regression.stats import paired_change, unpaired_change
+from reports.results_doc.sections import ChangeStats
 
 PASS, FAIL, NOT_JUDGED = "pass", "FAIL", "n/a"
 HEADER = ("metric", "baseline", "new", "delta", "threshold", "verdict", "evidence")
@@ -40,7 +41,7 @@ class MetricCheck:
     threshold: str
     verdict: str
     evidence: str = ""
-    stats: ChangeTest | None = None
+    stats: ChangeStats | None = None
 
     def cells(self) -> tuple[str, ...]:
         """The row's cells in :data:`HEADER` order."""
@@ -104,7 +105,7 @@ def _val(value: float | None, unit: str) -> str:
     return "-" if value is None else f"{value:.4g} {unit}"
 
 
-def _evidence(change: ChangeTest, alpha: float) -> str:
+def _evidence(change: ChangeStats, alpha: float) -> str:
     level = f"{100 * (1 - alpha):g}%"
     text = (
         f"p={change.p_value:.2g}, {level} CI [{100 * change.low:+.2f}, {100 * change.high:+.2f}] pp"
@@ -118,7 +119,7 @@ def _accuracy_check(
     name: str,
     base: float | None,
     new: float | None,
-    change: ChangeTest | None,
+    change: ChangeStats | None,
     limit: float,
     alpha: float,
 ) -> MetricCheck:
@@ -139,7 +140,7 @@ def _accuracy_check(
     )
 
 
-def _paired(pairs: Sequence[Pair], alpha: float, label: int | None = None) -> ChangeTest:
+def _paired(pairs: Sequence[Pair], alpha: float, label: int | None = None) -> ChangeStats:
     chosen = [p for p in pairs if label is None or p[0] == label]
     lost = sum(1 for _, b, n in chosen if b and not n)
     gained = sum(1 for _, b, n in chosen if n and not b)
@@ -152,7 +153,7 @@ def _unpaired(
     new_acc: float | None,
     new_n: int | None,
     alpha: float,
-) -> ChangeTest | None:
+) -> ChangeStats | None:
     if None in (base_acc, base_n, new_acc, new_n):
         return None
     assert base_acc is not None and base_n is not None and new_acc is not None and new_n is not None
