@@ -53,8 +53,7 @@ def requantize(acc: np.ndarray, shift: int) -> np.ndarray:
     a = a.astype(np.int64, copy=False)
     r = 7 - int(shift)
     # r <= 0: saturate before shifting left, so a large left shift cannot overflow int64.
-    saturated = np.clip(a, -(1 << 20), 1 << 20) << (-r) if r <= 0 else None
-    shifted = saturated if saturated is not None else (a + (1 << (r - 1))) >> r
+    shifted = np.clip(a, -(1 << 20), 1 << 20) << (-r) if r <= 0 else (a + (1 << (r - 1))) >> r
     result: np.ndarray = np.clip(shifted, INT8_MIN, INT8_MAX)
     return result
 

@@ -177,6 +177,16 @@ static uint8_t run_inference(uint32_t *cycles)
     return FERHIL_STATUS_OK;
 }
 
+/* One inference of input_buf, its outputs unloaded into out. */
+static uint8_t infer_unload(uint32_t *cycles, uint32_t *out)
+{
+    uint8_t status = run_inference(cycles);
+    if (status == FERHIL_STATUS_OK && cnn_unload(out) != CNN_OK) {
+        status = FERHIL_STATUS_CNN_UNLOAD_FAILED;
+    }
+    return status;
+}
+
 /* Reverse the W axis of input_buf in place, C and H unchanged (golden/tta.py hflip). */
 static void flip_input_w(void)
 {
@@ -212,19 +222,13 @@ static uint8_t run_tta(uint32_t *cycles, uint32_t *tta_cycles)
 {
     uint32_t mirrored = 0;
     *tta_cycles = 0;
-    uint8_t status = run_inference(cycles);
-    if (status == FERHIL_STATUS_OK && cnn_unload(output_buf) != CNN_OK) {
-        status = FERHIL_STATUS_CNN_UNLOAD_FAILED;
-    }
+    uint8_t status = infer_unload(cycles, output_buf);
     if (status != FERHIL_STATUS_OK) {
         return status;
     }
     flip_input_w();
-    status = run_inference(&mirrored);
+    status = infer_unload(&mirrored, tta_buf);
     flip_input_w();
-    if (status == FERHIL_STATUS_OK && cnn_unload(tta_buf) != CNN_OK) {
-        status = FERHIL_STATUS_CNN_UNLOAD_FAILED;
-    }
     if (status != FERHIL_STATUS_OK) {
         return status;
     }
@@ -327,10 +331,7 @@ static void handle_infer(const frame_t *req, uint32_t req_crc)
         return;
     }
     uint32_t cycles;
-    uint8_t status = run_inference(&cycles);
-    if (status == FERHIL_STATUS_OK && cnn_unload(output_buf) != CNN_OK) {
-        status = FERHIL_STATUS_CNN_UNLOAD_FAILED;
-    }
+    uint8_t status = infer_unload(&cycles, output_buf);
     uint16_t n_out = status == FERHIL_STATUS_OK ? (uint16_t)CNN_NUM_OUTPUTS : 0u;
     uint8_t *p = TX_PAYLOAD;
     memset(p, 0, FERHIL_INFER_REPLY_SIZE);

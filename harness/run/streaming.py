@@ -54,9 +54,8 @@ def _reply_fields(reply: InferResult | InferFailure) -> tuple[list[int], int | N
     """Return (outputs, cycles, error text or None) of an INFER result or failure."""
     if isinstance(reply, InferFailure):
         attempts = reply.attempts
-        said = "attempt" in str(
-            reply.error
-        )  # firmware.host.pipeline already says "gave up after N"
+        # firmware.host.pipeline already says "gave up after N"
+        said = "attempt" in str(reply.error)
         tries = f" after {attempts} attempts" if attempts and not said else ""
         return [], None, f"{reply.error}{tries}"
     status = int(reply.status or 0)

@@ -109,8 +109,9 @@ class FerhilConfig(ConfigFields):
     def items(self) -> Iterator[tuple[str, Any]]:
         """Yield ``(option name, value)`` for every option, in table order."""
         in_table = [o.name.replace("-", "_") for o in OPTIONS]
-        ordered = [a for a in in_table if a in _FIELD_SET and a != "xdist_shard"]
-        for attr in (*ordered, *(a for a in _OPTION_FIELDS if a not in set(ordered))):
+        ordered = [a for a in in_table if a in _OPTION_FIELDS]
+        rest = [a for a in _OPTION_FIELDS if a not in ordered]
+        for attr in (*ordered, *rest):
             yield attr.replace("_", "-"), getattr(self, attr)
         if self.xdist_shard is not None:
             yield "xdist-shard", self.xdist_shard
