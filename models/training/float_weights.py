@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from golden import format as qformat
+from golden.errors import FerhilError
 from golden.zoo import resolve_model_path
 from models.nn.network import FerNet
 
@@ -44,6 +45,52 @@ def load_float_net(folder: Path, network_config: dict[str, Any]) -> FerNet | Non
     own.update({k: v.to(own[k].dtype) for k, v in state.items() if k in own})
     net.load_state_dict(own)
     return net.set_mode("float")
+
+
+class WarmStartError(FerhilError, ValueError):
+    """A network cannot start from a zoo entry's float weights; the message says why."""
+
+
+def warm_start(net: torch.nn.Module, ref: str) -> int:
+    """Copy the float weights of the zoo model ``ref`` into ``net`` (same layer shapes only).
+
+    Every floating-point tensor of ``net``'s state dict must be in the entry's
+    ``float_weights.npz`` with the same shape, so a warm start can never half-load a network
+    of another layout. Integer buffers (batch-norm counters) keep their values.
+
+    Returns:
+        The number of tensors copied.
+
+    Raises:
+        WarmStartError: when the entry has no float weights or a layer's shape differs.
+        ZooError / ModelFormatError: for an unknown or unreadable model.
+    """
+    path = resolve_model_path(ref)
+    weights = path.parent / FLOAT_WEIGHTS_FILE
+    if not weights.is_file():
+        raise WarmStartError(
+            f"init_from: zoo model {ref!r} has no {FLOAT_WEIGHTS_FILE}; name an entry trained "
+            "by ferhil train (fercnn-v2 or newer) or drop init_from"
+        )
+    own = net.state_dict()
+    with np.load(weights, allow_pickle=False) as data:
+        theirs = {k: data[k] for k in data.files}
+    for key, value in own.items():
+        if not value.is_floating_point():
+            continue
+        if key not in theirs or tuple(theirs[key].shape) != tuple(value.shape):
+            got = "missing" if key not in theirs else f"shape {tuple(theirs[key].shape)}"
+            raise WarmStartError(
+                f"init_from: {ref!r} does not fit this network at {key} (needs "
+                f"{tuple(value.shape)}, {got}); init_from needs the same layers and channels"
+            )
+    copied = 0
+    with torch.no_grad():
+        for key, value in own.items():
+            if value.is_floating_point():
+                value.copy_(torch.from_numpy(theirs[key]).to(value.dtype))
+                copied += 1
+    return copied
 
 
 def load_zoo_float_net(ref: str) -> FerNet | None:

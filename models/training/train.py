@@ -35,6 +35,8 @@ from models.training.checkpointing import (
     stop_on_signal,
 )
 from models.training.distill import distill_targets, teacher_probs
+from models.training.float_weights import warm_start
+from models.training.split_check import describe, foreign_splits
 from models.training.train_config import PhaseConfig, TrainConfig, save_config
 from models.training.train_data import PreparedData, class_weights, epoch_order, prepare_data
 from models.training.train_setup import (
@@ -121,6 +123,11 @@ class Trainer:
         self.ckpt_path = out_dir / CHECKPOINT_NAME
         torch.manual_seed(cfg.seed)  # the initial weights depend on the config's seed only
         self.net = build_network(cfg)
+        if cfg.init_from:  # a resumed run overwrites these with its checkpoint
+            n = warm_start(self.net, cfg.init_from)
+            log.info("float weights from %s (%d tensors)", cfg.init_from, n)
+        if reasons := foreign_splits(cfg):
+            log.warning("%s", describe(reasons))
         self.state = TrainState()
         weights = class_weights(data.train_y.numpy(), cfg.data.balance_power)
         self.class_w = torch.from_numpy(weights).float() if cfg.data.balance == "weights" else None

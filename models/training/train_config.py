@@ -112,6 +112,8 @@ class TrainConfig:
             check, no QAT, no zoo export).
         distill: :class:`~models.training.distill.DistillConfig` (teachers and the soft-target
             share).
+        init_from: zoo model (name or ``.qmodel.npz`` path) whose float weights start the float
+            phase instead of a random initialisation (same layers and channels; empty = random).
     """
 
     name: str = "fercnn"
@@ -133,6 +135,7 @@ class TrainConfig:
     description: str = ""
     float_only: bool = False
     distill: DistillConfig = field(default_factory=DistillConfig)
+    init_from: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the plain-dict form (as written to YAML)."""
