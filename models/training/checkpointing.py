@@ -52,6 +52,8 @@ class TrainState:
         aug_rng: the augmentation generator state mid-epoch.
         torch_rng: the global torch RNG state mid-epoch (dropout).
         extra: free-form results (test accuracy of phases...).
+        swa_model: running mean of the weights over the phase's SWA window so far, or ``None``.
+        swa_count: epochs folded into ``swa_model``.
     """
 
     phase: str = "float"
@@ -66,6 +68,8 @@ class TrainState:
     aug_rng: torch.Tensor | None = None
     torch_rng: torch.Tensor | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    swa_model: dict[str, Any] | None = None
+    swa_count: int = 0
 
 
 def save_checkpoint(

@@ -14,6 +14,21 @@ def _pct(value: Any) -> str:
     return "n/a" if value is None else f"{100.0 * float(value):.2f} %"
 
 
+def _average_lines(meta: dict[str, Any]) -> list[str]:
+    swa = meta.get("weight_average", {}).get("float")
+    if not isinstance(swa, dict):
+        return []
+    kept = (
+        "used as the float model (QAT starts from it)"
+        if swa.get("used")
+        else "not used: the best single epoch validated higher"
+    )
+    return [
+        f"- weight averaging (SWA): mean of the last {swa.get('epochs')} float epochs, batch "
+        f"norm re-estimated; validation {_pct(swa.get('val_acc'))}; {kept}"
+    ]
+
+
 def render_card(model: QuantModel, int_report: dict[str, Any], cfg: TrainConfig) -> str:
     """Return the model card text for ``model`` (metadata as written by the zoo exporter)."""
     meta = model.metadata
@@ -55,6 +70,7 @@ def render_card(model: QuantModel, int_report: dict[str, Any], cfg: TrainConfig)
         f"- epochs: float {epochs.get('float')}, QAT {epochs.get('qat')} (best float epoch "
         f"{meta.get('best_epoch', {}).get('float')}, best QAT epoch "
         f"{meta.get('best_epoch', {}).get('qat')})",
+        *_average_lines(meta),
         "",
         "## Accuracy (single pass, no test-time augmentation)",
         "",

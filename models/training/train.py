@@ -37,6 +37,7 @@ from models.training.checkpointing import (
 from models.training.distill import distill_targets, teacher_probs
 from models.training.float_weights import warm_start
 from models.training.split_check import describe, foreign_splits
+from models.training.swa import SWA_KEY, finish_average, fold_epoch
 from models.training.train_config import PhaseConfig, TrainConfig, save_config
 from models.training.train_data import PreparedData, class_weights, epoch_order, prepare_data
 from models.training.train_setup import (
@@ -240,8 +241,7 @@ class Trainer:
 
     def _end_epoch(self) -> None:
         st = self.state
-        val_pred = predict(self.net, self.data.val_x, self.cfg.eval_batch_size)
-        val_acc = float(np.mean(val_pred == self.data.val_y.numpy())) if len(val_pred) else 0.0
+        val_acc = self._val_acc()
         lr = self.optimizer.param_groups[0]["lr"] if self.optimizer else 0.0
         row = {
             "phase": st.phase,
@@ -258,16 +258,29 @@ class Trainer:
             st.best_model = {k: v.detach().clone() for k, v in self.net.state_dict().items()}
         else:
             st.epochs_since_best += 1
+        pcfg = _phase_cfg(self.cfg, st.phase)
+        fold_epoch(st, self.net, pcfg.epochs, pcfg.swa_epochs)
         st.epoch += 1
         st.step = 0
         st.aug_rng = st.torch_rng = None
 
+    def _val_acc(self) -> float:
+        val_pred = predict(self.net, self.data.val_x, self.cfg.eval_batch_size)
+        return float(np.mean(val_pred == self.data.val_y.numpy())) if len(val_pred) else 0.0
+
     def _finish_phase(self) -> None:
         st = self.state
+        swa = finish_average(
+            st, self.net, self.data.train_x, self.cfg.eval_batch_size, self._val_acc
+        )
+        if swa is not None:
+            log.info("phase %s: weight average of %d epochs: %s", st.phase, swa["epochs"], swa)
         if st.best_model is not None:
             self.net.load_state_dict(st.best_model)
         if st.epoch > 0:  # a phase configured with 0 epochs leaves no record
             self._record_phase()
+            if swa is not None:
+                st.extra[st.phase][SWA_KEY] = swa
         nxt = PHASES.index(st.phase) + 1
         st.phase = PHASES[nxt] if nxt < len(PHASES) else "done"
         st.epoch, st.step, st.best_val, st.best_epoch = 0, 0, -1.0, -1

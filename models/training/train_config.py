@@ -70,6 +70,8 @@ class PhaseConfig:
         precision: ``fp32``; ``bf16`` (CPU autocast of the forward pass: about 2-3x faster on
             CPUs with AVX512-BF16/AMX, several times slower where bf16 is emulated); or
             ``auto`` (bf16 only where the CPU has native bf16). Validation always runs in fp32.
+        swa_epochs: average the weights of the phase's last ``swa_epochs`` epochs
+            (:mod:`models.training.swa`; float phase only, 0 = off).
     """
 
     epochs: int = 0
@@ -82,10 +84,16 @@ class PhaseConfig:
     label_smoothing: float = 0.1
     patience: int = 0
     precision: str = "fp32"
+    swa_epochs: int = 0
 
     def __post_init__(self) -> None:
         if self.precision not in PRECISIONS:
             raise ConfigError(f"precision {self.precision!r} must be one of {PRECISIONS}")
+        if not 0 <= self.swa_epochs <= max(self.epochs, 0):
+            raise ConfigError(
+                f"swa_epochs {self.swa_epochs} must be between 0 and the phase's epochs "
+                f"({self.epochs})"
+            )
 
 
 @dataclass(frozen=True)
@@ -170,6 +178,10 @@ def config_from_dict(data: dict[str, Any]) -> TrainConfig:
                 raise ConfigError(f"config section {key!r} must be a mapping")
             data[key] = _build(cls, data[key], f"config section {key!r}")
     config: TrainConfig = _build(TrainConfig, data, "config")
+    if config.qat_phase.swa_epochs:
+        raise ConfigError(
+            "qat_phase: swa_epochs averages float weights and is for float_phase only; remove it"
+        )
     try:
         check_name(config.name, "config name")
         check_version(str(config.version), "config version")

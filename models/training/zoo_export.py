@@ -29,6 +29,7 @@ from models.nn.network import FerNet, to_quant_model
 from models.training.float_weights import FLOAT_WEIGHTS_FILE, save_float_weights
 from models.training.metrics import classification_report
 from models.training.model_card import write_card
+from models.training.swa import SWA_KEY
 from models.training.train import RunResult, TrainError, predict
 from models.training.train_config import TrainConfig, save_config
 from models.training.train_data import prepare_data
@@ -114,6 +115,8 @@ def export_run(result: RunResult, cfg: TrainConfig, zoo_root: Path | None = None
         "training_seconds": round(st.elapsed_s, 1),
         "history": st.history,
     }
+    if float_info.get(SWA_KEY) is not None:
+        metadata["weight_average"] = {"float": float_info[SWA_KEY]}
     qmodel = to_quant_model(net, cfg.name, cfg.version, metadata)
     folder = child_path(
         zoo_root or golden_zoo.zoo_root(), cfg.zoo_name or f"{cfg.name}-v{cfg.version}", "zoo name"
