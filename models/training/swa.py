@@ -3,15 +3,20 @@
 With ``swa_epochs: N`` in a phase config, the weights at the end of each of the phase's last
 ``N`` epochs are averaged (an equal-weight running mean, kept in the checkpoint so a resumed run
 averages exactly the same epochs). When the phase ends, the averaged weights get fresh
-batch-norm statistics (one pass over the un-augmented training images, a cumulative average,
-as Izmailov et al. 2018 prescribe: averaged weights make the old running statistics wrong), are
+batch-norm statistics (one pass over the training images, a cumulative average, as Izmailov et
+al. 2018 prescribe: averaged weights make the old running statistics wrong), are
 validated like an epoch, and replace the phase's best epoch only when their validation accuracy
 is at least as high. The test set plays no part in that choice.
+
+The statistics pass must see *augmented* images, as training did: the network's later layers
+were trained on activations normalised with augmented-batch statistics. Measured on fercnn-v6's
+own float weights (validation split): stored statistics 69.71 %, re-estimated on augmented
+training images 69.36 %, on un-augmented ones 68.07 %.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import torch
@@ -46,8 +51,8 @@ def update_average(
 
 
 @torch.no_grad()
-def recompute_batchnorm(net: nn.Module, x: torch.Tensor, batch_size: int) -> int:
-    """Reset every batch-norm layer and re-estimate its statistics on ``x`` (cumulative mean).
+def recompute_batchnorm(net: nn.Module, batches: Iterable[torch.Tensor]) -> int:
+    """Reset every batch-norm layer and re-estimate its statistics on ``batches`` (cumulative).
 
     The network's training mode and each layer's momentum are restored afterwards.
 
@@ -55,7 +60,7 @@ def recompute_batchnorm(net: nn.Module, x: torch.Tensor, batch_size: int) -> int
         The number of batch-norm layers updated (0: nothing to do).
     """
     norms = [m for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-    if not norms or len(x) == 0:
+    if not norms:
         return 0
     momenta: list[Any] = []
     for bn in norms:
@@ -64,8 +69,8 @@ def recompute_batchnorm(net: nn.Module, x: torch.Tensor, batch_size: int) -> int
         bn.momentum = None  # cumulative moving average over all batches
     was_training = net.training
     net.train()
-    for i in range(0, len(x), batch_size):
-        net(x[i : i + batch_size].contiguous(memory_format=torch.channels_last))
+    for batch in batches:
+        net(batch.contiguous(memory_format=torch.channels_last))
     net.train(was_training)
     for bn, momentum in zip(norms, momenta, strict=True):
         bn.momentum = momentum
@@ -82,8 +87,7 @@ def fold_epoch(state: TrainState, net: nn.Module, epochs: int, swa_epochs: int) 
 def finish_average(
     state: TrainState,
     net: nn.Module,
-    train_x: torch.Tensor,
-    batch_size: int,
+    batches: Iterable[torch.Tensor],
     validate: Callable[[], float],
 ) -> dict[str, Any] | None:
     """At the end of a phase: load the average, refresh batch norm, validate, maybe keep it.
@@ -97,7 +101,7 @@ def finish_average(
     if state.swa_model is None:
         return None
     net.load_state_dict(state.swa_model)
-    recompute_batchnorm(net, train_x, batch_size)
+    recompute_batchnorm(net, batches)
     val_acc = validate()
     used = val_acc >= state.best_val
     if used:

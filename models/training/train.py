@@ -17,6 +17,7 @@ import contextlib
 import json
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -264,15 +265,21 @@ class Trainer:
         st.step = 0
         st.aug_rng = st.torch_rng = None
 
+    def _statistics_batches(self) -> Iterator[torch.Tensor]:
+        """The training images, augmented as in training (seeded), for a batch-norm pass."""
+        pcfg = _phase_cfg(self.cfg, self.state.phase)
+        gen = torch.Generator().manual_seed(_phase_seed(self.cfg, self.state.phase, pcfg.epochs))
+        x, bs = self.data.train_x, self.cfg.eval_batch_size
+        for i in range(0, len(x), bs):
+            yield augment_batch(x[i : i + bs], self.cfg.augment, gen)
+
     def _val_acc(self) -> float:
         val_pred = predict(self.net, self.data.val_x, self.cfg.eval_batch_size)
         return float(np.mean(val_pred == self.data.val_y.numpy())) if len(val_pred) else 0.0
 
     def _finish_phase(self) -> None:
         st = self.state
-        swa = finish_average(
-            st, self.net, self.data.train_x, self.cfg.eval_batch_size, self._val_acc
-        )
+        swa = finish_average(st, self.net, self._statistics_batches(), self._val_acc)
         if swa is not None:
             log.info("phase %s: weight average of %d epochs: %s", st.phase, swa["epochs"], swa)
         if st.best_model is not None:

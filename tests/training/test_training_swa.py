@@ -64,13 +64,15 @@ def test_batchnorm_statistics_are_those_of_the_data() -> None:
     bn.running_mean.fill_(50.0)
     net.eval()
     x = torch.randn(16, 1, 4, 4) * 3.0 + 2.0
-    assert recompute_batchnorm(net, x, batch_size=16) == 1
+    assert recompute_batchnorm(net, [x]) == 1
     with torch.no_grad():
         features = conv(x)
     assert torch.allclose(bn.running_mean, features.mean(dim=(0, 2, 3)), atol=1e-5)
     expected_var = features.transpose(0, 1).reshape(3, -1).var(dim=1, unbiased=True)
     assert torch.allclose(bn.running_var, expected_var, rtol=1e-4)
     assert not net.training and bn.momentum == 0.1  # mode and momentum restored
+    recompute_batchnorm(net, [x[:8], x[8:]])  # equal batches: the mean of all 16 images
+    assert torch.allclose(bn.running_mean, features.mean(dim=(0, 2, 3)), atol=1e-5)
 
 
 def test_window_longer_than_phase_or_in_qat_is_refused(data_root: Path) -> None:
