@@ -22,7 +22,7 @@ FAKE_RUN = textwrap.dedent(
         for s in document["samples"][:n]:
             log.write(json.dumps(s) + "\\n")
             log.flush()
-            time.sleep(0.02)
+            time.sleep(float(sys.argv[5]))
     (folder / "results.json").write_text(json.dumps(document))
     print("fake run done")
     sys.exit(int(sys.argv[4]))
@@ -33,9 +33,9 @@ FAKE_RUN = textwrap.dedent(
 class FakeRuns(LiveRuns):
     """Runs a script that writes a journal and results.json like ``ferhil run``."""
 
-    def __init__(self, folder: Path, document: Path, code: int = 0) -> None:
+    def __init__(self, folder: Path, document: Path, code: int = 0, sample_s: float = 0.02) -> None:
         super().__init__(folder, "sqlite:///unused", "hostsim")
-        self.document, self.code = document, code
+        self.document, self.code, self.sample_s = document, code, sample_s
 
     def command(self, folder: Path, limit: int, model: str | None) -> list[str]:
         script = folder.parent / "fake_run.py"
@@ -47,6 +47,7 @@ class FakeRuns(LiveRuns):
             str(limit),
             str(self.document),
             str(self.code),
+            str(self.sample_s),
         ]
 
 
@@ -107,9 +108,12 @@ def test_a_crashed_run_reports_its_console(tmp_path: Path) -> None:
 
 
 def test_stop_interrupts_the_run(tmp_path: Path, document) -> None:
-    runs = FakeRuns(tmp_path / "runs", document[0])
+    runs = FakeRuns(tmp_path / "runs", document[0], sample_s=0.2)  # 30 samples: 6 s
     job = runs.start(limit=30, total=30)
-    time.sleep(0.2)
+    journal = job.folder / "samples.jsonl"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (journal.is_file() and journal.read_text()):
+        time.sleep(0.02)  # stop a run that is streaming, however slow the machine is
     runs.stop(job.id)
     final = list(job.events())[-1][1]
     assert final["returncode"] != 0 and final["progress"]["done"] < 30
