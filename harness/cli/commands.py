@@ -12,6 +12,7 @@ import argparse
 import dataclasses
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -143,6 +144,20 @@ def pytest_args(args: argparse.Namespace) -> list[str]:
     return words
 
 
+def interruptible() -> bool:
+    """Make SIGINT interrupt the run even when the parent ignored it; True when it had.
+
+    A process started in the background by a non-interactive shell (``ferhil run &`` in a lab
+    script, or an app started that way) inherits SIGINT as ignored, and Python keeps it
+    ignored: Ctrl-C and the app's Stop would then do nothing. A run must always stop on SIGINT,
+    writing what it measured, so the default handler is put back.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        return True
+    return False
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the HIL suite; print where the report is; return pytest's exit code."""
     import pytest
@@ -150,6 +165,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from harness.cli.preflight import check_run_inputs
 
     check_run_inputs(args)  # bad input: one line here, not an error in every pytest test
+    interruptible()
     argv = pytest_args(args)
     code = int(pytest.main(argv))
     report_dir = report_dir_of(args)

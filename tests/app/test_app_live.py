@@ -16,6 +16,8 @@ FAKE_RUN = textwrap.dedent(
     """
     import json, sys, time
     from pathlib import Path
+    from harness.cli.commands import interruptible
+    interruptible()  # as `ferhil run` does: Stop works even if SIGINT came in ignored
     folder, n = Path(sys.argv[1]), int(sys.argv[2])
     document = json.loads(Path(sys.argv[3]).read_text())
     with (folder / "samples.jsonl").open("w") as log:

@@ -174,3 +174,18 @@ def test_predict_takes_the_board_options_its_errors_mention(capsys):
          "--firmware", "fw.elf"]
     )  # fmt: skip
     assert args.ferhil_port == "/dev/ttyACM0" and str(args.ferhil_firmware) == "fw.elf"
+
+
+def test_run_is_interruptible_even_if_started_with_sigint_ignored() -> None:
+    import signal
+
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # what `ferhil run &` in a script inherits
+        assert commands.interruptible() is True
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)
+        assert commands.interruptible() is False  # a handler in place is left alone
+    finally:
+        signal.signal(signal.SIGINT, before)
