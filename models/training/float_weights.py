@@ -33,14 +33,19 @@ def save_float_weights(state: dict[str, torch.Tensor], path: Path) -> Path:
     return path
 
 
+def read_float_weights(path: Path) -> dict[str, np.ndarray]:
+    """Read a ``float_weights.npz`` (no pickle) as ``{state-dict key: array}``."""
+    with np.load(path, allow_pickle=False) as data:
+        return {k: data[k] for k in data.files}
+
+
 def load_float_net(folder: Path, network_config: dict[str, Any]) -> FerNet | None:
     """Rebuild the float network of a zoo entry from ``float_weights.npz`` (None if absent)."""
     path = folder / FLOAT_WEIGHTS_FILE
     if not path.is_file():
         return None
     net = FerNet(network_config)
-    with np.load(path, allow_pickle=False) as data:
-        state = {k: torch.from_numpy(data[k]) for k in data.files}
+    state = {k: torch.from_numpy(v) for k, v in read_float_weights(path).items()}
     own = net.state_dict()
     own.update({k: v.to(own[k].dtype) for k, v in state.items() if k in own})
     net.load_state_dict(own)
@@ -73,8 +78,7 @@ def warm_start(net: torch.nn.Module, ref: str) -> int:
             "by ferhil train (fercnn-v2 or newer) or drop init_from"
         )
     own = net.state_dict()
-    with np.load(weights, allow_pickle=False) as data:
-        theirs = {k: data[k] for k in data.files}
+    theirs = read_float_weights(weights)
     for key, value in own.items():
         if not value.is_floating_point():
             continue
