@@ -40,6 +40,7 @@ from harness.errors import ConfigError
 from harness.lab.xdist_boards import finish_controller, worker_config
 from harness.run.hil_run import HilRun
 from harness.suite.config import FerhilConfig
+from harness.suite.log_filter import filter_log_file
 from harness.suite.option_fixtures import option_fixtures_plugin
 from harness.suite.option_table import load_option_providers
 from harness.suite.options import GROUPS
@@ -109,8 +110,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Plain ``pytest`` (the test suite): runs go to a temporary folder and store."""
+    """Keep the log file about ferhil; plain ``pytest`` (the test suite): runs are isolated.
+
+    Under the test suite, runs go to a temporary folder and store.
+    """
     config = session.config
+    filter_log_file(config)
     if CONFIG_KEY in config.stash and is_test_suite_run(config):
         config.stash[CONFIG_KEY] = isolate(config, config.stash[CONFIG_KEY])
 

@@ -6,6 +6,11 @@ import os
 
 import pytest
 
+# reports.common.figure_svg loads matplotlib (the report's figures) before any in-process pytester
+# session: pytester drops the modules a nested session imported, and a matplotlib half-imported
+# there and half here has two Artist classes (Figure() then fails with "'Figure' object has no
+# attribute 'items'", seen when a pytester test ran just before the fault campaign).
+import reports.common.figure_svg  # noqa: F401
 from firmware.builder.izer import IzerInstall, IzerMissingError, find_izer, shared_izer_dir
 
 

@@ -3,6 +3,7 @@
 :class:`StoreRecorder` receives the run's events:
 
 * ``run_started``: the board is up and identified: the run row is created (``running``);
+  a run that never got there is stored at ``results_written``, ``incomplete`` and without samples;
 * ``sample_recorded``: one image's result: buffered and appended in batches (one transaction per
   batch, at least every :attr:`StoreRecorder.interval_s` seconds);
 * ``results_written``: ``results.json`` is written: summary, remaining samples and the final
@@ -103,9 +104,18 @@ class StoreRecorder(RunListener):
         self._pending = []
 
     def results_written(self, run: ObservedRun, document: dict[str, Any]) -> None:
-        """Finish the run row in one transaction, then write and link the regression pages."""
+        """Finish the run row in one transaction, then write and link the regression pages.
+
+        A run whose board never came up (no ``run_started``) is stored all the same, as an
+        ``incomplete`` run without samples whose notes say why, so the lab's history shows
+        the failed attempt rather than nothing.
+        """
         if self.store is None or self.run_id is None:
-            return
+            self.store = ResultStore(self.url)
+            self.run_id = self.store.begin_run(document)
+            LOG.info(
+                "recording run %s (it never started) in %s", self.run_id, display_url(self.url)
+            )
         self._pending = []  # the final transaction stores every sample of the document
         try:
             self.store.finish_run(self.run_id, document)

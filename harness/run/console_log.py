@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from firmware.host.agent_errors import FrameError
 from firmware.host.codec import decode_frame
+from firmware.host.link import Transport
+from harness.devices.transport_proxy import TransportProxy
 
 CONSOLE_FILE = "console.log"
 CONSOLE_LINK = "Board console"
@@ -69,25 +71,19 @@ class ConsoleSplitter:
             self.buffer.clear()
 
 
-class ConsoleTap:
+class ConsoleTap(TransportProxy):
     """A transport wrapper that copies non-frame bytes to a :class:`ConsoleSplitter`."""
 
-    def __init__(self, transport: Any, splitter: ConsoleSplitter) -> None:
-        object.__setattr__(self, "_inner", transport)
-        object.__setattr__(self, "_splitter", splitter)
+    def __init__(self, transport: Transport, splitter: ConsoleSplitter) -> None:
+        super().__init__(transport)
+        self._splitter = splitter
 
     def read(self, size: int = 1, /) -> bytes:
         """Read from the board, keeping a copy of console output."""
-        data: bytes = self._inner.read(size)
+        data = self.inner.read(size)
         if data:
             self._splitter.feed(data)
         return data
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self._inner, name, value)
 
 
 def open_console(report_dir: Path) -> tuple[ConsoleSplitter, Path]:

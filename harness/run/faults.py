@@ -34,6 +34,7 @@ from typing import Any
 from firmware.host import protocol as p
 from firmware.host.codec import Frame, encode_frame
 from firmware.host.link import READ_POLL_S, Transport
+from harness.devices.transport_proxy import TransportProxy
 from harness.errors import ConfigError
 from harness.suite.options import OPTIONS, Option
 
@@ -147,33 +148,25 @@ class FaultPlan:
         return f"fault injection (seed {self.seed}): {','.join(parts)}; injected: {done}"
 
 
-class FaultyTransport:
+class FaultyTransport(TransportProxy):
     """A transport wrapper that drops, flips, stalls and resets (see :class:`FaultPlan`).
 
-    A deliberate transparent proxy: :class:`firmware.host.link.FrameLink` uses the optional pyserial
-    attributes of whatever transport it gets (``timeout``, ``in_waiting``, ``flush``,
-    ``reset_input_buffer``, ``port``, ``baudrate``) only when they exist, so every attribute other
-    than ``write``/``read``/``close`` is the wrapped transport's, present exactly when it has it.
+    The optional pyserial attributes the protocol client uses are the wrapped transport's
+    (:class:`harness.devices.transport_proxy.TransportProxy`); ``write`` and ``read`` apply
+    the plan's faults.
     """
 
     def __init__(self, inner: Transport, plan: FaultPlan, rng: random.Random) -> None:
-        self.__dict__["_inner"] = inner
-        self.__dict__["_plan"] = plan
-        self.__dict__["_rng"] = rng
-        self.__dict__["_stalled_until"] = 0.0
-        self.__dict__["_queued"] = bytearray()
-        self.__dict__["_rx_state"] = (0, -1, -1, 0)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.__dict__["_inner"], name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self.__dict__["_inner"], name, value)
+        super().__init__(inner)
+        self._plan = plan
+        self._rng = rng
+        self._stalled_until = 0.0
+        self._queued = bytearray()
+        self._rx_state: tuple[int, int, int, int] = (0, -1, -1, 0)
 
     def _roll(self, span: int) -> tuple[int, int, int]:
         """Decide the faults of the next frame: (drop offset, flip offset, flip bit); -1 = none."""
-        plan: FaultPlan = self.__dict__["_plan"]
-        rng: random.Random = self.__dict__["_rng"]
+        plan, rng = self._plan, self._rng
         if not plan.armed:
             return -1, -1, 0
         drop = rng.randrange(span) if plan.drop and rng.random() < plan.drop else -1
@@ -181,48 +174,44 @@ class FaultyTransport:
         return drop, flip, 1 << rng.randrange(8)
 
     def _apply(self, data: bytes, drop: int, flip: int, bit: int, start: int = 0) -> bytes:
-        plan: FaultPlan = self.__dict__["_plan"]
         out = bytearray()
         for offset, byte in enumerate(data, start):
             if offset == drop:
-                plan.count("drop")
+                self._plan.count("drop")
                 continue
             if offset == flip:
-                plan.count("flip")
+                self._plan.count("flip")
                 byte ^= bit
             out.append(byte)
         return bytes(out)
 
     def _mangle_received(self, data: bytes) -> bytes:
         """Apply per-frame faults to received bytes (frames end at ``0x00``)."""
-        plan: FaultPlan = self.__dict__["_plan"]
+        plan = self._plan
         if not plan.armed or not (plan.drop or plan.flip):
             return data
         out = bytearray()
         for byte in data:
-            pos, drop, flip, bit = self.__dict__["_rx_state"]
+            pos, drop, flip, bit = self._rx_state
             out += self._apply(bytes([byte]), drop, flip, bit, pos)
             if byte == 0:
-                self.__dict__["_rx_state"] = (0, *self._roll(REPLY_SPAN))
+                self._rx_state = (0, *self._roll(REPLY_SPAN))
             else:
-                self.__dict__["_rx_state"] = (pos + 1, drop, flip, bit)
+                self._rx_state = (pos + 1, drop, flip, bit)
         return bytes(out)
 
     def _stalled(self) -> bool:
-        result: bool = time.monotonic() < self.__dict__["_stalled_until"]
-        return result
+        return time.monotonic() < self._stalled_until
 
     def _release(self) -> None:
-        queued: bytearray = self.__dict__["_queued"]
-        if queued and not self._stalled():
-            data = bytes(queued)
-            queued.clear()
-            self.__dict__["_inner"].write(data)
+        if self._queued and not self._stalled():
+            data = bytes(self._queued)
+            self._queued.clear()
+            self.inner.write(data)
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: bytes, /) -> int:
         """Write ``data`` through the faults (the caller sees every byte as written)."""
-        plan: FaultPlan = self.__dict__["_plan"]
-        rng: random.Random = self.__dict__["_rng"]
+        plan, rng = self._plan, self._rng
         wire = bytearray()
         if plan.armed and plan.reset and rng.random() < plan.reset:
             plan.count("reset")
@@ -231,28 +220,22 @@ class FaultyTransport:
         wire += self._apply(bytes(data), *self._roll(max(1, len(data))))
         if plan.armed and plan.stall and rng.random() < plan.stall:
             plan.count("stall")
-            self.__dict__["_stalled_until"] = time.monotonic() + plan.stall_s
+            self._stalled_until = time.monotonic() + plan.stall_s
         if self._stalled():
-            self.__dict__["_queued"].extend(wire)
+            self._queued.extend(wire)
         else:
             self._release()
-            self.__dict__["_inner"].write(bytes(wire))
+            self.inner.write(bytes(wire))
         return len(data)
 
-    def read(self, size: int = 1) -> bytes:
+    def read(self, size: int = 1, /) -> bytes:
         """Read through the faults; nothing arrives while the link is stalled."""
-        inner: Transport = self.__dict__["_inner"]
         if self._stalled():  # an empty read takes the client's poll interval
-            left = self.__dict__["_stalled_until"] - time.monotonic()
+            left = self._stalled_until - time.monotonic()
             time.sleep(min(READ_POLL_S, max(0.0, left)))
             return b""
         self._release()
-        data: bytes = inner.read(size)
-        return self._mangle_received(data)
-
-    def close(self) -> None:
-        """Close the wrapped transport."""
-        self.__dict__["_inner"].close()
+        return self._mangle_received(self.inner.read(size))
 
 
 def parse_inject(text: str) -> str:

@@ -158,6 +158,19 @@ CORE_OPTIONS: tuple[Option, ...] = (
     ),
 )
 
+
+def core_default(name: str) -> object:
+    """Return the default of the core row ``name`` (for dataclasses that mirror an option).
+
+    Raises:
+        KeyError: for a name that is no core row.
+    """
+    for row in CORE_OPTIONS:
+        if row.name == name:
+            return row.default
+    raise KeyError(name)
+
+
 #: Rows of the table above that describe the board rather than the run.
 BOARD_ROWS = frozenset(
     {

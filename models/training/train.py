@@ -118,17 +118,19 @@ def _autocast(precision: str) -> contextlib.AbstractContextManager[Any]:
 class Trainer:
     """Runs the phases of one training run (see the module docstring)."""
 
-    def __init__(self, cfg: TrainConfig, out_dir: Path, data: PreparedData) -> None:
+    def __init__(
+        self, cfg: TrainConfig, out_dir: Path, data: PreparedData, *, resume: bool = False
+    ) -> None:
         self.cfg = cfg
         self.out_dir = out_dir
         self.data = data
         self.ckpt_path = out_dir / CHECKPOINT_NAME
         torch.manual_seed(cfg.seed)  # the initial weights depend on the config's seed only
         self.net = build_network(cfg)
-        if cfg.init_from:  # a resumed run overwrites these with its checkpoint
-            n = warm_start(self.net, cfg.init_from)
+        if cfg.init_from and not resume:  # a resumed run's weights come from its checkpoint,
+            n = warm_start(self.net, cfg.init_from)  # so the start model may have left the zoo
             log.info("float weights from %s (%d tensors)", cfg.init_from, n)
-        if reasons := foreign_splits(cfg):
+        if not resume and (reasons := foreign_splits(cfg)):  # said once, when the run starts
             log.warning("%s", describe(reasons))
         self.state = TrainState()
         weights = class_weights(data.train_y.numpy(), cfg.data.balance_power)
@@ -360,7 +362,7 @@ def train(
         len(data.test_y),
         data.test_name,
     )
-    trainer = Trainer(cfg, out_dir, data)
+    trainer = Trainer(cfg, out_dir, data, resume=resume)
     if resume:
         trainer.restore()
     finished = trainer.run(max_steps=max_steps)

@@ -27,7 +27,7 @@ def test_console_text_between_frames_is_kept_and_frames_pass_through(caplog) -> 
     splitter = ConsoleSplitter(sink)
     tap = ConsoleTap(_Bytes(wire), splitter)
     tap.timeout = 0.05  # attribute writes reach the real transport
-    assert tap._inner.timeout == 0.05
+    assert tap.inner.timeout == 0.05
     received = b""
     with caplog.at_level(logging.DEBUG, logger="ferhil.console"):
         while chunk := tap.read(64):

@@ -147,3 +147,20 @@ def test_killed_run_is_aborted_and_never_a_baseline(store_url: str) -> None:
         assert 5 <= killed.samples_recorded < 40 and killed.summary is None
         choice = find_baseline(store, results("new", version="10"))
         assert choice.run is not None and choice.run.id == "v8"
+
+
+def test_run_that_never_connects_is_stored_incomplete_with_why(pytester, tmp_path) -> None:
+    pytester.makepyfile(test_copy_no_regression=(HIL_DIR / "test_no_regression.py").read_text())
+    model, runs = _models(tmp_path)["1"], tmp_path / "runs"
+    result = _run(pytester, model, runs / "nc", board="max78000fthr")  # no --port: never up
+    result.assert_outcomes(errors=1)
+    with ResultStore(f"sqlite:///{runs / 'ferhil-results.sqlite'}") as store:
+        (row,) = store.runs()
+        assert row.status == "incomplete" and row.samples_recorded == 0
+        assert row.model_version == "1"
+        assert store.runs(complete_only=True) == []  # never a baseline
+        stored = store.results(row.id, samples=False)
+    assert stored["summary"]["verdict"] == "fail"
+    (failure,) = stored["verdict"]["failed"]
+    assert failure["test"] == "run setup" and "no serial port for board" in failure["message"]
+    assert 'href="history.html"' in (runs / "nc" / "report.html").read_text()

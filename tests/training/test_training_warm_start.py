@@ -120,3 +120,18 @@ def test_start_point_from_another_split_is_flagged(start_entry: Path, tmp_path: 
     (bare / "config.yaml").unlink()
     unknown = config_from_dict(_raw(root, TINY_NET, init_from=str(bare)))
     assert "its training split is unknown" in foreign_splits(unknown)[0]
+
+
+def test_resume_needs_no_start_model_in_the_zoo(start_entry: Path, tmp_path: Path) -> None:
+    root = start_entry.parent.parent
+    moved = tmp_path / "moved"
+    shutil.copytree(start_entry, moved)
+    cfg = config_from_dict(_raw(root, TINY_NET, init_from=str(moved)))
+    first = train(cfg, tmp_path / "run", max_steps=2)
+    assert not first.finished
+    shutil.rmtree(moved)  # the start model left the zoo: the checkpoint has the weights
+    resumed = train(cfg, tmp_path / "run", resume=True)
+    assert resumed.finished
+    assert [row["phase"] for row in resumed.state.history] == ["float"]  # the one epoch, done
+    log = (tmp_path / "run" / "train.log").read_text()
+    assert log.count("float weights from") == 1 and "resumed float" in log

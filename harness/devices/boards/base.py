@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 from firmware.host.link import Transport
 from harness.devices.device_client import DeviceClient
 from harness.errors import HarnessError
+from harness.suite.run_options import core_default
 
 if TYPE_CHECKING:
     from golden.format import QuantModel
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class BoardSpec:
     """Everything needed to build a board (nothing is opened).
+
+    The defaults are the option table's rows (:func:`harness.suite.run_options.core_default`),
+    declared there once.
 
     Attributes:
         name: the board's name (a kind, or a lab inventory name).
@@ -52,11 +56,11 @@ class BoardSpec:
     probe: str | None = None
     baud: int | None = None
     flasher: str | None = None
-    target: str = "max78000"
+    target: str = str(core_default("target"))
     pack: Path | None = None
-    connect_mode: str = "halt"
-    flash_timeout_s: float = 120.0
-    read_timeout_s: float = 5.0
+    connect_mode: str = str(core_default("connect-mode"))
+    flash_timeout_s: float = float(core_default("flash-timeout"))  # type: ignore[arg-type]
+    read_timeout_s: float = float(core_default("sample-timeout"))  # type: ignore[arg-type]
     clock_hz: float | None = None
     meter: str | None = None
     gpio_log: Path | None = None

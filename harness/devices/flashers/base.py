@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from harness.suite.run_options import core_default
+
 #: Said by every flasher when the probe cannot reach the core (both flashers use it).
 LOWPOWER_LOCKOUT_HINT = (
     "if the board runs firmware that enters a low-power mode right after reset, the probe "
@@ -29,13 +31,15 @@ class FlasherSettings:
         timeout_s: the most seconds finding the probe and programming may take.
         probe_wait_s: how long to poll for a probe that is not (yet) connected.
         frequency_hz: SWD clock.
+
+    The option rows' defaults come from the option table, declared there once.
     """
 
     probe: str | None = None
-    target: str = "max78000"
+    target: str = str(core_default("target"))
     pack: Path | None = None
-    connect_mode: str = "halt"
-    timeout_s: float = 120.0
+    connect_mode: str = str(core_default("connect-mode"))
+    timeout_s: float = float(core_default("flash-timeout"))  # type: ignore[arg-type]
     probe_wait_s: float = 3.0
     frequency_hz: int = 4_000_000
 
