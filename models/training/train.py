@@ -44,6 +44,7 @@ from models.training.train_data import PreparedData, class_weights, epoch_order,
 from models.training.train_setup import (
     FloatOnlyNet,
     build_network,
+    compiled,
     make_optimizer,
     make_scheduler,
     soft_cross_entropy,
@@ -137,6 +138,7 @@ class Trainer:
         self.class_w = torch.from_numpy(weights).float() if cfg.data.balance == "weights" else None
         self.bs = min(cfg.batch_size, len(data.train_y))
         self.steps = len(data.train_y) // self.bs
+        self.step_net: torch.nn.Module = self.net  # what the training steps call
         self.optimizer: torch.optim.Optimizer | None = None
         self.scheduler: Any = None
         self.teacher = (
@@ -147,7 +149,13 @@ class Trainer:
     def _enter_phase(self, phase: str) -> None:
         self.net.set_mode("qat" if phase == "qat" else "float")
         pcfg = _phase_cfg(self.cfg, phase)
-        log.info("phase %s: precision %s", phase, resolve_precision(pcfg.precision))
+        log.info(
+            "phase %s: precision %s%s",
+            phase,
+            resolve_precision(pcfg.precision),
+            ", torch.compile" if pcfg.compile else "",
+        )
+        self.step_net = compiled(self.net) if pcfg.compile else self.net
         self.optimizer = make_optimizer(self.net, pcfg)
         self.scheduler = make_scheduler(self.optimizer, pcfg, self.steps)
 
@@ -221,7 +229,7 @@ class Trainer:
             target = distill_targets(target, soft, cfg.distill.weight)
             x, target = mix_batch(x, target, cfg.augment, gen)
             with _autocast(pcfg.precision):
-                out = self.net(x.contiguous(memory_format=torch.channels_last))
+                out = self.step_net(x.contiguous(memory_format=torch.channels_last))
             loss = soft_cross_entropy(out.float(), target, pcfg.label_smoothing, self.class_w, y)
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()

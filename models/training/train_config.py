@@ -72,6 +72,9 @@ class PhaseConfig:
             ``auto`` (bf16 only where the CPU has native bf16). Validation always runs in fp32.
         swa_epochs: average the weights of the phase's last ``swa_epochs`` epochs
             (:mod:`models.training.swa`; float phase only, 0 = off).
+        compile: run the training steps through ``torch.compile`` (needs a C++ compiler;
+            measured by ``benchmarks/train_step.py``: 1.3x over eager in fp32, 1.6x over eager
+            bf16 on a 2-core AMX Xeon). Validation and the stored weights stay eager.
     """
 
     epochs: int = 0
@@ -85,6 +88,7 @@ class PhaseConfig:
     patience: int = 0
     precision: str = "fp32"
     swa_epochs: int = 0
+    compile: bool = False
 
     def __post_init__(self) -> None:
         if self.precision not in PRECISIONS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import shutil
 from typing import Any
 
 import torch
@@ -98,6 +99,22 @@ def build_network(cfg: TrainConfig) -> FerNet | FloatOnlyNet:
             if param.dim() == 4:
                 param.data = param.data.contiguous(memory_format=torch.channels_last)
     return net
+
+
+def compiled(net: nn.Module) -> nn.Module:
+    """Return ``torch.compile(net)``: the same parameters, a compiled forward and backward.
+
+    Inductor generates and builds C++ for the CPU, so a compiler must be on ``PATH``.
+
+    Raises:
+        SetupError: when no C++ compiler is found (one line: how to get one, or turn it off).
+    """
+    if not any(shutil.which(cxx) for cxx in ("c++", "g++", "clang++")):
+        raise SetupError(
+            "compile: true needs a C++ compiler for torch.compile: install one "
+            "(apt-get install g++) or set compile: false in the phase"
+        )
+    return torch.compile(net)  # type: ignore[return-value]
 
 
 def make_optimizer(net: nn.Module, pcfg: PhaseConfig) -> torch.optim.Optimizer:

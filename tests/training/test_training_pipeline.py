@@ -121,3 +121,42 @@ def test_resume_needs_checkpoint(tmp_path: Path) -> None:
     cfg = config_from_dict({"network": TINY_NET})
     with pytest.raises(TrainError, match="does not exist"):
         train(cfg, tmp_path / "r", resume=True)
+
+
+@pytest.mark.slow
+def test_compiled_float_phase_resumes_exactly_and_stores_plain_weights(
+    tiny: dict[str, Path],
+) -> None:
+    from models.training.train_config import load_config
+
+    base = load_config(tiny["config"])
+    cfg = dataclasses.replace(
+        base,
+        checkpoint_minutes=1000.0,
+        float_phase=dataclasses.replace(base.float_phase, compile=True),
+    )
+    whole = train(cfg, tiny["root"] / "c-whole")
+    assert whole.finished
+    log = (tiny["root"] / "c-whole" / "train.log").read_text()
+    assert "phase float: precision fp32, torch.compile" in log
+    eager = {k for k in train(base, tiny["root"] / "c-eager", max_steps=0).net.state_dict()}
+    assert set(whole.net.state_dict()) == eager  # no torch.compile prefix in stored weights
+    split_dir = tiny["root"] / "c-split"
+    assert not train(cfg, split_dir, max_steps=3).finished
+    last = train(cfg, split_dir, resume=True)
+    a, b = whole.net.state_dict(), last.net.state_dict()
+    for key in a:
+        assert torch.equal(a[key], b[key]), key
+
+
+def test_compile_without_a_cxx_compiler_is_one_clear_error(
+    tiny: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from models.training import train_setup
+    from models.training.train_config import load_config
+
+    monkeypatch.setattr(train_setup.shutil, "which", lambda name: None)
+    base = load_config(tiny["config"])
+    cfg = dataclasses.replace(base, float_phase=dataclasses.replace(base.float_phase, compile=True))
+    with pytest.raises(train_setup.SetupError, match=r"apt-get install g\+\+.*compile: false"):
+        train(cfg, tiny["root"] / "no-cxx")
