@@ -8,8 +8,9 @@ training-only dropout), in float or QAT mode, and times ``--steps`` SGD steps on
 
 * ``fp32``: plain float32 (what ``precision: fp32`` trains with),
 * ``bf16``: the forward pass under CPU bf16 autocast (``precision: bf16``),
-* ``fp32-compile`` / ``bf16-compile``: the same behind ``torch.compile`` (not used by
-  ``ferhil train``; printed so the choice stays measured; the compile time is printed apart).
+* ``fp32-compile`` / ``bf16-compile``: the same behind ``torch.compile``, as ``ferhil train``
+  runs a float phase with ``compile: true`` (the compile time is printed apart; float phase
+  only: QAT's quantizers compute their scales with numpy, which dynamo cannot trace).
 
 Prints seconds per step, images/s, and the speed-up against the first mode, plus whether the
 CPU has native bf16 (``avx512_bf16``/``amx_bf16``): without it bf16 is emulated and slow, which
@@ -80,6 +81,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="torch threads (ferhil: 2)")
     parser.add_argument("--modes", nargs="+", choices=MODES, default=["fp32", "bf16"])
     args = parser.parse_args()
+    if args.phase == "qat" and any(m.endswith("-compile") for m in args.modes):
+        parser.error("the -compile modes are for --phase float only (QAT's quantizers use numpy)")
     torch.set_num_threads(args.threads)
     print(f"config {args.config}, phase {args.phase}, batch {args.batch}, {args.steps} steps")
     print(f"torch {torch.__version__}, {args.threads} threads, native bf16: {cpu_has_fast_bf16()}")

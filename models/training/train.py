@@ -39,7 +39,7 @@ from models.training.distill import distill_targets, teacher_probs
 from models.training.float_weights import warm_start
 from models.training.split_check import describe, foreign_splits
 from models.training.swa import SWA_KEY, finish_average, fold_epoch
-from models.training.train_config import PhaseConfig, TrainConfig, save_config
+from models.training.train_config import QAT_COMPILE_ERROR, PhaseConfig, TrainConfig, save_config
 from models.training.train_data import PreparedData, class_weights, epoch_order, prepare_data
 from models.training.train_setup import (
     FloatOnlyNet,
@@ -155,6 +155,8 @@ class Trainer:
             resolve_precision(pcfg.precision),
             ", torch.compile" if pcfg.compile else "",
         )
+        if pcfg.compile and phase == "qat":
+            raise TrainError(QAT_COMPILE_ERROR)
         self.step_net = compiled(self.net) if pcfg.compile else self.net
         self.optimizer = make_optimizer(self.net, pcfg)
         self.scheduler = make_scheduler(self.optimizer, pcfg, self.steps)

@@ -25,6 +25,10 @@ class ConfigError(FerhilError, ValueError):
 
 
 PRECISIONS = ("fp32", "bf16", "auto")
+QAT_COMPILE_ERROR = (
+    "qat_phase: compile is for float_phase only (the QAT quantizers compute their scales with "
+    "numpy, which torch.compile cannot trace); remove it"
+)
 
 
 @dataclass(frozen=True)
@@ -72,9 +76,9 @@ class PhaseConfig:
             ``auto`` (bf16 only where the CPU has native bf16). Validation always runs in fp32.
         swa_epochs: average the weights of the phase's last ``swa_epochs`` epochs
             (:mod:`models.training.swa`; float phase only, 0 = off).
-        compile: run the training steps through ``torch.compile`` (needs a C++ compiler;
-            measured by ``benchmarks/train_step.py``: 1.3x over eager in fp32, 1.6x over eager
-            bf16 on a 2-core AMX Xeon). Validation and the stored weights stay eager.
+        compile: run the training steps through ``torch.compile`` (float phase only; needs a
+            C++ compiler; measured by ``benchmarks/train_step.py``: 1.3x over eager in fp32,
+            1.6x over eager bf16 on a 2-core AMX Xeon). Validation and stored weights stay eager.
     """
 
     epochs: int = 0
@@ -186,6 +190,8 @@ def config_from_dict(data: dict[str, Any]) -> TrainConfig:
         raise ConfigError(
             "qat_phase: swa_epochs averages float weights and is for float_phase only; remove it"
         )
+    if config.qat_phase.compile:
+        raise ConfigError(QAT_COMPILE_ERROR)
     try:
         check_name(config.name, "config name")
         check_version(str(config.version), "config version")

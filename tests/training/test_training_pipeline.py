@@ -160,3 +160,20 @@ def test_compile_without_a_cxx_compiler_is_one_clear_error(
     cfg = dataclasses.replace(base, float_phase=dataclasses.replace(base.float_phase, compile=True))
     with pytest.raises(train_setup.SetupError, match=r"apt-get install g\+\+.*compile: false"):
         train(cfg, tiny["root"] / "no-cxx")
+
+
+def test_compile_in_the_qat_phase_is_refused_with_the_reason(tiny: dict[str, Path]) -> None:
+    from models.training.train import TrainError
+    from models.training.train_config import ConfigError, load_config
+
+    raw = {"qat_phase": {"epochs": 1, "compile": True}, "network": {}}
+    with pytest.raises(ConfigError, match=r"compile is for float_phase only.*numpy"):
+        config_from_dict(raw)
+    base = load_config(tiny["config"])
+    cfg = dataclasses.replace(
+        base,
+        float_phase=dataclasses.replace(base.float_phase, epochs=0),
+        qat_phase=dataclasses.replace(base.qat_phase, compile=True),
+    )
+    with pytest.raises(TrainError, match="compile is for float_phase only"):
+        train(cfg, tiny["root"] / "qat-compile")
