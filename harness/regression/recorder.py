@@ -107,7 +107,7 @@ class StoreRecorder(RunListener):
         """Finish the run row in one transaction, then write and link the regression pages.
 
         A run whose board never came up (no ``run_started``) is stored all the same, as an
-        ``incomplete`` run without samples whose notes say why, so the lab's history shows
+        ``incomplete`` run without samples whose verdict block says why, so the lab's history shows
         the failed attempt rather than nothing.
         """
         if self.store is None or self.run_id is None:

@@ -149,14 +149,14 @@ class Trainer:
     def _enter_phase(self, phase: str) -> None:
         self.net.set_mode("qat" if phase == "qat" else "float")
         pcfg = _phase_cfg(self.cfg, phase)
+        if pcfg.compile and phase == "qat":
+            raise TrainError(QAT_COMPILE_ERROR)
         log.info(
             "phase %s: precision %s%s",
             phase,
             resolve_precision(pcfg.precision),
             ", torch.compile" if pcfg.compile else "",
         )
-        if pcfg.compile and phase == "qat":
-            raise TrainError(QAT_COMPILE_ERROR)
         self.step_net = compiled(self.net) if pcfg.compile else self.net
         self.optimizer = make_optimizer(self.net, pcfg)
         self.scheduler = make_scheduler(self.optimizer, pcfg, self.steps)
