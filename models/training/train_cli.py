@@ -27,7 +27,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     )
     result = train(cfg, out, resume=args.resume, max_steps=args.max_steps)
     if not result.finished:
-        again = shlex.join(["ferhil", "train", "--config", str(args.config), "--out", str(out)])
+        words = ["ferhil", "train", "--config", str(args.config), "--out", str(out)]
+        again = shlex.join(words + (["--zoo", str(args.zoo)] if args.zoo else []))
         print(f"stopped; continue with: {again} --resume")
         return 0
     if args.no_export or cfg.float_only:
@@ -59,7 +60,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--resume", action="store_true", help="continue from the run's checkpoint")
     p.add_argument("--max-steps", type=int, default=None, help="stop after N steps (checkpoint)")
     p.add_argument("--no-export", action="store_true", help="do not write to the model zoo")
-    p.add_argument("--zoo", help="zoo root (default models/zoo or $FERHIL_ZOO)")
+    p.add_argument(
+        "--zoo",
+        help="zoo root the new entry is written to (default models/zoo or $FERHIL_ZOO); "
+        "init_from and distill teachers are looked up in $FERHIL_ZOO (else models/zoo) or "
+        "given as folder paths",
+    )
     p.set_defaults(func=_cmd_train)
 
     e = subparsers.add_parser("eval", help="float and integer (golden) accuracy of a model")

@@ -109,3 +109,31 @@ def test_other_data_set_is_compared_unpaired_and_says_so() -> None:
     same = compare_documents(base, _doc("aaa", [True] * 40 + [False] * 60), RegressionLimits())
     assert same.paired and "paired: the same 100 samples" in same.note
     assert unpaired_change(80, 100, 40, 100, 0.01).p_value < 1e-6
+
+
+def test_pairs_follow_the_sample_id_not_the_order() -> None:
+    base = _doc("aaa", [True, False, True])
+    new = _doc("aaa", [False, False, True])
+    new["samples"].reverse()
+    pairs, note = pair_samples(base, new)
+    assert pairs is not None and note.startswith("paired: the same 3 samples")
+    assert sorted(pairs) == sorted([(0, True, False), (0, False, False), (0, True, True)])
+
+
+@pytest.mark.parametrize(
+    ("damage", "why"),
+    [
+        (lambda s: s[2].update(id="s1"), "sample id 's1' occurs twice"),
+        (lambda s: s[1].update(label="happy"), "sample 's1' has no integer label"),
+        (lambda s: s[0].update(id=None, index=None), "sample 0 has no id or index"),
+        (lambda s: s.__setitem__(1, "s1"), "sample 1 is not a record"),
+    ],
+)
+def test_damaged_samples_are_compared_unpaired_with_the_reason(damage, why) -> None:
+    base, new = _doc("aaa", [True] * 5), _doc("aaa", [True] * 4 + [False])
+    damage(new["samples"])
+    pairs, note = pair_samples(base, new)
+    assert pairs is None
+    assert note == f"the new run's {why}: compared as independent samples (unpaired)"
+    verdict = compare_documents(base, new, RegressionLimits())
+    assert not verdict.paired
