@@ -300,6 +300,8 @@ class Trainer:
             self._record_phase()
             if swa is not None:
                 st.extra[st.phase][SWA_KEY] = swa
+        elif st.phase == "float" and self.cfg.init_from:
+            self._record_start_point()
         nxt = PHASES.index(st.phase) + 1
         st.phase = PHASES[nxt] if nxt < len(PHASES) else "done"
         st.epoch, st.step, st.best_val, st.best_epoch = 0, 0, -1.0, -1
@@ -310,6 +312,16 @@ class Trainer:
         else:
             self.net.set_mode("qat" if self.cfg.qat_phase.epochs > 0 else "float")
         self.checkpoint()
+
+    def _record_start_point(self) -> None:
+        """A QAT-only run from ``init_from``: its float model is the start point's, kept as is.
+
+        The zoo entry then carries those float weights, so ``ferhil eval``, the app and a later
+        distillation see the float network the quantized one was trained from.
+        """
+        state = {k: v.detach().clone() for k, v in self.net.state_dict().items()}
+        self.state.extra["float"] = {"epochs_run": 0, "start": self.cfg.init_from, "state": state}
+        log.info("phase float: 0 epochs; the float weights are %s's", self.cfg.init_from)
 
     def _record_phase(self) -> None:
         st = self.state

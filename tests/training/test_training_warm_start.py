@@ -12,6 +12,7 @@ import pytest
 import torch
 from training_testkit import TINY_NET, synthetic_npz
 
+from golden import format as qformat
 from golden.zoo import ZooError
 from models.training.float_weights import FLOAT_WEIGHTS_FILE, WarmStartError, warm_start
 from models.training.split_check import foreign_splits
@@ -135,3 +136,24 @@ def test_resume_needs_no_start_model_in_the_zoo(start_entry: Path, tmp_path: Pat
     assert [row["phase"] for row in resumed.state.history] == ["float"]  # the one epoch, done
     log = (tmp_path / "run" / "train.log").read_text()
     assert log.count("float weights from") == 1 and "resumed float" in log
+
+
+def test_qat_only_run_exports_the_start_points_float_weights(
+    start_entry: Path, tmp_path: Path
+) -> None:
+    root = start_entry.parent.parent
+    raw = _raw(root, TINY_NET, init_from=str(start_entry), zoo_name="warm-q1")
+    raw["float_phase"] = {"epochs": 0, "lr": 0.05}
+    raw["qat_phase"] = {"epochs": 1, "lr": 0.003}
+    config = save_config(config_from_dict(raw), tmp_path / "qat-only.yaml")
+    zoo = tmp_path / "zoo"
+    args = ["train", "--config", str(config), "--out", str(tmp_path / "run"), "--zoo", str(zoo)]
+    assert train_cli_main(args) == 0
+    entry = zoo / "warm-q1"
+    assert _stored(entry).keys() == _stored(start_entry).keys()
+    for key, value in _stored(start_entry).items():
+        np.testing.assert_array_equal(_stored(entry)[key], value, err_msg=key)
+    meta = qformat.load(entry / "model.qmodel.npz").metadata
+    assert meta["epochs"] == {"float": 0, "qat": 1}
+    assert meta["test_accuracy"]["float"] is not None
+    assert "0 epochs; the float weights are" in (tmp_path / "run" / "train.log").read_text()
