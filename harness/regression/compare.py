@@ -37,6 +37,8 @@ def sample_outcomes(samples: Sequence[Any]) -> tuple[dict[Any, Outcome] | None, 
     A document whose samples repeat an id, lack one, or carry a label that is not an integer
     cannot be paired sample by sample: pairing it anyway would compare the wrong images.
     """
+    if not isinstance(samples, Sequence) or isinstance(samples, str):
+        return None, "samples are not a list"
     outcomes: dict[Any, Outcome] = {}
     for position, sample in enumerate(samples):
         if not isinstance(sample, Mapping):
@@ -65,9 +67,6 @@ def pair_samples(base: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[list[
     new_samples = new.get("samples") or []
     if not base_samples or not new_samples:
         return None, "per-sample results missing: compared as independent samples (unpaired)"
-    for which, samples in (("baseline", base_samples), ("new run", new_samples)):
-        if not isinstance(samples, Sequence):
-            return None, f"the {which}'s samples are not a list: compared as independent samples"
     base_out, base_why = sample_outcomes(base_samples)
     new_out, new_why = sample_outcomes(new_samples)
     if base_out is None or new_out is None:

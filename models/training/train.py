@@ -320,7 +320,7 @@ class Trainer:
         distillation see the float network the quantized one was trained from.
         """
         state = {k: v.detach().clone() for k, v in self.net.state_dict().items()}
-        self.state.extra["float"] = {"epochs_run": 0, "start": self.cfg.init_from, "state": state}
+        self.state.extra["float"] = {"epochs_run": 0, "state": state}
         log.info("phase float: 0 epochs; the float weights are %s's", self.cfg.init_from)
 
     def _record_phase(self) -> None:
